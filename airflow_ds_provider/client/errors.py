@@ -1,0 +1,127 @@
+"""Typed errors of the Data Science client.
+
+A service error carries the operation, HTTP status, OCI error code, message and
+``opc-request-id`` as attributes; nobody parses a status back out of a string. No error text
+ever contains key material, pass phrases, tokens or an ``Authorization`` header.
+"""
+
+from __future__ import annotations
+
+
+class DataScienceError(Exception):
+    """Base class of every error raised by this provider's client."""
+
+
+class ConfigurationError(DataScienceError, ValueError):
+    """Bad connection or credential configuration; the message names the field and what was expected."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+class TransportError(DataScienceError):
+    """The request could not be completed (connection refused or dropped, timeout)."""
+
+    def __init__(self, operation: str, message: str) -> None:
+        self.operation = operation
+        super().__init__(f"{operation}: {message}")
+
+
+class ServiceError(DataScienceError):
+    """The service answered with an error status.
+
+    :param operation: API operation name (e.g. ``get_job_run``) or ``METHOD path`` for raw calls.
+    :param status: HTTP status.
+    :param code: OCI error code (e.g. ``NotAuthorizedOrNotFound``).
+    :param message: the service's message.
+    :param opc_request_id: the request id to quote to Oracle support.
+    :param headers: response headers (never request headers).
+    """
+
+    def __init__(
+        self,
+        operation: str,
+        status: int,
+        code: str,
+        message: str,
+        opc_request_id: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.operation = operation
+        self.status = status
+        self.code = code
+        self.message = message
+        self.opc_request_id = opc_request_id
+        self.headers = dict(headers or {})
+        text = f"{operation} failed: HTTP {status} {code}: {message}"
+        if opc_request_id:
+            text += f" (opc-request-id: {opc_request_id})"
+        super().__init__(text)
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds from a ``retry-after`` header, if the service sent one."""
+        value = self.headers.get("retry-after")
+        if value is None:
+            return None
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            return None
+
+
+class BadRequestError(ServiceError):
+    """HTTP 400: the request was malformed (``InvalidParameter``, ``MissingParameter``...)."""
+
+
+class AuthenticationError(ServiceError):
+    """HTTP 401 ``NotAuthenticated``: the signature, key or token was rejected."""
+
+
+class AuthorizationError(ServiceError):
+    """HTTP 403: not allowed."""
+
+
+class NotFoundError(ServiceError):
+    """HTTP 404 ``NotAuthorizedOrNotFound``: missing, or not visible to this principal."""
+
+
+class ConflictError(ServiceError):
+    """HTTP 409: ``IncorrectState``, ``Conflict``, ``InvalidatedRetryToken``..."""
+
+
+class PreconditionFailedError(ServiceError):
+    """HTTP 412 ``NoEtagMatch``: the ``if-match`` etag did not match."""
+
+
+class ThrottledError(ServiceError):
+    """HTTP 429 ``TooManyRequests``."""
+
+
+class ServerError(ServiceError):
+    """HTTP 5xx."""
+
+
+_BY_STATUS: dict[int, type[ServiceError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: AuthorizationError,
+    404: NotFoundError,
+    409: ConflictError,
+    412: PreconditionFailedError,
+    429: ThrottledError,
+}
+
+
+def service_error_for(
+    operation: str,
+    status: int,
+    code: str,
+    message: str,
+    opc_request_id: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> ServiceError:
+    """Build the most specific :class:`ServiceError` subclass for ``status``."""
+    cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else ServiceError)
+    return cls(operation, status, code, message, opc_request_id, headers)

@@ -1,0 +1,278 @@
+"""Lifecycle tables of OCI Data Science resources, as data.
+
+One module is the single source of truth for which states a resource can be in and which of
+them mean "still going", "done" or "failed". The hook's synchronous wait, the sensors, the
+triggers and the emulator all read these tables, so they cannot disagree.
+
+A state that is not listed for a resource is *unknown*: it is never treated as success. The
+waiters keep polling through an unknown state (logging it) until the deadline, because OCI adds
+states over time and an SDK must not crash on one it has not seen.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+
+class Outcome(str, enum.Enum):
+    """How a waiter should read one observed state."""
+
+    PENDING = "pending"
+    SUCCESS = "success"
+    FAILURE = "failure"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """Pending, success and failure states of one resource kind.
+
+    :param resource: snake_case resource name, e.g. ``job_run``.
+    :param get_operation: the API operation that reads the resource, e.g. ``get_job_run``.
+    :param id_param: the argument name of that operation's id, e.g. ``job_run_id``.
+    :param state_field: wire field that holds the state (``lifecycleState``, or ``status`` for
+        work requests).
+    :param states: every state the API documents for the resource.
+    :param pending: states from which the resource still moves on by itself.
+    :param success: states that end a wait successfully.
+    :param failure: states that end a wait with a failure.
+    :param details_field: wire field with a human readable reason, if the resource has one.
+    """
+
+    resource: str
+    get_operation: str
+    id_param: str
+    state_field: str
+    states: frozenset[str]
+    pending: frozenset[str]
+    success: frozenset[str]
+    failure: frozenset[str]
+    details_field: str | None = "lifecycleDetails"
+
+    def __post_init__(self) -> None:
+        if self.success & self.failure:
+            raise ValueError(f"{self.resource}: states {sorted(self.success & self.failure)} are both success and failure")
+        if self.success & self.pending:
+            raise ValueError(f"{self.resource}: states {sorted(self.success & self.pending)} are both success and pending")
+
+    @property
+    def terminal(self) -> frozenset[str]:
+        """States in which the resource does not move on by itself."""
+        return self.states - self.pending
+
+    def with_states(
+        self,
+        target_states: Iterable[str] | None = None,
+        failure_states: Iterable[str] | None = None,
+    ) -> Lifecycle:
+        """Return a copy with other success and/or failure states.
+
+        A state moved into the success set leaves the pending and failure sets; a state named as
+        a failure leaves the pending set (so a caller may, for example, fail on ``CANCELING``).
+
+        :param target_states: states that count as success instead of the defaults.
+        :param failure_states: states that count as failure instead of the defaults.
+        """
+        success = frozenset(s.upper() for s in target_states) if target_states is not None else self.success
+        if not success:
+            raise ValueError(f"target_states for {self.resource} must name at least one state")
+        if failure_states is not None:
+            failure = frozenset(s.upper() for s in failure_states) - success
+        else:
+            failure = self.failure - success
+        overlap = success & frozenset(s.upper() for s in (failure_states or ()))
+        if overlap:
+            raise ValueError(
+                f"states {sorted(overlap)} of {self.resource} are in both target_states and failure_states"
+            )
+        pending = self.pending - success - failure
+        return replace(self, success=success, failure=failure, pending=pending)
+
+    def classify(self, state: str | None) -> Outcome:
+        """Read one observed state: pending, success, failure, or unknown (never success)."""
+        if state is None:
+            return Outcome.UNKNOWN
+        state = state.upper()
+        if state in self.success:
+            return Outcome.SUCCESS
+        if state in self.failure:
+            return Outcome.FAILURE
+        if state in self.pending:
+            return Outcome.PENDING
+        return Outcome.UNKNOWN
+
+    def state_of(self, data: dict) -> str | None:
+        """The state held by a resource's wire JSON."""
+        value = data.get(self.state_field)
+        return value if isinstance(value, str) else None
+
+    def details_of(self, data: dict) -> str | None:
+        """The human readable reason held by a resource's wire JSON, if any."""
+        if self.details_field is None:
+            return None
+        value = data.get(self.details_field)
+        return value if isinstance(value, str) and value else None
+
+
+def _fs(*states: str) -> frozenset[str]:
+    return frozenset(states)
+
+
+# --- states per resource (OCI Data Science 20190101) ------------------------------------------
+
+PROJECT_STATES = _fs("ACTIVE", "DELETING", "DELETED")
+JOB_STATES = _fs("CREATING", "ACTIVE", "DELETING", "FAILED", "DELETED")
+JOB_RUN_STATES = _fs(
+    "ACCEPTED", "IN_PROGRESS", "FAILED", "SUCCEEDED", "CANCELING", "CANCELED", "DELETED", "NEEDS_ATTENTION"
+)
+MODEL_STATES = _fs("ACTIVE", "DELETED", "FAILED", "INACTIVE")
+MODEL_DEPLOYMENT_STATES = _fs(
+    "CREATING", "ACTIVE", "DELETING", "FAILED", "INACTIVE", "UPDATING", "DELETED", "NEEDS_ATTENTION"
+)
+NOTEBOOK_SESSION_STATES = _fs("CREATING", "ACTIVE", "DELETING", "DELETED", "FAILED", "INACTIVE", "UPDATING")
+WORK_REQUEST_STATES = _fs("ACCEPTED", "IN_PROGRESS", "FAILED", "SUCCEEDED", "CANCELING", "CANCELED")
+
+# Job runs that may be cancelled (OCI docs: ACCEPTED, IN_PROGRESS or NEEDS_ATTENTION).
+JOB_RUN_CANCELLABLE = _fs("ACCEPTED", "IN_PROGRESS", "NEEDS_ATTENTION")
+
+
+# --- default wait tables ---------------------------------------------------------------------
+
+PROJECT = Lifecycle(
+    resource="project",
+    get_operation="get_project",
+    id_param="project_id",
+    state_field="lifecycleState",
+    states=PROJECT_STATES,
+    pending=_fs("DELETING"),
+    success=_fs("ACTIVE"),
+    failure=_fs("DELETED"),
+    details_field=None,
+)
+
+JOB = Lifecycle(
+    resource="job",
+    get_operation="get_job",
+    id_param="job_id",
+    state_field="lifecycleState",
+    states=JOB_STATES,
+    pending=_fs("CREATING", "DELETING"),
+    success=_fs("ACTIVE"),
+    failure=_fs("FAILED", "DELETED"),
+)
+
+JOB_RUN = Lifecycle(
+    resource="job_run",
+    get_operation="get_job_run",
+    id_param="job_run_id",
+    state_field="lifecycleState",
+    states=JOB_RUN_STATES,
+    pending=_fs("ACCEPTED", "IN_PROGRESS", "CANCELING"),
+    success=_fs("SUCCEEDED"),
+    failure=_fs("FAILED", "CANCELED", "DELETED", "NEEDS_ATTENTION"),
+)
+
+MODEL = Lifecycle(
+    resource="model",
+    get_operation="get_model",
+    id_param="model_id",
+    state_field="lifecycleState",
+    states=MODEL_STATES,
+    pending=_fs(),
+    success=_fs("ACTIVE"),
+    failure=_fs("FAILED", "DELETED"),
+)
+
+MODEL_DEPLOYMENT = Lifecycle(
+    resource="model_deployment",
+    get_operation="get_model_deployment",
+    id_param="model_deployment_id",
+    state_field="lifecycleState",
+    states=MODEL_DEPLOYMENT_STATES,
+    pending=_fs("CREATING", "UPDATING"),
+    success=_fs("ACTIVE"),
+    failure=_fs("FAILED", "DELETED", "NEEDS_ATTENTION"),
+)
+
+NOTEBOOK_SESSION = Lifecycle(
+    resource="notebook_session",
+    get_operation="get_notebook_session",
+    id_param="notebook_session_id",
+    state_field="lifecycleState",
+    states=NOTEBOOK_SESSION_STATES,
+    pending=_fs("CREATING", "UPDATING"),
+    success=_fs("ACTIVE"),
+    failure=_fs("FAILED", "DELETED"),
+)
+
+WORK_REQUEST = Lifecycle(
+    resource="work_request",
+    get_operation="get_work_request",
+    id_param="work_request_id",
+    state_field="status",
+    states=WORK_REQUEST_STATES,
+    pending=_fs("ACCEPTED", "IN_PROGRESS", "CANCELING"),
+    success=_fs("SUCCEEDED"),
+    failure=_fs("FAILED", "CANCELED"),
+    details_field=None,
+)
+
+LIFECYCLES: dict[str, Lifecycle] = {
+    lc.resource: lc for lc in (PROJECT, JOB, JOB_RUN, MODEL, MODEL_DEPLOYMENT, NOTEBOOK_SESSION, WORK_REQUEST)
+}
+
+
+def get_lifecycle(resource: str) -> Lifecycle:
+    """Return the default lifecycle table of ``resource`` (e.g. ``"job_run"``)."""
+    try:
+        return LIFECYCLES[resource]
+    except KeyError:
+        raise ValueError(f"unknown resource {resource!r}; expected one of {sorted(LIFECYCLES)}") from None
+
+
+# Targets for waiting on the outcome of an action on a resource, beyond plain "ACTIVE".
+DEACTIVATED = _fs("INACTIVE")
+DELETED = _fs("DELETED")
+
+
+# --- transitions the service makes by itself (used by the emulator) -------------------------------
+# Each maps (resource, action) to the transient state it enters and the state it settles in.
+# The emulator reads these; the waiters above decide what the settled state means.
+
+@dataclass(frozen=True)
+class Transition:
+    """One action's path: the transient state entered at once and the default settled state."""
+
+    transient: str | None
+    settled: str
+    failed: str = "FAILED"
+
+
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    ("project", "create"): Transition(None, "ACTIVE"),
+    ("project", "delete"): Transition("DELETING", "DELETED"),
+    ("job", "create"): Transition("CREATING", "ACTIVE"),
+    ("job", "delete"): Transition("DELETING", "DELETED"),
+    ("job_run", "create"): Transition("ACCEPTED", "SUCCEEDED"),
+    ("job_run", "start"): Transition("IN_PROGRESS", "SUCCEEDED"),
+    ("job_run", "cancel"): Transition("CANCELING", "CANCELED"),
+    ("job_run", "delete"): Transition(None, "DELETED"),
+    ("model", "create"): Transition(None, "ACTIVE"),
+    ("model", "activate"): Transition(None, "ACTIVE"),
+    ("model", "deactivate"): Transition(None, "INACTIVE"),
+    ("model", "delete"): Transition(None, "DELETED"),
+    ("model_deployment", "create"): Transition("CREATING", "ACTIVE"),
+    ("model_deployment", "update"): Transition("UPDATING", "ACTIVE"),
+    ("model_deployment", "activate"): Transition("UPDATING", "ACTIVE"),
+    ("model_deployment", "deactivate"): Transition("UPDATING", "INACTIVE"),
+    ("model_deployment", "delete"): Transition("DELETING", "DELETED"),
+    ("notebook_session", "create"): Transition("CREATING", "ACTIVE"),
+    ("notebook_session", "update"): Transition("UPDATING", "ACTIVE"),
+    ("notebook_session", "activate"): Transition("UPDATING", "ACTIVE"),
+    ("notebook_session", "deactivate"): Transition("UPDATING", "INACTIVE"),
+    ("notebook_session", "delete"): Transition("DELETING", "DELETED"),
+    ("work_request", "run"): Transition("IN_PROGRESS", "SUCCEEDED"),
+    ("work_request", "cancel"): Transition("CANCELING", "CANCELED"),
+}
