@@ -125,3 +125,60 @@ def service_error_for(
     """Build the most specific :class:`ServiceError` subclass for ``status``."""
     cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else ServiceError)
     return cls(operation, status, code, message, opc_request_id, headers)
+
+
+class InvalidArgumentError(DataScienceError, TypeError, ValueError):
+    """A client method was called with a bad argument; the message names it and what is allowed.
+
+    :param operation: the operation name.
+    :param argument: the Python argument name.
+    :param message: what was wrong and what is expected.
+    """
+
+    def __init__(self, operation: str, argument: str, message: str) -> None:
+        self.operation = operation
+        self.argument = argument
+        super().__init__(f"{operation}: argument {argument!r}: {message}")
+
+
+class WaitError(DataScienceError):
+    """Base class of the errors that end a wait for a lifecycle state."""
+
+    def __init__(self, resource: str, resource_id: str, state: str | None, message: str) -> None:
+        self.resource = resource
+        self.resource_id = resource_id
+        self.state = state
+        super().__init__(message)
+
+
+class ResourceFailedError(WaitError):
+    """The resource reached a failure state while being waited for.
+
+    :param details: the resource's ``lifecycleDetails`` (if any).
+    :param errors: for work requests, the ``{"code","message"}`` entries of
+        ``list_work_request_errors``.
+    :param data: the resource's last wire JSON.
+    """
+
+    def __init__(
+        self,
+        resource: str,
+        resource_id: str,
+        state: str | None,
+        message: str,
+        details: str | None = None,
+        errors: list[dict] | None = None,
+        data: dict | None = None,
+    ) -> None:
+        self.details = details
+        self.errors = list(errors or [])
+        self.data = data
+        super().__init__(resource, resource_id, state, message)
+
+
+class WaitTimeoutError(WaitError, TimeoutError):
+    """The resource did not reach a target state before the timeout."""
+
+    def __init__(self, resource: str, resource_id: str, state: str | None, message: str, timeout: float) -> None:
+        self.timeout = timeout
+        super().__init__(resource, resource_id, state, message)

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Set everything up and run the whole test suite: lint, unit + integration tests against the
+# embedded emulator, then the end-to-end tests on a real Airflow deployment.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup_env.sh
+echo "== ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "== unit and integration tests"
+.venv/bin/python -m pytest -q
+if [ "${SKIP_DEPLOYMENT_TESTS:-0}" != "1" ] && [ -d tests/deployment ]; then
+  echo "== end-to-end tests on a real Airflow deployment"
+  bash scripts/install_deployment_deps.sh
+  .venv/bin/python -m pytest -q -m deployment tests/deployment
+fi

@@ -1,0 +1,78 @@
+"""The lifecycle tables: classification, overrides, and the guarantee that unknown is never success."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_ds_provider.lifecycle import (
+    JOB_RUN,
+    LIFECYCLES,
+    MODEL_DEPLOYMENT,
+    TRANSITIONS,
+    WORK_REQUEST,
+    Outcome,
+    get_lifecycle,
+)
+from airflow_ds_provider.spec import models, operations
+
+
+@pytest.mark.parametrize("lifecycle", list(LIFECYCLES.values()), ids=list(LIFECYCLES))
+def test_tables_are_consistent(lifecycle):
+    assert lifecycle.pending | lifecycle.success | lifecycle.failure <= lifecycle.states
+    assert not lifecycle.success & lifecycle.failure
+    assert lifecycle.get_operation in operations()
+
+
+@pytest.mark.parametrize("lifecycle", list(LIFECYCLES.values()), ids=list(LIFECYCLES))
+def test_states_match_the_wire_model_enums(lifecycle):
+    model_name = "".join(part.title() for part in lifecycle.resource.split("_"))
+    model = models().get(model_name)
+    if model is None:
+        pytest.skip(f"{model_name} not in models.json")
+    field = model.field_by_wire()[lifecycle.state_field]
+    assert field.allowed is not None
+    assert set(field.allowed) == lifecycle.states
+
+
+def test_job_run_defaults():
+    assert JOB_RUN.classify("ACCEPTED") is Outcome.PENDING
+    assert JOB_RUN.classify("in_progress") is Outcome.PENDING
+    assert JOB_RUN.classify("SUCCEEDED") is Outcome.SUCCESS
+    for state in ("FAILED", "CANCELED", "DELETED", "NEEDS_ATTENTION"):
+        assert JOB_RUN.classify(state) is Outcome.FAILURE
+
+
+@pytest.mark.parametrize("state", ["BRAND_NEW_STATE", "", None, "UNKNOWN_ENUM_VALUE"])
+def test_unknown_state_is_never_success(state):
+    for lifecycle in LIFECYCLES.values():
+        assert lifecycle.classify(state) is Outcome.UNKNOWN
+
+
+def test_overrides_move_states_between_sets():
+    relaxed = JOB_RUN.with_states(failure_states=["FAILED", "CANCELED", "DELETED"])
+    assert relaxed.classify("NEEDS_ATTENTION") is Outcome.UNKNOWN
+    inactive = MODEL_DEPLOYMENT.with_states(target_states=["INACTIVE"])
+    assert inactive.classify("INACTIVE") is Outcome.SUCCESS
+    assert inactive.classify("ACTIVE") is Outcome.UNKNOWN
+    assert inactive.classify("UPDATING") is Outcome.PENDING
+    strict = WORK_REQUEST.with_states(failure_states=["FAILED", "CANCELED", "CANCELING"])
+    assert strict.classify("CANCELING") is Outcome.FAILURE
+
+
+def test_overrides_reject_contradictions():
+    with pytest.raises(ValueError, match="both target_states and failure_states"):
+        JOB_RUN.with_states(target_states=["SUCCEEDED"], failure_states=["SUCCEEDED"])
+    with pytest.raises(ValueError, match="at least one state"):
+        JOB_RUN.with_states(target_states=[])
+
+
+def test_unknown_resource_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown resource 'pipeline'"):
+        get_lifecycle("pipeline")
+
+
+def test_transitions_only_use_known_states():
+    for (resource, _action), transition in TRANSITIONS.items():
+        states = LIFECYCLES[resource].states
+        assert transition.settled in states
+        assert transition.transient is None or transition.transient in states
