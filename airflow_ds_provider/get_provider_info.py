@@ -1,15 +1,105 @@
-"""Provider metadata read by Airflow's ProvidersManager (entry point ``apache_airflow_provider``)."""
+"""Provider metadata read by Airflow's ProvidersManager (entry point ``apache_airflow_provider``).
+
+The connection form is declared here (``conn-fields`` + ``ui-field-behaviour``), as Airflow
+3.2+ expects; the hook defines no form methods.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+INTEGRATION = "OCI Data Science"
+
+
+def _field(label: str, description: str, type_: str = "string", **schema: Any) -> dict[str, Any]:
+    return {"label": label, "description": description, "schema": {"type": [type_, "null"], **schema}}
+
+
+CONN_FIELDS: dict[str, Any] = {
+    "auth_type": _field(
+        "Authentication",
+        "api_key: tenancy/user/fingerprint/key below; config_file: a profile of an OCI config file.",
+        enum=["api_key", "config_file"],
+        default="api_key",
+    ),
+    "region": _field("Region", "Region name or short key, e.g. us-ashburn-1 or iad.", default="us-ashburn-1"),
+    "tenancy": _field("Tenancy OCID", "ocid1.tenancy.oc1..xxx"),
+    "fingerprint": _field("Key fingerprint", "The API key fingerprint, aa:bb:...:ff (16 hex pairs)."),
+    "key_file": _field("Private key file", "Path of the PEM private key on the workers (~ is expanded)."),
+    "key_content": _field(
+        "Private key (PEM)", "The PEM private key itself, instead of a key file.", format="password"
+    ),
+    "config_file": _field("OCI config file", "For auth_type config_file; default ~/.oci/config."),
+    "profile": _field("Config profile", "Profile of the OCI config file; default DEFAULT."),
+    "compartment_id": _field("Default compartment OCID", "Used when an operator does not name one."),
+    "endpoint": _field(
+        "Endpoint override", "Base URL (scheme://host[:port]) instead of the regional endpoint.", format="url"
+    ),
+    "max_attempts": _field(
+        "Max attempts", "Attempts per call, retries included.", "integer", default=8, minimum=1
+    ),
+    "max_retry_seconds": _field(
+        "Max retry seconds",
+        "Total time budget of one call, retries included.",
+        "number",
+        default=600,
+        minimum=0,
+    ),
+    "timeout": _field(
+        "HTTP timeout (s)",
+        "Connect and read timeout in seconds (default: 10 s connect, 60 s read).",
+        "number",
+    ),
+}
+# The pass phrase lives in the standard (always secret) password field; login holds the user OCID.
+
+# Operators, sensors, triggers and extra links are added by the lead when those parts land.
+OPERATORS: list[dict[str, Any]] = []
+SENSORS: list[dict[str, Any]] = []
+TRIGGERS: list[dict[str, Any]] = []
+EXTRA_LINKS: list[str] = []
+
 
 def get_provider_info() -> dict[str, Any]:
     """Return the provider description Airflow registers."""
-    return {
+    info: dict[str, Any] = {
         "package-name": "airflow-ds-provider",
         "name": "OCI Data Science",
         "description": "Oracle Cloud Infrastructure Data Science: jobs, job runs, models, model deployments.",
         "versions": ["0.1.0"],
+        "integrations": [
+            {
+                "integration-name": INTEGRATION,
+                "external-doc-url": "https://docs.oracle.com/iaas/data-science/using/data-science.htm",
+                "tags": ["service"],
+            }
+        ],
+        "hooks": [
+            {"integration-name": INTEGRATION, "python-modules": ["airflow_ds_provider.hooks.data_science"]}
+        ],
+        "connection-types": [
+            {
+                "hook-class-name": "airflow_ds_provider.hooks.data_science.DataScienceHook",
+                "hook-name": "OCI Data Science",
+                "connection-type": "oci_data_science",
+                "conn-fields": CONN_FIELDS,
+                "ui-field-behaviour": {
+                    "hidden-fields": ["schema", "port", "host"],
+                    "relabeling": {"login": "User OCID", "password": "Key pass phrase"},
+                    "placeholders": {
+                        "login": "ocid1.user.oc1..xxx",
+                        "password": "only for an encrypted private key",
+                    },
+                },
+            }
+        ],
     }
+    for key, value in (
+        ("operators", OPERATORS),
+        ("sensors", SENSORS),
+        ("triggers", TRIGGERS),
+        ("extra-links", EXTRA_LINKS),
+    ):
+        if value:
+            info[key] = value
+    return info

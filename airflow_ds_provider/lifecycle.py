@@ -53,9 +53,13 @@ class Lifecycle:
 
     def __post_init__(self) -> None:
         if self.success & self.failure:
-            raise ValueError(f"{self.resource}: states {sorted(self.success & self.failure)} are both success and failure")
+            raise ValueError(
+                f"{self.resource}: states {sorted(self.success & self.failure)} are both success and failure"
+            )
         if self.success & self.pending:
-            raise ValueError(f"{self.resource}: states {sorted(self.success & self.pending)} are both success and pending")
+            raise ValueError(
+                f"{self.resource}: states {sorted(self.success & self.pending)} are both success and pending"
+            )
 
     @property
     def terminal(self) -> frozenset[str]:
@@ -240,6 +244,7 @@ DELETED = _fs("DELETED")
 # --- transitions the service makes by itself (used by the emulator) -------------------------------
 # Each maps (resource, action) to the transient state it enters and the state it settles in.
 # The emulator reads these; the waiters above decide what the settled state means.
+
 
 @dataclass(frozen=True)
 class Transition:

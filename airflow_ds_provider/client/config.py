@@ -57,7 +57,9 @@ def _clean(values: Mapping[str, Any] | None) -> dict[str, Any]:
         key = key.removeprefix(_UI_PREFIX)
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
-        out[key] = value.strip() if isinstance(value, str) and key not in ("key_content", "pass_phrase") else value
+        out[key] = (
+            value.strip() if isinstance(value, str) and key not in ("key_content", "pass_phrase") else value
+        )
     return out
 
 
@@ -115,7 +117,7 @@ class ClientConfig:
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     max_retry_seconds: float = DEFAULT_MAX_RETRY_SECONDS
     timeout: tuple[float, float] = DEFAULT_TIMEOUT
-    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False, hash=False)
 
     @classmethod
     def from_connection(
@@ -154,7 +156,9 @@ class ClientConfig:
                 if key not in merged and profile.get(key):
                     merged[key] = profile[key]
             merged["config_file"] = profile["__location__"]
-            extra_file_keys = {k: v for k, v in profile.items() if k not in CONFIG_FILE_KEYS and k != "__location__"}
+            extra_file_keys = {
+                k: v for k, v in profile.items() if k not in CONFIG_FILE_KEYS and k != "__location__"
+            }
             merged.setdefault("_profile_values", extra_file_keys)
         endpoint = merged.get("endpoint")
         kwargs: dict[str, Any] = {
@@ -162,10 +166,22 @@ class ClientConfig:
             "endpoint": validate_endpoint(str(endpoint)) if endpoint else None,
             "region": canonical_region(str(merged["region"])) if merged.get("region") else None,
             "max_attempts": _as_int("max_attempts", merged.get("max_attempts", DEFAULT_MAX_ATTEMPTS), 1),
-            "max_retry_seconds": _as_float("max_retry_seconds", merged.get("max_retry_seconds", DEFAULT_MAX_RETRY_SECONDS)),
+            "max_retry_seconds": _as_float(
+                "max_retry_seconds", merged.get("max_retry_seconds", DEFAULT_MAX_RETRY_SECONDS)
+            ),
             "timeout": _as_timeout(merged["timeout"]) if "timeout" in merged else DEFAULT_TIMEOUT,
         }
-        for name in ("tenancy", "user", "fingerprint", "key_file", "key_content", "pass_phrase", "config_file", "profile", "compartment_id"):
+        for name in (
+            "tenancy",
+            "user",
+            "fingerprint",
+            "key_file",
+            "key_content",
+            "pass_phrase",
+            "config_file",
+            "profile",
+            "compartment_id",
+        ):
             if name in merged:
                 kwargs[name] = str(merged[name])
         options = {k: v for k, v in merged.items() if k not in KNOWN_KEYS}
@@ -177,7 +193,9 @@ class ClientConfig:
         known = {f.name for f in fields(self)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ConfigurationError(unknown[0], f"is not a client configuration field; expected one of {sorted(known)}")
+            raise ConfigurationError(
+                unknown[0], f"is not a client configuration field; expected one of {sorted(known)}"
+            )
         changes = {k: v for k, v in values.items() if v is not None}
         if changes.get("region"):
             changes["region"] = canonical_region(changes["region"])
@@ -201,7 +219,9 @@ class ClientConfig:
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name == "options":
-                value = {k: ("***" if k in _SECRET_KEYS else v) for k, v in value.items() if not k.startswith("_")}
+                value = {
+                    k: ("***" if k in _SECRET_KEYS else v) for k, v in value.items() if not k.startswith("_")
+                }
             elif f.name in _SECRET_KEYS and value is not None:
                 value = "***"
             out[f.name] = value

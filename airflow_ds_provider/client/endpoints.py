@@ -100,7 +100,9 @@ def known_regions() -> dict[str, str]:
 def canonical_region(region: str) -> str:
     """``iad`` / ``US-Ashburn-1`` -> ``us-ashburn-1``; unknown names are returned lowercased."""
     if not region or not region.strip():
-        raise ConfigurationError("region", "must be a region name such as 'us-ashburn-1' or a short key such as 'iad'")
+        raise ConfigurationError(
+            "region", "must be a region name such as 'us-ashburn-1' or a short key such as 'iad'"
+        )
     name = region.strip().lower()
     return _tables()[0].get(name, name)
 
@@ -117,7 +119,8 @@ def validate_endpoint(endpoint: str, field: str = "endpoint") -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigurationError(
-            field, f"must be an absolute URL starting with http:// or https:// (e.g. http://127.0.0.1:8080), got {value!r}"
+            field,
+            f"must be an absolute URL starting with http:// or https:// (e.g. http://127.0.0.1:8080), got {value!r}",
         )
     return value.rstrip("/")
 
@@ -127,7 +130,9 @@ def _service_base(service: str, version: str, region: str | None, endpoint: str 
         base = validate_endpoint(endpoint)
         return base if base.endswith("/" + version) else f"{base}/{version}"
     if not region:
-        raise ConfigurationError("region", "is required when no endpoint is given (e.g. 'us-ashburn-1' or 'iad')")
+        raise ConfigurationError(
+            "region", "is required when no endpoint is given (e.g. 'us-ashburn-1' or 'iad')"
+        )
     name = canonical_region(region)
     return f"https://{service}.{name}.oci.{second_level_domain(name)}/{version}"
 

@@ -23,9 +23,13 @@ class ConfigurationError(DataScienceError, ValueError):
 class TransportError(DataScienceError):
     """The request could not be completed (connection refused or dropped, timeout)."""
 
-    def __init__(self, operation: str, message: str) -> None:
+    def __init__(self, operation: str, message: str, opc_request_id: str | None = None) -> None:
         self.operation = operation
-        super().__init__(f"{operation}: {message}")
+        self.opc_request_id = opc_request_id
+        text = f"{operation}: {message}"
+        if opc_request_id:
+            text += f" (opc-request-id: {opc_request_id})"
+        super().__init__(text)
 
 
 class ServiceError(DataScienceError):
@@ -179,6 +183,8 @@ class ResourceFailedError(WaitError):
 class WaitTimeoutError(WaitError, TimeoutError):
     """The resource did not reach a target state before the timeout."""
 
-    def __init__(self, resource: str, resource_id: str, state: str | None, message: str, timeout: float) -> None:
+    def __init__(
+        self, resource: str, resource_id: str, state: str | None, message: str, timeout: float
+    ) -> None:
         self.timeout = timeout
         super().__init__(resource, resource_id, state, message)

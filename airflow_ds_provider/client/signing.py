@@ -147,7 +147,9 @@ def sign_request(
         out["content-type"] = lower.get("content-type") or "application/json"
     values = {**lower, **out}
     signing_string = build_signing_string(names, method, path_url(url), values)
-    out["authorization"] = authorization_header(key.key_id, names, sign_string(key.private_key, signing_string))
+    out["authorization"] = authorization_header(
+        key.key_id, names, sign_string(key.private_key, signing_string)
+    )
     return out
 
 
@@ -200,4 +202,6 @@ def verify_signature(public_key: rsa.RSAPublicKey, signing_string: str, signatur
     try:
         public_key.verify(signature, signing_string.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature:
-        raise SignatureError("signature does not verify against the registered public key for keyId") from None
+        raise SignatureError(
+            "signature does not verify against the registered public key for keyId"
+        ) from None

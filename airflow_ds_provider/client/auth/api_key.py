@@ -50,12 +50,15 @@ class ApiKeyCredentials:
         user = _require(user, "user", "the user OCID, ocid1.user.oc1..xxx")
         fingerprint = _require(fingerprint, "fingerprint", "the API key fingerprint, e.g. 20:3b:97:...:3a:34")
         if not OCID_RE.match(tenancy):
-            raise ConfigurationError("tenancy", f"must be an OCID such as ocid1.tenancy.oc1..xxx, got {tenancy!r}")
+            raise ConfigurationError(
+                "tenancy", f"must be an OCID such as ocid1.tenancy.oc1..xxx, got {tenancy!r}"
+            )
         if not OCID_RE.match(user):
             raise ConfigurationError("user", f"must be an OCID such as ocid1.user.oc1..xxx, got {user!r}")
         if not FINGERPRINT_RE.match(fingerprint):
             raise ConfigurationError(
-                "fingerprint", f"must be 16 lowercase hex pairs separated by colons (aa:bb:...:ff), got {fingerprint!r}"
+                "fingerprint",
+                f"must be 16 lowercase hex pairs separated by colons (aa:bb:...:ff), got {fingerprint!r}",
             )
         if key_content:
             pem: bytes | str = key_content.replace("\\n", "\n")
@@ -64,7 +67,9 @@ class ApiKeyCredentials:
             pem = read_key_file(key_file)
             field = "key_file"
         else:
-            raise ConfigurationError("key_file", "API key authentication needs key_file (a path) or key_content (the PEM)")
+            raise ConfigurationError(
+                "key_file", "API key authentication needs key_file (a path) or key_content (the PEM)"
+            )
         self._key = SigningKey(f"{tenancy}/{user}/{fingerprint}", load_private_key(pem, pass_phrase, field))
 
     @property

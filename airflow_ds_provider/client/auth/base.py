@@ -56,5 +56,7 @@ def credentials_from_config(config: ClientConfig) -> Credentials:
     """
     factory = _REGISTRY.get(config.auth_type)
     if factory is None:
-        raise ConfigurationError("auth_type", f"unknown value {config.auth_type!r}; expected one of {auth_types()}")
+        raise ConfigurationError(
+            "auth_type", f"unknown value {config.auth_type!r}; expected one of {auth_types()}"
+        )
     return factory(config)

@@ -42,20 +42,29 @@ def read_profile(path: str | None, profile: str | None = None) -> dict[str, str]
     except FileNotFoundError:
         raise ConfigurationError("config_file", f"OCI config file {location!r} does not exist") from None
     except OSError as exc:
-        raise ConfigurationError("config_file", f"cannot read OCI config file {location!r}: {exc.strerror}") from None
+        raise ConfigurationError(
+            "config_file", f"cannot read OCI config file {location!r}: {exc.strerror}"
+        ) from None
     except configparser.Error as exc:
         reason = type(exc).__name__
-        raise ConfigurationError("config_file", f"{location!r} is not a valid OCI config file ({reason})") from None
+        raise ConfigurationError(
+            "config_file", f"{location!r} is not a valid OCI config file ({reason})"
+        ) from None
     if name != DEFAULT_PROFILE and not parser.has_section(name):
         available = [DEFAULT_PROFILE, *parser.sections()] if parser.defaults() else parser.sections()
-        raise ConfigurationError("profile", f"profile {name!r} not found in {location!r}; available: {available}")
+        raise ConfigurationError(
+            "profile", f"profile {name!r} not found in {location!r}; available: {available}"
+        )
     if name == DEFAULT_PROFILE and not parser.defaults():
         raise ConfigurationError(
-            "profile", f"profile 'DEFAULT' not found (or empty) in {location!r}; available: {parser.sections()}"
+            "profile",
+            f"profile 'DEFAULT' not found (or empty) in {location!r}; available: {parser.sections()}",
         )
     values = dict(parser.defaults()) if name == DEFAULT_PROFILE else dict(parser.items(name))
     if "key_content" in values:
-        raise ConfigurationError("key_content", f"is not allowed in a config file ({location!r}); use key_file")
+        raise ConfigurationError(
+            "key_content", f"is not allowed in a config file ({location!r}); use key_file"
+        )
     key_file = values.get("key_file")
     if key_file:
         key_file = os.path.expanduser(key_file)

@@ -24,7 +24,9 @@ def read_key_file(path: str, field: str = "key_file") -> bytes:
         raise ConfigurationError(field, f"cannot read private key file {full!r}: {exc.strerror}") from None
 
 
-def load_private_key(pem: bytes | str, pass_phrase: str | None, field: str = "key_content") -> rsa.RSAPrivateKey:
+def load_private_key(
+    pem: bytes | str, pass_phrase: str | None, field: str = "key_content"
+) -> rsa.RSAPrivateKey:
     """Parse an RSA private key in PEM form (PKCS#1 or PKCS#8, optionally encrypted).
 
     As in the OCI SDK, a pass phrase given for an unencrypted key is ignored (it is often
@@ -38,9 +40,13 @@ def load_private_key(pem: bytes | str, pass_phrase: str | None, field: str = "ke
     data = pem.encode("utf-8") if isinstance(pem, str) else bytes(pem)
     data = data.strip()
     if b"-----BEGIN" not in data:
-        raise ConfigurationError(field, "is not a PEM private key (expected '-----BEGIN ... PRIVATE KEY-----')")
+        raise ConfigurationError(
+            field, "is not a PEM private key (expected '-----BEGIN ... PRIVATE KEY-----')"
+        )
     if b"PUBLIC KEY-----" in data and b"PRIVATE KEY-----" not in data:
-        raise ConfigurationError(field, "Authentication requires a private key, but a public key was provided")
+        raise ConfigurationError(
+            field, "Authentication requires a private key, but a public key was provided"
+        )
     if b"CERTIFICATE-----" in data and b"PRIVATE KEY-----" not in data:
         raise ConfigurationError(field, "is a certificate; authentication requires the PEM private key")
     password = pass_phrase.encode("utf-8") if pass_phrase else None

@@ -1,0 +1,208 @@
+"""``AsyncDataScienceClient``: the asynchronous client (httpx).
+
+Same methods as :class:`~.client.DataScienceClient`, as coroutines; only sending one HTTP
+request differs (everything else is in :class:`~._base.BaseClient`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import httpx
+
+from airflow_ds_provider.client._base import (
+    DOWNLOAD_CHUNK,
+    BaseClient,
+    PreparedCall,
+    download_args,
+    download_target,
+)
+from airflow_ds_provider.client._operations import AsyncOperations
+from airflow_ds_provider.client.auth import Credentials
+from airflow_ds_provider.client.config import ClientConfig
+from airflow_ds_provider.client.errors import AuthenticationError, NotFoundError, TransportError
+from airflow_ds_provider.client.response import Response
+from airflow_ds_provider.client.retry import RetryPolicy
+from airflow_ds_provider.client.transport import HttpxSigner
+from airflow_ds_provider.client.waiter import StateWaiter
+from airflow_ds_provider.lifecycle import Outcome
+
+
+class AsyncDataScienceClient(AsyncOperations, BaseClient):
+    """Asynchronous Data Science client: one ``httpx.AsyncClient`` per instance.
+
+    Use ``async with AsyncDataScienceClient(config) as client:`` (or call :meth:`aclose`).
+    Same methods as :class:`DataScienceClient`, as coroutines.
+    """
+
+    def __init__(
+        self,
+        config: ClientConfig | Mapping[str, Any],
+        *,
+        credentials: Credentials | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(config, credentials=credentials, retry_policy=retry_policy)
+        connect, read = self.config.timeout
+        self.http = httpx.AsyncClient(timeout=httpx.Timeout(read, connect=connect), follow_redirects=False)
+
+    async def aclose(self) -> None:
+        """Close the HTTP client."""
+        await self.http.aclose()
+
+    async def __aenter__(self) -> AsyncDataScienceClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # --- the one async transport call ---------------------------------------------------------
+
+    async def _send_once(self, call: PreparedCall) -> Response:
+        content: Any = call.body
+        if call.upload is not None:
+            await asyncio.to_thread(call.upload.rewind)
+            content = call.upload.async_body()
+        request = self.http.build_request(call.method, call.url, content=content, headers=call.headers)
+        auth = HttpxSigner(self.credentials, call.include_body_headers)
+        try:
+            resp = await self.http.send(request, auth=auth, stream=True)
+        except httpx.TimeoutException:
+            raise TransportError(call.operation, "request timed out", call.request_id) from None
+        except httpx.TransportError as exc:
+            reason = type(exc).__name__
+            raise TransportError(call.operation, f"connection failed ({reason})", call.request_id) from None
+        try:
+            if call.download_to is not None and resp.status_code < 400:
+                return await self._write_download(call, resp)
+            body = await resp.aread()
+        except httpx.TransportError as exc:
+            reason = type(exc).__name__
+            raise TransportError(
+                call.operation, f"reading the response failed ({reason})", call.request_id
+            ) from None
+        finally:
+            await resp.aclose()
+        return self.finish(call, resp.status_code, resp.headers, body)
+
+    async def _write_download(self, call: PreparedCall, resp: httpx.Response) -> Response:
+        assert call.download_to is not None
+        fd, tmp = await asyncio.to_thread(download_target, call.download_to)
+        out = os.fdopen(fd, "wb")
+        try:
+            async for chunk in resp.aiter_bytes(DOWNLOAD_CHUNK):
+                await asyncio.to_thread(out.write, chunk)
+            out.close()
+            await asyncio.to_thread(os.replace, tmp, call.download_to)
+        except BaseException:
+            out.close()
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        return Response.build(call.download_to, resp.headers, resp.status_code)
+
+    async def _send(self, call: PreparedCall) -> Response:
+        refreshed = False  # a 401 triggers at most one credential refresh per logical call
+        try:
+            async for attempt in self.retry_policy.aretrying(call.operation, call.retry_allowed):
+                with attempt:
+                    try:
+                        return await self._send_once(call)
+                    except AuthenticationError:
+                        if refreshed or not await asyncio.to_thread(self.credentials.on_unauthorized):
+                            raise
+                        refreshed = True
+                        return await self._send_once(call)
+        finally:
+            if call.upload is not None:
+                call.upload.close()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # --- shared entry points -------------------------------------------------------------------
+
+    async def _invoke(self, operation: str, args: Mapping[str, Any]) -> Response:
+        return await self._send(self.prepare(operation, args))
+
+    async def call(self, operation: str, **kwargs: Any) -> Response:
+        """Call any operation by name."""
+        return await self._invoke(operation, kwargs)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        retry: bool | None = None,
+    ) -> Response:
+        """Send a signed request to any path of the API (relative to ``/20190101``)."""
+        call = self.prepare_raw(method, path, params=params, json_body=json, headers=headers, retry=retry)
+        return await self._send(call)
+
+    async def search_logs(
+        self, search_logs_details: Mapping[str, Any], limit: int | None = None, page: str | None = None
+    ) -> Response:
+        """Logging Search API ``POST /20190909/search``; see :meth:`DataScienceClient.search_logs`."""
+        return await self._send(self.prepare_search(search_logs_details, limit, page))
+
+    async def paginate(self, operation: str, **kwargs: Any) -> AsyncIterator[Any]:
+        """Yield the items of every page of a list operation."""
+        page = kwargs.pop("page", None)
+        while True:
+            resp = await self._invoke(operation, {**kwargs, "page": page})
+            for item in self.page_items(resp.data):
+                yield item
+            page = resp.next_page
+            if not page:
+                return
+
+    async def _list_all(self, operation: str, args: Mapping[str, Any]) -> list[Any]:
+        return [
+            item async for item in self.paginate(operation, **{k: v for k, v in args.items() if k != "self"})
+        ]
+
+    async def download_artifact(
+        self, operation: str, resource_id: str, path: str | os.PathLike[str], range: str | None = None
+    ) -> Response:
+        """Stream artifact content to ``path`` (see :meth:`DataScienceClient.download_artifact`)."""
+        op_args = {"range": range, **download_args(operation, resource_id)}
+        return await self._send(self.prepare(operation, op_args, download_to=path))
+
+    async def wait_for_state(
+        self,
+        resource: str,
+        resource_id: str,
+        target_states: list[str] | None = None,
+        failure_states: list[str] | None = None,
+        poll_interval: float = 10.0,
+        timeout: float = 3600.0,
+        not_found_ok: bool = False,
+    ) -> dict[str, Any] | None:
+        """Async variant of :meth:`DataScienceClient.wait_for_state`."""
+        waiter = StateWaiter.create(
+            resource, resource_id, target_states, failure_states, poll_interval, timeout, not_found_ok
+        )
+        while True:
+            try:
+                data = (await self._invoke(waiter.get_operation, waiter.get_args)).data
+            except NotFoundError:
+                if waiter.not_found_ok:
+                    return None
+                raise
+            check = waiter.observe(data)
+            if check.outcome is Outcome.SUCCESS:
+                return data
+            if check.outcome is Outcome.FAILURE:
+                errors = None
+                if waiter.is_work_request:
+                    errors = await self._list_all("list_work_request_errors", waiter.get_args)
+                raise waiter.failure(data, errors)
+            delay = waiter.next_sleep()
+            if delay is None:
+                raise waiter.timed_out()
+            await asyncio.sleep(delay)

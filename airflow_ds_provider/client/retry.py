@@ -1,0 +1,101 @@
+"""One retry policy for the sync and async clients (tenacity).
+
+Retried: timeouts and connection errors (:class:`TransportError`), HTTP 429, 500, 502, 503,
+504, and 409 with code ``IncorrectState`` or ``LockConflict``. Never a 400. Exponential
+backoff with jitter, ``retry-after`` honoured, bounded by attempts AND total time.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import tenacity
+
+from airflow_ds_provider.client.errors import ServiceError, TransportError
+
+log = logging.getLogger("airflow_ds_provider.client")
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRYABLE_CONFLICT_CODES = frozenset({"IncorrectState", "LockConflict"})
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """The one retry predicate."""
+    if isinstance(exc, TransportError):
+        return True
+    if isinstance(exc, ServiceError):
+        if exc.status in RETRYABLE_STATUSES:
+            return True
+        return exc.status == 409 and exc.code in RETRYABLE_CONFLICT_CODES
+    return False
+
+
+def _describe(exc: BaseException | None) -> tuple[str, str | None]:
+    if isinstance(exc, ServiceError):
+        return f"HTTP {exc.status} {exc.code}", exc.opc_request_id
+    if isinstance(exc, TransportError):
+        return f"transport error: {exc}", exc.opc_request_id
+    return type(exc).__name__, None
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Backoff and bounds shared by the sync and async clients.
+
+    :param max_attempts: attempts in total (1 = no retry).
+    :param max_seconds: total time budget for one logical call, retries included.
+    :param base_delay: first backoff in seconds; doubles per attempt, plus ``uniform(0, base_delay)`` jitter.
+    :param max_delay: cap of one backoff (a ``retry-after`` above it is still honoured).
+    """
+
+    max_attempts: int = 8
+    max_seconds: float = 600.0
+    base_delay: float = 1.0
+    max_delay: float = 30.0
+
+    def backoff(self, attempt: int, exc: BaseException | None, elapsed: float) -> float:
+        """Seconds to sleep after failed attempt number ``attempt`` (1-based)."""
+        delay = min(self.base_delay * 2 ** (attempt - 1) + random.uniform(0, self.base_delay), self.max_delay)
+        retry_after = exc.retry_after if isinstance(exc, ServiceError) else None
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        return max(0.0, min(delay, self.max_seconds - elapsed))
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        return self.backoff(state.attempt_number, exc, state.seconds_since_start or 0.0)
+
+    def _kwargs(self, operation: str, allowed: bool) -> dict[str, Any]:
+        attempts = self.max_attempts if allowed else 1
+
+        def before_sleep(state: tenacity.RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            what, request_id = _describe(exc)
+            log.warning(
+                "Retrying %s after %s (attempt %d of %d, sleeping %.2fs, opc-request-id %s)",
+                operation,
+                what,
+                state.attempt_number,
+                attempts,
+                state.next_action.sleep if state.next_action else 0.0,
+                request_id,
+            )
+
+        return {
+            "retry": tenacity.retry_if_exception(is_retryable),
+            "stop": tenacity.stop_after_attempt(attempts) | tenacity.stop_after_delay(self.max_seconds),
+            "wait": self._wait,
+            "before_sleep": before_sleep,
+            "reraise": True,
+        }
+
+    def retrying(self, operation: str, allowed: bool = True) -> tenacity.Retrying:
+        """A tenacity ``Retrying`` for one logical sync call."""
+        return tenacity.Retrying(**self._kwargs(operation, allowed))
+
+    def aretrying(self, operation: str, allowed: bool = True) -> tenacity.AsyncRetrying:
+        """A tenacity ``AsyncRetrying`` for one logical async call."""
+        return tenacity.AsyncRetrying(**self._kwargs(operation, allowed))

@@ -1,0 +1,1 @@
+"""Airflow hooks of the OCI Data Science provider."""

@@ -1,0 +1,191 @@
+"""``DataScienceHook``: an Airflow connection -> the Data Science client, plus waits."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator, Mapping
+from functools import cached_property
+from typing import Any
+
+from airflow.sdk import BaseHook
+
+from airflow_ds_provider.client._operations import SyncOperations
+from airflow_ds_provider.client.client import AsyncDataScienceClient, DataScienceClient
+from airflow_ds_provider.client.config import ClientConfig
+from airflow_ds_provider.client.errors import DataScienceError, ServiceError
+from airflow_ds_provider.client.response import Response
+
+
+def _host_endpoint(host: str | None, port: int | None, schema: str | None) -> str | None:
+    """The standard ``host`` field as an endpoint (``https://`` assumed when it has no scheme)."""
+    if not host:
+        return None
+    if "://" in host:
+        return host
+    scheme = schema if schema in ("http", "https") else "https"
+    return f"{scheme}://{host}{f':{port}' if port else ''}"
+
+
+def config_from_connection(conn: Any, extra: Mapping[str, Any], region: str | None = None) -> ClientConfig:
+    """Parse an Airflow connection (fields + already-decoded extras) into a :class:`ClientConfig`.
+
+    :param region: a hook argument that wins over the connection's region.
+    """
+    return ClientConfig.from_connection(
+        extra,
+        login=conn.login,
+        password=conn.password,
+        host=_host_endpoint(conn.host, conn.port, conn.schema),
+        overrides={"region": region},
+    )
+
+
+class DataScienceHook(SyncOperations, BaseHook):
+    """Interact with OCI Data Science: every API operation is a method of the hook.
+
+    The connection holds OCI config-file style extras (``auth_type``, ``tenancy``, ``user``,
+    ``fingerprint``, ``key_file``/``key_content``, ``pass_phrase``, ``region``, ``config_file``,
+    ``profile``, ``endpoint``, ``compartment_id``, ``max_attempts``, ``max_retry_seconds``,
+    ``timeout``); login is the user OCID, password the key pass phrase.
+
+    :param oci_conn_id: the Airflow connection id.
+    :param region: region override (wins over the connection).
+    """
+
+    conn_name_attr = "oci_conn_id"
+    default_conn_name = "oci_data_science_default"
+    conn_type = "oci_data_science"
+    hook_name = "OCI Data Science"
+
+    def __init__(
+        self, oci_conn_id: str = default_conn_name, region: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.oci_conn_id = oci_conn_id
+        self.region = region
+
+    # --- configuration and clients -------------------------------------------------------------
+
+    @cached_property
+    def config(self) -> ClientConfig:
+        """The parsed connection (read once per hook)."""
+        conn = self.get_connection(self.oci_conn_id)
+        return config_from_connection(conn, conn.extra_dejson, self.region)
+
+    @cached_property
+    def client(self) -> DataScienceClient:
+        """The sync client (one HTTP session per hook instance)."""
+        return DataScienceClient(self.config)
+
+    def get_conn(self) -> DataScienceClient:
+        """The sync client (Airflow's conventional accessor)."""
+        return self.client
+
+    @property
+    def compartment_id(self) -> str | None:
+        """The connection's default compartment OCID."""
+        return self.config.compartment_id
+
+    async def aget_async_client(self) -> AsyncDataScienceClient:
+        """Build an :class:`AsyncDataScienceClient`, loading the connection with the async API.
+
+        File reads (key file, config file) run in a worker thread, never on the event loop. The
+        caller owns the client: use ``async with await hook.aget_async_client() as client``.
+        """
+        conn = await BaseHook.aget_connection(self.oci_conn_id)
+        extra = await conn.aextra_dejson()
+        config = await asyncio.to_thread(config_from_connection, conn, extra, self.region)
+        return await asyncio.to_thread(AsyncDataScienceClient, config)
+
+    # --- operations (delegated to the client) --------------------------------------------------
+
+    def _invoke(self, operation: str, args: Mapping[str, Any]) -> Response:
+        return self.client._invoke(operation, args)
+
+    def _list_all(self, operation: str, args: Mapping[str, Any]) -> list[Any]:
+        return self.client._list_all(operation, args)
+
+    def call(self, operation: str, **kwargs: Any) -> Response:
+        """Call any operation by name."""
+        return self.client.call(operation, **kwargs)
+
+    def paginate(self, operation: str, **kwargs: Any) -> Iterator[Any]:
+        """Yield the items of every page of a list operation."""
+        return self.client.paginate(operation, **kwargs)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        retry: bool | None = None,
+    ) -> Response:
+        """Escape hatch: a signed request to any API path (relative to ``/20190101``)."""
+        return self.client.request(method, path, params=params, json=json, headers=headers, retry=retry)
+
+    def search_logs(
+        self, search_logs_details: Mapping[str, Any], limit: int | None = None, page: str | None = None
+    ) -> Response:
+        """Logging Search API ``POST /20190909/search`` (job-run logs)."""
+        return self.client.search_logs(search_logs_details, limit=limit, page=page)
+
+    def download_artifact(
+        self, operation: str, resource_id: str, path: str | os.PathLike[str], range: str | None = None
+    ) -> Response:
+        """Stream ``get_job_artifact_content``/``get_model_artifact_content`` to ``path``."""
+        return self.client.download_artifact(operation, resource_id, path, range=range)
+
+    def wait_for_state(
+        self,
+        resource: str,
+        resource_id: str,
+        target_states: list[str] | None = None,
+        failure_states: list[str] | None = None,
+        poll_interval: float = 10.0,
+        timeout: float = 3600.0,
+        not_found_ok: bool = False,
+    ) -> dict[str, Any] | None:
+        """Poll ``get_<resource>`` until a target state; see :meth:`DataScienceClient.wait_for_state`.
+
+        :param resource: ``project``, ``job``, ``job_run``, ``model``, ``model_deployment``,
+            ``notebook_session`` or ``work_request``.
+        :param target_states: success states (default: the lifecycle table's).
+        :param failure_states: failure states (default: the lifecycle table's).
+        :param not_found_ok: treat 404 as done (for a delete); returns ``None`` then.
+        :raises ResourceFailedError: on a failure state (with lifecycleDetails or work-request errors).
+        :raises WaitTimeoutError: when ``timeout`` passes first.
+        """
+        return self.client.wait_for_state(
+            resource, resource_id, target_states, failure_states, poll_interval, timeout, not_found_ok
+        )
+
+    # --- connection test -----------------------------------------------------------------------
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Make one cheap signed call (``list_projects`` with ``limit=1``) and report the outcome."""
+        try:
+            config = self.config
+            compartment = config.compartment_id or config.tenancy
+            quick = config.with_overrides(max_attempts=min(config.max_attempts, 2), max_retry_seconds=10.0)
+            with DataScienceClient(quick) as client:
+                if compartment:
+                    resp = client.list_projects(compartment, limit=1)
+                else:
+                    resp = client.request("GET", "/jobShapes", params={"limit": 1})
+            return True, (
+                f"Connected to OCI Data Science at {client.base_url} "
+                f"(opc-request-id {resp.request_id or 'n/a'})"
+            )
+        except ServiceError as exc:
+            return (
+                False,
+                f"{exc.code} (HTTP {exc.status}): {exc.message} [opc-request-id {exc.opc_request_id}]",
+            )
+        except DataScienceError as exc:
+            return False, str(exc)
+        except Exception as exc:
+            return False, f"{type(exc).__name__}: {exc}"

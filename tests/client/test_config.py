@@ -1,0 +1,146 @@
+"""ClientConfig parsing: extras, standard fields, precedence, config file, secrets in repr."""
+
+from __future__ import annotations
+
+import pytest
+from client_testdata import FINGERPRINT, PASS_PHRASE, TENANCY, USER
+
+from airflow_ds_provider.client.config import ClientConfig
+from airflow_ds_provider.client.errors import ConfigurationError
+
+
+def _write_config(tmp_path, pems, *, key_file="~/k.pem", extra_profile=""):
+    key = tmp_path / "k.pem"
+    key.write_text(pems["pkcs8_encrypted"])
+    text = (
+        "[DEFAULT]\n"
+        f"user={USER}\ntenancy={TENANCY}\nfingerprint={FINGERPRINT}\n"
+        f"key_file={key_file}\npass_phrase={PASS_PHRASE}\nregion=us-phoenix-1\n\n"
+        "[OTHER]\nregion=eu-frankfurt-1\n" + extra_profile
+    )
+    path = tmp_path / "config"
+    path.write_text(text)
+    return path
+
+
+def test_defaults() -> None:
+    config = ClientConfig.from_connection({"region": "iad"})
+    assert config.auth_type == "api_key"
+    assert config.region == "us-ashburn-1"
+    assert config.max_attempts == 8
+    assert config.max_retry_seconds == 600.0
+    assert config.timeout == (10.0, 60.0)
+    assert config.service_endpoint == "https://datascience.us-ashburn-1.oci.oraclecloud.com/20190101"
+
+
+def test_standard_fields_and_precedence() -> None:
+    config = ClientConfig.from_connection(
+        {"region": "iad", "max_attempts": "3", "max_retry_seconds": "5", "timeout": 7, "compartment_id": "c"},
+        login=USER,
+        password="pw",
+        host="http://127.0.0.1:1234",
+        overrides={"region": "fra"},
+    )
+    assert config.user == USER
+    assert config.pass_phrase == "pw"
+    assert config.endpoint == "http://127.0.0.1:1234"
+    assert config.region == "eu-frankfurt-1"  # hook argument wins
+    assert (config.max_attempts, config.max_retry_seconds, config.timeout) == (3, 5.0, (7.0, 7.0))
+    # extras win over standard fields
+    config = ClientConfig.from_connection({"user": "ocid1.user.oc1..fromextra"}, login=USER)
+    assert config.user == "ocid1.user.oc1..fromextra"
+
+
+def test_ui_prefixed_and_empty_values() -> None:
+    config = ClientConfig.from_connection({"extra__oci_data_science__region": "phx", "tenancy": "  "})
+    assert config.region == "us-phoenix-1"
+    assert config.tenancy is None
+
+
+def test_unknown_keys_go_to_options_and_are_hidden() -> None:
+    config = ClientConfig.from_connection({"security_token_file": "/t", "region": "iad"})
+    assert config.options["security_token_file"] == "/t"
+    assert "security_token_file" not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"max_attempts": "0"}, "max_attempts"),
+        ({"max_attempts": "many"}, "max_attempts"),
+        ({"max_retry_seconds": "-1"}, "max_retry_seconds"),
+        ({"timeout": "soon"}, "timeout"),
+        ({"timeout": [1, 2, 3]}, "timeout"),
+        ({"endpoint": "127.0.0.1:80"}, "endpoint"),
+    ],
+)
+def test_bad_values_name_the_field(extra: dict, field: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        ClientConfig.from_connection({"region": "iad", **extra})
+    assert info.value.field == field
+
+
+def test_repr_hides_secrets(pems) -> None:
+    config = ClientConfig.from_connection({"key_content": pems["pkcs1"], "pass_phrase": PASS_PHRASE})
+    text = repr(config) + str(config.redacted())
+    assert "PRIVATE KEY" not in text
+    assert PASS_PHRASE not in text
+
+
+def test_config_file_profile_inherits_default(tmp_path, pems, monkeypatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    path = _write_config(tmp_path, pems)
+    config = ClientConfig.from_connection(
+        {"auth_type": "config_file", "config_file": str(path), "profile": "OTHER"}
+    )
+    assert config.region == "eu-frankfurt-1"
+    assert config.user == USER and config.tenancy == TENANCY and config.fingerprint == FINGERPRINT
+    assert config.key_file == str(tmp_path / "k.pem")  # ~ expanded
+    assert config.pass_phrase == PASS_PHRASE
+
+
+def test_config_file_connection_values_win(tmp_path, pems) -> None:
+    path = _write_config(tmp_path, pems, key_file=str(tmp_path / "k.pem"))
+    config = ClientConfig.from_connection(
+        {"auth_type": "config_file", "config_file": str(path), "region": "iad"}, overrides={"region": None}
+    )
+    assert config.region == "us-ashburn-1"
+    config = ClientConfig.from_connection({"auth_type": "config_file", "config_file": str(path)})
+    assert config.region == "us-phoenix-1"
+
+
+def test_config_file_missing_profile(tmp_path, pems) -> None:
+    path = _write_config(tmp_path, pems)
+    with pytest.raises(ConfigurationError) as info:
+        ClientConfig.from_connection(
+            {"auth_type": "config_file", "config_file": str(path), "profile": "NOPE"}
+        )
+    assert info.value.field == "profile"
+    assert "NOPE" in str(info.value) and "OTHER" in str(info.value)
+
+
+def test_config_file_missing_file(tmp_path) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        ClientConfig.from_connection({"auth_type": "config_file", "config_file": str(tmp_path / "none")})
+    assert info.value.field == "config_file"
+
+
+def test_config_file_rejects_key_content(tmp_path) -> None:
+    path = tmp_path / "config"
+    path.write_text("[DEFAULT]\nkey_content=abc\n")
+    with pytest.raises(ConfigurationError) as info:
+        ClientConfig.from_connection({"auth_type": "config_file", "config_file": str(path)})
+    assert info.value.field == "key_content"
+
+
+def test_with_overrides() -> None:
+    config = ClientConfig.from_connection({"region": "iad"}).with_overrides(region="fra", max_attempts=None)
+    assert config.region == "eu-frankfurt-1" and config.max_attempts == 8
+    with pytest.raises(ConfigurationError):
+        config.with_overrides(nonsense=1)
+
+
+def test_hashable_and_comparable() -> None:
+    a = ClientConfig.from_connection({"region": "iad", "security_token_file": "/t"})
+    b = ClientConfig.from_connection({"region": "us-ashburn-1", "security_token_file": "/t"})
+    assert a == b and hash(a) == hash(b)
