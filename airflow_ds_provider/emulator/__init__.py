@@ -1,1 +1,43 @@
-"""Placeholder until the emulator lands."""
+"""A local OCI Data Science emulator: real HTTP, strict request signing, lifecycles as data.
+
+In process (tests)::
+
+    from airflow_ds_provider.emulator import Emulator
+
+    with Emulator(manual_clock=True) as emu:      # or Emulator(speed=10) for a fast real clock
+        ident = emu.create_identity()             # RSA 2048 key pair, registered
+        # sign requests to emu.url + "/20190101/..." with ident.key_id / ident.private_key_pem
+        emu.advance(5)                            # move lifecycles on without sleeping
+        emu.inject_fault(method="GET", path=r"/jobRuns/", status=503, count=2)
+
+Command line: ``python -m airflow_ds_provider.emulator --port 8090 --generate-key`` prints an
+``AIRFLOW_CONN_...`` value pointing at itself. Pytest: fixtures ``ds_emulator`` and
+``ds_identity`` (entry point ``pytest11``).
+
+Scripted outcomes are freeform tags on a job run (or its job; the run's win) or on a model
+deployment: ``emulator-duration`` (seconds IN_PROGRESS / CREATING, divided by the speed factor),
+``emulator-outcome`` (e.g. ``FAILED``, ``NEEDS_ATTENTION``; deployments ``ACTIVE``/``FAILED``),
+``emulator-details`` (``lifecycleDetails``) and ``emulator-logs`` (``\\n``-separated lines, served
+by the Logging Search API at ``POST /20190909/search`` once the ingestion delay has passed).
+:meth:`Emulator.script_job_run` and :meth:`Emulator.script_model_deployment` do the same from code.
+
+Control API (unsigned, under ``/_emulator/``): ``GET health``, ``POST reset``, ``POST advance
+{"seconds"}``, ``POST state {"id","state"}``, ``GET|POST|DELETE faults``, ``GET|DELETE requests``,
+``POST keys {"keyId","publicKey"}``, ``POST session-tokens {"token","publicKey"}``, ``POST
+identities``, ``GET resources[/<ocid>]?kind=``, ``POST script/job-run``, ``POST
+script/model-deployment``, ``POST timings``, ``GET logs?source=``.
+
+Layers: :mod:`.store` (state), :mod:`.resources` (one module per resource), :mod:`.lifecycles`
+(timing of the transitions in :mod:`airflow_ds_provider.lifecycle`), :mod:`.faults`,
+:mod:`.auth` (signature verification), :mod:`.schema` (request bodies against models.json),
+:mod:`.server` and :mod:`.wire` (HTTP), :mod:`.control`, :mod:`.logsearch`, :mod:`.core`.
+"""
+
+from __future__ import annotations
+
+from airflow_ds_provider.emulator.core import Emulator
+from airflow_ds_provider.emulator.faults import Fault
+from airflow_ds_provider.emulator.identity import Identity
+from airflow_ds_provider.emulator.lifecycles import Timings
+
+__all__ = ["Emulator", "Fault", "Identity", "Timings"]

@@ -114,7 +114,11 @@ def verify_request(
         if name != "(request-target)" and name not in headers:
             raise SignatureError(f"signed header {name!r} is missing from the request")
     _check_date(headers["date"], time.time() if now is None else now)
-    if "x-content-sha256" in signed and body_sha256 is not None and headers["x-content-sha256"] != body_sha256:
+    if (
+        "x-content-sha256" in signed
+        and body_sha256 is not None
+        and headers["x-content-sha256"] != body_sha256
+    ):
         raise SignatureError("x-content-sha256 does not match the SHA-256 of the request body")
     public_key, principal = registry.lookup(params["keyId"])
     signing_string = build_signing_string(signed, method, target, headers)

@@ -55,7 +55,17 @@ EXTRA_MODELS: dict[str, Model] = {
     "UpdateModelProvenanceDetails": Model(
         name="UpdateModelProvenanceDetails",
         fields=_fields(
-            *[(w, "str") for w in ("repositoryUrl", "gitBranch", "gitCommit", "scriptDir", "trainingScript", "trainingId")]
+            *[
+                (w, "str")
+                for w in (
+                    "repositoryUrl",
+                    "gitBranch",
+                    "gitCommit",
+                    "scriptDir",
+                    "trainingScript",
+                    "trainingId",
+                )
+            ]
         ),
         polymorphic=None,
         fixed_discriminator=(),

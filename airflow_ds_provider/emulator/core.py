@@ -1,0 +1,336 @@
+"""The :class:`Emulator`: one instance holds all state and serves it over real HTTP."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from collections import deque
+from typing import Any
+from urllib.parse import quote
+
+from airflow_ds_provider.emulator.auth import KeyRegistry
+from airflow_ds_provider.emulator.clock import Clock
+from airflow_ds_provider.emulator.control import ControlApi
+from airflow_ds_provider.emulator.faults import Fault, FaultInjector
+from airflow_ds_provider.emulator.identity import Identity, new_identity
+from airflow_ds_provider.emulator.lifecycles import (
+    DEPLOYMENT_OUTCOMES,
+    JOB_RUN_OUTCOMES,
+    Lifecycles,
+    Timings,
+)
+from airflow_ds_provider.emulator.resources.base import Services
+from airflow_ds_provider.emulator.server import EmulatorHTTPServer
+from airflow_ds_provider.emulator.store import Record, Step, Store
+from airflow_ds_provider.emulator.timeutil import parse_rfc3339, rfc3339
+from airflow_ds_provider.emulator.wire import Router
+
+CONN_TYPE = "oci_data_science"
+KINDS = ("project", "job", "job_run", "model", "model_deployment", "notebook_session", "work_request")
+
+
+class Emulator:
+    """A local OCI Data Science service (plus Logging Search) on a real HTTP server.
+
+    :param speed: scheduled durations are divided by this factor.
+    :param manual_clock: True to move time only with :meth:`advance` (tests never sleep).
+    :param host: interface to listen on.
+    :param port: port to listen on; 0 picks a free one.
+    :param region: region identifier used in OCIDs and URLs.
+    :param log_ingestion_delay: seconds before an emitted log line becomes searchable.
+    """
+
+    def __init__(
+        self,
+        speed: float = 1.0,
+        manual_clock: bool = False,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        region: str = "us-ashburn-1",
+        log_ingestion_delay: float = 0.0,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.region = region
+        self.clock = Clock(speed=speed, manual=manual_clock)
+        self.store = Store(self.clock)
+        self.lifecycles = Lifecycles(self.store, self.clock, region, log_ingestion_delay)
+        self.services = Services(self.store, self.lifecycles, region)
+        self.keys = KeyRegistry()
+        self.faults = FaultInjector()
+        self.router = Router()
+        self.control = ControlApi(self)
+        self._requests: deque[dict[str, Any]] = deque(maxlen=20000)
+        self._server: EmulatorHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- running -------------------------------------------------------------------------
+
+    def start(self) -> Emulator:
+        """Start serving in a background thread."""
+        if self._server is not None:
+            return self
+        self._server = EmulatorHTTPServer((self.host, self.port), self)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="oci-ds-emulator",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until interrupted (the command line uses this)."""
+        self._server = EmulatorHTTPServer((self.host, self.port), self)
+        self.port = self._server.server_address[1]
+        try:
+            self._server.serve_forever(poll_interval=0.2)
+        finally:
+            self._server.server_close()
+            self.store.close()
+
+    def stop(self) -> None:
+        """Stop the server and remove stored artifacts."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server.close_connections()
+            if self._thread is not None:
+                self._thread.join(timeout=5)
+            self._server = None
+        self.store.close()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """``http://HOST:PORT`` (clients append ``/20190101``)."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
+        return f"http://{host}:{self.port}"
+
+    # --- identities ----------------------------------------------------------------------
+
+    def create_identity(self, compartment_name: str | None = None) -> Identity:
+        """A new API-key identity (RSA 2048), registered with this emulator."""
+        ident = new_identity(compartment_name)
+        self.register_key(ident.key_id, ident.public_key_pem)
+        return ident
+
+    def register_key(self, key_id: str, public_key_pem: str | bytes) -> None:
+        """Trust a public key for ``<tenancy>/<user>/<fingerprint>``."""
+        self.keys.register_key(key_id, public_key_pem)
+
+    def register_session_token(self, token: str, public_key_pem: str | bytes) -> None:
+        """Trust a public key for requests signed with ``ST$<token>``."""
+        self.keys.register_session_token(token, public_key_pem)
+
+    def connection_extra(self, ident: Identity, compartment_id: str | None = None) -> dict[str, str]:
+        """Airflow connection extras for ``ident`` pointing at this emulator."""
+        return {
+            "auth_type": "api_key",
+            "tenancy": ident.tenancy,
+            "user": ident.user,
+            "fingerprint": ident.fingerprint,
+            "key_content": ident.private_key_pem,
+            "region": self.region,
+            "endpoint": self.url,
+            "compartment_id": compartment_id or ident.compartment_id,
+        }
+
+    def airflow_connection_json(self, ident: Identity, **kw: Any) -> str:
+        """JSON for an ``AIRFLOW_CONN_<ID>`` variable (keywords go to :meth:`connection_extra`)."""
+        return json.dumps({"conn_type": CONN_TYPE, "extra": self.connection_extra(ident, **kw)})
+
+    def airflow_connection_uri(self, ident: Identity, **kw: Any) -> str:
+        """URI form of the connection (``oci-data-science://?__extra__=<json>``)."""
+        extra = json.dumps(self.connection_extra(ident, **kw), separators=(",", ":"))
+        return f"{CONN_TYPE.replace('_', '-')}://?__extra__={quote(extra, safe='')}"
+
+    # --- control -------------------------------------------------------------------------
+
+    def advance(self, seconds: float) -> float:
+        """Move the clock forward; returns the new emulator time."""
+        return self.clock.advance(seconds)
+
+    def set_state(self, ocid: str, state: str) -> None:
+        """Force a resource into ``state`` now (pending transitions are dropped)."""
+        with self.store.lock:
+            record = self._record(ocid)
+            self.lifecycles.set_state(record, state)
+
+    def reset(self) -> None:
+        """Forget all resources, faults and the request log (registered keys stay)."""
+        self.store.reset()
+        self.faults.clear()
+        self.clear_requests()
+
+    def inject_fault(
+        self,
+        method: str = "GET",
+        path: str = ".*",
+        kind: str = "status",
+        status: int = 503,
+        count: int = 1,
+        retry_after: float | None = None,
+        latency: float = 0.0,
+    ) -> Fault:
+        """Make the next ``count`` requests matching ``method`` and the ``path`` regex fail."""
+        return self.faults.add(Fault(method, path, kind, status, count, retry_after, latency))
+
+    def clear_faults(self) -> None:
+        """Remove every injected fault."""
+        self.faults.clear()
+
+    @property
+    def timings(self) -> Timings:
+        """Default durations (seconds, before the speed factor)."""
+        return self.lifecycles.timings
+
+    # --- inspection ----------------------------------------------------------------------
+
+    def get(self, ocid: str) -> dict[str, Any] | None:
+        """Wire JSON of any resource, or None."""
+        with self.store.lock:
+            record = self.store.get(ocid)
+            return copy.deepcopy(record.data) if record else None
+
+    def list(self, kind: str) -> list[dict[str, Any]]:
+        """Wire JSON of every resource of ``kind`` (``"job_run"``, ``"model_deployment"``...)."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}; expected one of {list(KINDS)}")
+        with self.store.lock:
+            return [copy.deepcopy(r.data) for r in self.store.of_kind(kind)]
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        """The request log (never holds an Authorization header)."""
+        return list(self._requests)
+
+    def record_request(self, entry: dict[str, Any]) -> None:
+        """Append one request-log entry (called by the HTTP layer)."""
+        self._requests.append(entry)
+
+    def clear_requests(self) -> None:
+        """Empty the request log."""
+        self._requests.clear()
+
+    def log_records(self, source: str | None = None) -> list[dict[str, Any]]:
+        """Every emitted log line (searchable or not), optionally for one job run."""
+        with self.store.lock:
+            return [
+                {
+                    "source": r.source,
+                    "datetime": rfc3339(r.datetime),
+                    "ingested": rfc3339(r.ingested),
+                    "message": r.message,
+                }
+                for r in self.store.logs
+                if source is None or r.source == source
+            ]
+
+    # --- scripts -------------------------------------------------------------------------
+
+    def script_job_run(
+        self,
+        job_run_or_job_id: str,
+        duration: float | None = None,
+        outcome: str | None = None,
+        details: str | None = None,
+        log_lines: list[str] | None = None,
+    ) -> None:
+        """Script a run (re-planned now) or every future run of a job.
+
+        :param job_run_or_job_id: a job run OCID, or a job OCID for its later runs.
+        :param duration: seconds IN_PROGRESS.
+        :param outcome: SUCCEEDED, FAILED, NEEDS_ATTENTION or CANCELED.
+        :param details: ``lifecycleDetails`` of the final state.
+        :param log_lines: lines the run emits while IN_PROGRESS.
+        """
+        script: dict[str, Any] = {}
+        if duration is not None:
+            script["duration"] = float(duration)
+        if outcome is not None:
+            script["outcome"] = outcome.upper()
+            if script["outcome"] not in JOB_RUN_OUTCOMES:
+                raise ValueError(f"outcome must be one of {sorted(JOB_RUN_OUTCOMES)}")
+        if details is not None:
+            script["details"] = details
+        if log_lines is not None:
+            script["log_lines"] = list(log_lines)
+        with self.store.lock:
+            record = self._record(job_run_or_job_id)
+            if record.kind == "job":
+                self.store.job_scripts.setdefault(record.id, {}).update(script)
+                return
+            if record.kind != "job_run":
+                raise ValueError(f"{job_run_or_job_id} is a {record.kind}, not a job run or job")
+            record.extra.setdefault("script", {}).update(script)
+            job = self.store.get(record.data["jobId"], "job")
+            self.lifecycles.plan_job_run(record, self.lifecycles.job_run_script(record, job))
+
+    def script_model_deployment(
+        self,
+        model_deployment_id: str,
+        duration: float | None = None,
+        outcome: str | None = None,
+        details: str | None = None,
+    ) -> None:
+        """Script how a CREATING deployment's creation goes (re-planned now).
+
+        :param duration: seconds CREATING, counted from its creation.
+        :param outcome: ACTIVE, FAILED or NEEDS_ATTENTION.
+        :param details: ``lifecycleDetails`` of the final state.
+        """
+        with self.store.lock:
+            record = self._record(model_deployment_id)
+            if record.kind != "model_deployment":
+                raise ValueError(f"{model_deployment_id} is a {record.kind}, not a model deployment")
+            script = record.extra.setdefault("script", {})
+            if duration is not None:
+                script["duration"] = float(duration)
+            if outcome is not None:
+                if outcome.upper() not in DEPLOYMENT_OUTCOMES:
+                    raise ValueError(f"outcome must be one of {sorted(DEPLOYMENT_OUTCOMES)}")
+                script["outcome"] = outcome.upper()
+            if details is not None:
+                script["details"] = details
+            if record.data["lifecycleState"] != "CREATING":
+                return
+            self._replan_deployment(record)
+
+    def _replan_deployment(self, record: Record) -> None:
+        script = self.lifecycles.deployment_script(record)
+        outcome = script.get("outcome", "ACTIVE")
+        details = script.get("details")
+        if details is None and outcome == "FAILED":
+            details = "Model deployment failed: the container did not pass its health check."
+        created = parse_rfc3339(record.data["timeCreated"])
+        end = max(
+            self.clock.now(),
+            created + self.clock.scaled(script.get("duration", self.timings.deployment_create)),
+        )
+        final: dict[str, Any] = {"lifecycleState": outcome}
+        if details is not None:
+            final["lifecycleDetails"] = details
+        record.schedule([Step(end, final)])
+        for work in self.store.of_kind("work_request"):
+            if (
+                work.data["operationType"] == "MODEL_DEPLOYMENT_CREATE"
+                and work.data["resources"][0]["identifier"] == record.id
+            ):
+                self.lifecycles.retime_work_request(
+                    work, end, (details or "failed") if outcome == "FAILED" else None
+                )
+
+    def _record(self, ocid: str) -> Record:
+        record = self.store.get(ocid)
+        if record is None:
+            raise KeyError(f"no resource {ocid}")
+        return record

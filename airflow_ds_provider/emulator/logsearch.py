@@ -1,0 +1,121 @@
+"""The Logging Search API (``POST /20190909/search``) over the log lines scripted job runs emit.
+
+Supports the query ADS sends (oci_facts.md §8)::
+
+    search "<compartment>/<logGroup>/<log>" | where source = '*<jobRunOCID>' | sort by datetime asc
+
+with a ``timeStart``/``timeEnd`` window of at most 14 days, ``limit`` up to 1000 and
+``opc-next-page`` paging. A record is searchable only once its ingestion time has passed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from airflow_ds_provider.emulator.resources.base import ApiError, Reply, Services, invalid, paginate
+from airflow_ds_provider.emulator.store import LogRecord
+from airflow_ds_provider.emulator.timeutil import parse_rfc3339, rfc3339
+
+API_VERSION = "20190909"
+MAX_WINDOW = 14 * 24 * 3600.0
+_FIELDS = {"timeStart", "timeEnd", "searchQuery", "isReturnFieldInfo"}
+_QUERY_RE = re.compile(
+    r"""^\s*search\s+"(?P<stream>[^"]+)"
+        (?:\s*\|\s*where\s+source\s*=\s*'(?P<source>[^']*)')?
+        (?:\s*\|\s*sort\s+by\s+datetime(?:\s+(?P<order>asc|desc))?)?\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _window(body: dict[str, Any]) -> tuple[float, float]:
+    times = []
+    for name in ("timeStart", "timeEnd"):
+        if body.get(name) is None:
+            raise invalid(name, "is required")
+        try:
+            times.append(parse_rfc3339(body[name]))
+        except (TypeError, ValueError):
+            raise invalid(name, "must be an RFC 3339 timestamp") from None
+    start, end = times
+    if end - start < 0.001:
+        raise invalid("timeEnd", "must be at least 1 ms after timeStart")
+    if end - start > MAX_WINDOW:
+        raise invalid("timeStart", "the search window must not exceed 14 days")
+    return start, end
+
+
+def _matcher(query: Any) -> tuple[list[str], str | None, bool]:
+    if not isinstance(query, str):
+        raise invalid("searchQuery", "is required")
+    match = _QUERY_RE.match(query)
+    if not match:
+        raise invalid(
+            "searchQuery", "unsupported query; expected search \"<c>/<g>/<l>\" | where source = '...'"
+        )
+    stream = match.group("stream").split("/")
+    if len(stream) > 3 or not all(stream):
+        raise invalid("searchQuery", "the log stream must be <compartment>[/<logGroup>[/<log>]]")
+    descending = (match.group("order") or "asc").lower() == "desc"
+    return stream, match.group("source"), descending
+
+
+def _source_ok(pattern: str | None, source: str) -> bool:
+    if pattern is None:
+        return True
+    if pattern.startswith("*"):
+        return source.endswith(pattern[1:])
+    return source == pattern
+
+
+def _result(record: LogRecord) -> dict[str, Any]:
+    stamp = rfc3339(record.datetime)
+    return {
+        "data": {
+            "datetime": int(record.datetime * 1000),
+            "logContent": {
+                "data": {"message": record.message, "logEmissionTime": stamp},
+                "id": record.id,
+                "oracle": {
+                    "compartmentid": record.compartment_id,
+                    "ingestedtime": rfc3339(record.ingested),
+                    "loggroupid": record.log_group_id,
+                    "logid": record.log_id,
+                    "tenantid": record.tenant_id,
+                },
+                "source": record.source,
+                "specversion": "1.0",
+                "time": stamp,
+                "type": "com.oraclecloud.datascience.jobrun.stdout",
+            },
+        }
+    }
+
+
+def search_logs(svc: Services, query: dict[str, str], body: Any) -> Reply:
+    """Answer one search request."""
+    if not isinstance(body, dict):
+        raise ApiError(400, "InvalidParameter", "the body must be a SearchLogsDetails JSON object")
+    for key in body:
+        if key not in _FIELDS:
+            raise invalid(key, "is not a field of SearchLogsDetails")
+    start, end = _window(body)
+    stream, source, descending = _matcher(body.get("searchQuery"))
+    now = svc.now()
+    with svc.store.lock:
+        hits = [
+            r
+            for r in svc.store.logs
+            if start <= r.datetime < end
+            and r.ingested <= now
+            and [r.compartment_id, r.log_group_id, r.log_id][: len(stream)] == stream
+            and _source_ok(source, r.source)
+        ]
+    hits.sort(key=lambda r: (r.datetime, r.id), reverse=descending)
+    page = paginate(query, [_result(r) for r in hits])
+    page.body = {
+        "summary": {"resultCount": len(page.body), "fieldCount": 0},
+        "results": page.body,
+        "fields": [],
+    }
+    return page

@@ -1,0 +1,183 @@
+"""Model deployments: CREATING -> ACTIVE | FAILED, UPDATING, INACTIVE, DELETING -> DELETED (work requests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_ds_provider.emulator.lifecycles import ScriptError
+from airflow_ds_provider.emulator.resources.base import (
+    Reply,
+    Request,
+    Services,
+    change_compartment,
+    check_compartment,
+    check_if_match,
+    idempotent,
+    incorrect_state,
+    invalid,
+    list_reply,
+    related,
+    require,
+    resource_reply,
+    tags,
+)
+from airflow_ds_provider.emulator.store import Record
+from airflow_ds_provider.emulator.timeutil import new_ocid, rfc3339
+
+SUMMARY = (
+    "id",
+    "timeCreated",
+    "displayName",
+    "description",
+    "projectId",
+    "createdBy",
+    "compartmentId",
+    "modelDeploymentConfigurationDetails",
+    "categoryLogDetails",
+    "modelDeploymentUrl",
+    "lifecycleState",
+    "lifecycleDetails",
+    "freeformTags",
+    "definedTags",
+)
+_WHAT = "model deployment"
+
+
+def _model_id(config: dict[str, Any]) -> Any:
+    return (config.get("modelConfigurationDetails") or {}).get("modelId")
+
+
+def plan_create(svc: Services, record: Record, script: dict[str, Any]) -> Record:
+    """Schedule CREATING -> outcome and the MODEL_DEPLOYMENT_CREATE work request."""
+    outcome = script.get("outcome", "ACTIVE")
+    details = script.get("details")
+    if details is None and outcome == "FAILED":
+        details = "Model deployment failed: the container did not pass its health check."
+    duration = script.get("duration", svc.lifecycles.timings.deployment_create)
+    end = svc.lifecycles.transition(record, "create", duration, settled=outcome, details=details)
+    error = (details or "model deployment failed") if outcome == "FAILED" else None
+    return svc.lifecycles.work_request("MODEL_DEPLOYMENT_CREATE", record, "CREATED", end, error=error)
+
+
+def create_model_deployment(svc: Services, req: Request) -> Reply:
+    """POST /modelDeployments."""
+
+    def create() -> Reply:
+        body = req.body
+        compartment = check_compartment(body.get("compartmentId"))
+        config = body["modelDeploymentConfigurationDetails"]
+        with svc.store.lock:
+            project = related(svc, "project", body.get("projectId"), "projectId", "project")
+            if config.get("deploymentType") == "SINGLE_MODEL":
+                field = "modelDeploymentConfigurationDetails.modelConfigurationDetails.modelId"
+                model = related(svc, "model", _model_id(config), field, "model")
+                if model.data["lifecycleState"] != "ACTIVE":
+                    raise invalid(field, f"model is {model.data['lifecycleState']}, not ACTIVE")
+            now = svc.now()
+            ocid = new_ocid("model_deployment", svc.region)
+            data = {
+                "id": ocid,
+                "timeCreated": rfc3339(now),
+                "displayName": body.get("displayName") or f"modeldeployment{int(now)}",
+                "projectId": project.id,
+                "createdBy": req.principal.user,
+                "compartmentId": compartment,
+                "modelDeploymentConfigurationDetails": config,
+                "modelDeploymentUrl": f"https://modeldeployment.{svc.region}.oci.customer-oci.com/{ocid}",
+                "lifecycleState": "CREATING",
+                **tags(body),
+            }
+            for key in ("description", "categoryLogDetails"):
+                if body.get(key) is not None:
+                    data[key] = body[key]
+            record = svc.store.add("model_deployment", data)
+            try:
+                script = svc.lifecycles.deployment_script(record)
+            except ScriptError as exc:
+                del svc.store.records[record.id]
+                raise invalid(exc.field, str(exc).split(": ", 1)[1]) from None
+            work = plan_create(svc, record, script)
+            return resource_reply(
+                svc,
+                record,
+                **{"opc-work-request-id": work.id, "location": f"/20190101/modelDeployments/{ocid}"},
+            )
+
+    return idempotent(svc, req, create)
+
+
+def get_model_deployment(svc: Services, req: Request) -> Reply:
+    """GET /modelDeployments/{modelDeploymentId}."""
+    with svc.store.lock:
+        return resource_reply(svc, require(svc, "model_deployment", req.params["modelDeploymentId"], _WHAT))
+
+
+def list_model_deployments(svc: Services, req: Request) -> Reply:
+    """GET /modelDeployments."""
+    return list_reply(svc, req, "model_deployment", SUMMARY)
+
+
+def _action(
+    svc: Services, req: Request, action: str, sources: tuple[str, ...], operation: str, done: str
+) -> Reply:
+    with svc.store.lock:
+        record = require(svc, "model_deployment", req.params["modelDeploymentId"], _WHAT)
+        check_if_match(req, record)
+        state = record.data["lifecycleState"]
+        if state not in sources:
+            raise incorrect_state(_WHAT, state, action)
+        timings = svc.lifecycles.timings
+        duration = timings.delete if action == "delete" else timings.deployment_update
+        settled = None
+        if action == "update":
+            settled = "INACTIVE" if state == "INACTIVE" else "ACTIVE"
+            _merge_update(record, req.body)
+        end = svc.lifecycles.transition(record, action, duration, settled=settled, details=None)
+        work = svc.lifecycles.work_request(operation, record, done, end)
+        return Reply(202, None, {"opc-work-request-id": work.id})
+
+
+def _merge_update(record: Record, body: dict[str, Any]) -> None:
+    patch: dict[str, Any] = {}
+    for key in ("displayName", "description", "freeformTags", "definedTags"):
+        if body.get(key) is not None:
+            patch[key] = body[key]
+    for key in ("modelDeploymentConfigurationDetails", "categoryLogDetails"):
+        if isinstance(body.get(key), dict):
+            merged = dict(record.data.get(key) or {})
+            merged.update(body[key])
+            patch[key] = merged
+    if patch:
+        record.apply(patch)
+
+
+def update_model_deployment(svc: Services, req: Request) -> Reply:
+    """PUT /modelDeployments/{modelDeploymentId}: UPDATING, then back to ACTIVE or INACTIVE."""
+    return _action(
+        svc, req, "update", ("ACTIVE", "INACTIVE", "NEEDS_ATTENTION"), "MODEL_DEPLOYMENT_UPDATE", "UPDATED"
+    )
+
+
+def activate_model_deployment(svc: Services, req: Request) -> Reply:
+    """POST .../actions/activate: INACTIVE -> UPDATING -> ACTIVE."""
+    return _action(svc, req, "activate", ("INACTIVE",), "MODEL_DEPLOYMENT_ACTIVATE", "UPDATED")
+
+
+def deactivate_model_deployment(svc: Services, req: Request) -> Reply:
+    """POST .../actions/deactivate: ACTIVE -> UPDATING -> INACTIVE."""
+    return _action(
+        svc, req, "deactivate", ("ACTIVE", "NEEDS_ATTENTION"), "MODEL_DEPLOYMENT_DEACTIVATE", "UPDATED"
+    )
+
+
+def delete_model_deployment(svc: Services, req: Request) -> Reply:
+    """DELETE /modelDeployments/{modelDeploymentId}: DELETING -> DELETED."""
+    sources = ("ACTIVE", "INACTIVE", "FAILED", "NEEDS_ATTENTION")
+    return _action(svc, req, "delete", sources, "MODEL_DEPLOYMENT_DELETE", "DELETED")
+
+
+def change_model_deployment_compartment(svc: Services, req: Request) -> Reply:
+    """POST /modelDeployments/{modelDeploymentId}/actions/changeCompartment."""
+    return idempotent(
+        svc, req, lambda: change_compartment(svc, req, "model_deployment", "modelDeploymentId", _WHAT)
+    )

@@ -1,0 +1,227 @@
+"""Models, their artifacts and provenance."""
+
+from __future__ import annotations
+
+from airflow_ds_provider.emulator.resources import artifacts
+from airflow_ds_provider.emulator.resources.base import (
+    ApiError,
+    Reply,
+    Request,
+    Services,
+    apply_update,
+    change_compartment,
+    check_compartment,
+    check_if_match,
+    idempotent,
+    incorrect_state,
+    list_reply,
+    related,
+    require,
+    resource_reply,
+    tags,
+)
+from airflow_ds_provider.emulator.store import Record
+from airflow_ds_provider.emulator.timeutil import new_etag, new_ocid, rfc3339
+
+SUMMARY = (
+    "id",
+    "compartmentId",
+    "projectId",
+    "displayName",
+    "lifecycleState",
+    "lifecycleDetails",
+    "timeCreated",
+    "createdBy",
+    "freeformTags",
+    "definedTags",
+    "modelVersionSetId",
+    "modelVersionSetName",
+    "versionId",
+    "versionLabel",
+    "category",
+    "isModelByReference",
+)
+_OPTIONAL = ("description", "customMetadataList", "definedMetadataList", "inputSchema", "outputSchema")
+_UPDATABLE = (
+    "displayName",
+    "description",
+    "freeformTags",
+    "definedTags",
+    "customMetadataList",
+    "definedMetadataList",
+    "versionLabel",
+    "retentionSetting",
+    "backupSetting",
+)
+_PROVENANCE = ("repositoryUrl", "gitBranch", "gitCommit", "scriptDir", "trainingScript", "trainingId")
+
+
+def _version_set(svc: Services, project: Record, set_id: str | None) -> tuple[str, str, int]:
+    sets = project.extra.setdefault("version_sets", {})
+    if set_id is None:
+        set_id = sets.setdefault("_default", new_ocid("datasciencemodelversionset", svc.region))
+    count = sets.get(set_id, 0) + 1
+    sets[set_id] = count
+    return set_id, f"version-set-{set_id[-8:]}", count
+
+
+def create_model(svc: Services, req: Request) -> Reply:
+    """POST /models: ACTIVE at once."""
+
+    def create() -> Reply:
+        body = req.body
+        compartment = check_compartment(body.get("compartmentId"))
+        with svc.store.lock:
+            project = related(svc, "project", body.get("projectId"), "projectId", "project")
+            set_id, set_name, version = _version_set(svc, project, body.get("modelVersionSetId"))
+            now = svc.now()
+            data = {
+                "id": new_ocid("model", svc.region),
+                "compartmentId": compartment,
+                "projectId": project.id,
+                "displayName": body.get("displayName") or f"model{int(now)}",
+                "lifecycleState": "ACTIVE",
+                "lifecycleDetails": "Model is active",
+                "timeCreated": rfc3339(now),
+                "createdBy": req.principal.user,
+                **tags(body),
+                **{k: body[k] for k in _OPTIONAL if body.get(k) is not None},
+                "modelVersionSetId": set_id,
+                "modelVersionSetName": set_name,
+                "versionId": version,
+                "versionLabel": body.get("versionLabel") or f"v{version}",
+                "category": "USER",
+                "isModelByReference": False,
+                "retentionSetting": body.get("retentionSetting")
+                or {"archiveAfterDays": 365, "customerNotificationType": "NONE"},
+                "backupSetting": body.get("backupSetting")
+                or {"isBackupEnabled": False, "customerNotificationType": "NONE"},
+                "retentionOperationDetails": {"archiveState": "PENDING", "deleteState": "PENDING"},
+                "backupOperationDetails": {"backupState": "PENDING"},
+            }
+            return resource_reply(svc, svc.store.add("model", data))
+
+    return idempotent(svc, req, create)
+
+
+def get_model(svc: Services, req: Request) -> Reply:
+    """GET /models/{modelId}."""
+    with svc.store.lock:
+        return resource_reply(svc, require(svc, "model", req.params["modelId"], "model"))
+
+
+def list_models(svc: Services, req: Request) -> Reply:
+    """GET /models."""
+    return list_reply(svc, req, "model", SUMMARY)
+
+
+def update_model(svc: Services, req: Request) -> Reply:
+    """PUT /models/{modelId}."""
+    with svc.store.lock:
+        record = require(svc, "model", req.params["modelId"], "model")
+        check_if_match(req, record)
+        if record.data["lifecycleState"] == "DELETED":
+            raise incorrect_state("model", "DELETED", "update")
+        apply_update(record, req.body, _UPDATABLE)
+        return resource_reply(svc, record)
+
+
+def _flip(svc: Services, req: Request, action: str, source: str, details: str) -> Reply:
+    with svc.store.lock:
+        record = require(svc, "model", req.params["modelId"], "model")
+        check_if_match(req, record)
+        if record.data["lifecycleState"] != source:
+            raise incorrect_state("model", record.data["lifecycleState"], action)
+        svc.lifecycles.transition(record, action, 0, details=details)
+        return resource_reply(svc, record)
+
+
+def activate_model(svc: Services, req: Request) -> Reply:
+    """POST /models/{modelId}/actions/activate: INACTIVE -> ACTIVE."""
+    return _flip(svc, req, "activate", "INACTIVE", "Model is active")
+
+
+def deactivate_model(svc: Services, req: Request) -> Reply:
+    """POST /models/{modelId}/actions/deactivate: ACTIVE -> INACTIVE."""
+    return _flip(svc, req, "deactivate", "ACTIVE", "Model is inactive")
+
+
+def delete_model(svc: Services, req: Request) -> Reply:
+    """DELETE /models/{modelId}; a model used by a live deployment cannot be deleted."""
+    with svc.store.lock:
+        record = require(svc, "model", req.params["modelId"], "model")
+        check_if_match(req, record)
+        if record.data["lifecycleState"] == "DELETED":
+            raise incorrect_state("model", "DELETED", "delete")
+        for md in svc.store.of_kind("model_deployment"):
+            config = (md.data.get("modelDeploymentConfigurationDetails") or {}).get(
+                "modelConfigurationDetails"
+            ) or {}
+            if config.get("modelId") == record.id and md.data["lifecycleState"] != "DELETED":
+                raise ApiError(409, "IncorrectState", f"model is used by model deployment {md.id}")
+        svc.lifecycles.transition(record, "delete", 0, details="Model is deleted")
+    return Reply(204, None, {})
+
+
+def change_model_compartment(svc: Services, req: Request) -> Reply:
+    """POST /models/{modelId}/actions/changeCompartment."""
+    return idempotent(svc, req, lambda: change_compartment(svc, req, "model", "modelId", "model"))
+
+
+def create_model_artifact(svc: Services, req: Request) -> Reply:
+    """POST /models/{modelId}/artifact (streamed)."""
+    return artifacts.upload(svc, req, "model", "modelId", "model", check_etag=True)
+
+
+def get_model_artifact_content(svc: Services, req: Request) -> Reply:
+    """GET /models/{modelId}/artifact/content."""
+    return artifacts.download(svc, req, "model", "modelId", "model")
+
+
+def head_model_artifact(svc: Services, req: Request) -> Reply:
+    """HEAD /models/{modelId}/artifact/content."""
+    return artifacts.head(svc, req, "model", "modelId", "model")
+
+
+def _provenance_reply(record: Record) -> Reply:
+    return Reply(200, dict(record.extra["provenance"]), {"etag": record.extra["provenance_etag"]})
+
+
+def create_model_provenance(svc: Services, req: Request) -> Reply:
+    """POST /models/{modelId}/provenance."""
+
+    def create() -> Reply:
+        with svc.store.lock:
+            record = require(svc, "model", req.params["modelId"], "model")
+            record.extra["provenance"] = {k: req.body[k] for k in _PROVENANCE if req.body.get(k) is not None}
+            record.extra["provenance_etag"] = new_etag()
+            return _provenance_reply(record)
+
+    return idempotent(svc, req, create)
+
+
+def _provenance_of(svc: Services, req: Request) -> Record:
+    record = require(svc, "model", req.params["modelId"], "model")
+    if "provenance" not in record.extra:
+        raise ApiError(404, "NotAuthorizedOrNotFound", f"model {record.id} has no provenance")
+    return record
+
+
+def get_model_provenance(svc: Services, req: Request) -> Reply:
+    """GET /models/{modelId}/provenance."""
+    with svc.store.lock:
+        return _provenance_reply(_provenance_of(svc, req))
+
+
+def update_model_provenance(svc: Services, req: Request) -> Reply:
+    """PUT /models/{modelId}/provenance."""
+    with svc.store.lock:
+        record = _provenance_of(svc, req)
+        wanted = req.headers.get("if-match")
+        if wanted is not None and wanted not in ("*", record.extra["provenance_etag"]):
+            raise ApiError(
+                412, "NoEtagMatch", f"the if-match etag {wanted!r} does not match the current etag"
+            )
+        record.extra["provenance"].update({k: v for k, v in req.body.items() if v is not None})
+        record.extra["provenance_etag"] = new_etag()
+        return _provenance_reply(record)
