@@ -64,6 +64,8 @@ class ControlApi:
                 count=int(body.get("count", 1)),
                 retry_after=body.get("retryAfter"),
                 latency=float(body.get("latency", 0.0)),
+                error_code=body.get("errorCode"),
+                message=body.get("message"),
             )
             return 200, fault.to_dict()
         if route == ("DELETE", "faults"):

@@ -180,9 +180,17 @@ class Emulator:
         count: int = 1,
         retry_after: float | None = None,
         latency: float = 0.0,
+        error_code: str | None = None,
+        message: str | None = None,
     ) -> Fault:
-        """Make the next ``count`` requests matching ``method`` and the ``path`` regex fail."""
-        return self.faults.add(Fault(method, path, kind, status, count, retry_after, latency))
+        """Make the next ``count`` requests matching ``method`` and the ``path`` regex fail.
+
+        ``error_code`` and ``message`` set the OCI error body of a ``status`` fault (e.g. a 409
+        ``IncorrectState``); by default the usual code for the status is used.
+        """
+        return self.faults.add(
+            Fault(method, path, kind, status, count, retry_after, latency, error_code, message)
+        )
 
     def clear_faults(self) -> None:
         """Remove every injected fault."""

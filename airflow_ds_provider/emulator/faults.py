@@ -31,6 +31,9 @@ class Fault:
     :param count: how many matching requests it applies to.
     :param retry_after: seconds for a ``retry-after`` header (429/503).
     :param latency: seconds to wait before handling, for ``kind="latency"``.
+    :param error_code: OCI error code of the error body (default: the usual one for ``status``),
+        e.g. ``IncorrectState`` with 409.
+    :param message: message of the error body.
     """
 
     method: str = "GET"
@@ -40,6 +43,8 @@ class Fault:
     count: int = 1
     retry_after: float | None = None
     latency: float = 0.0
+    error_code: str | None = None
+    message: str | None = None
     pattern: re.Pattern[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -55,6 +60,8 @@ class Fault:
     @property
     def code(self) -> str:
         """The OCI error code that goes with the status."""
+        if self.error_code:
+            return self.error_code
         return _CODES.get(self.status, "InternalServerError" if self.status >= 500 else "InvalidParameter")
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,6 +74,8 @@ class Fault:
             "count": self.count,
             "retryAfter": self.retry_after,
             "latency": self.latency,
+            "errorCode": self.error_code,
+            "message": self.message,
         }
 
 

@@ -272,7 +272,8 @@ def _serve_api(emu: Emulator, ex: _Exchange) -> None:
             if not streams and not ex.body_consumed:
                 _read_json_body(ex)
             extra = {"retry-after": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
-            raise ApiError(fault.status, fault.code, f"injected fault: HTTP {fault.status}", extra)
+            message = fault.message or f"injected fault: HTTP {fault.status}"
+            raise ApiError(fault.status, fault.code, message, extra)
         commit_then_drop = fault.kind == "commit_then_drop"
     raw = b"" if streams or ex.body_consumed else _read_json_body(ex)
     include_body_headers = op.enforce_content_headers if op is not None else True

@@ -136,3 +136,11 @@ def test_bad_requests_do_not_crash_or_corrupt(world, emu, payload):
     assert b" 500 " not in answer.split(b"\r\n", 1)[0]
     assert world.get("get_project", project_id=project["id"])["id"] == project["id"]
     assert len(emu.list("project")) == 1
+
+
+def test_status_fault_with_a_chosen_oci_error_code(world, emu):
+    emu.inject_fault("GET", r"/projects$", status=409, error_code="IncorrectState", message="busy, retry")
+    resp = _list(world)
+    assert resp.status_code == 409
+    assert resp.json() == {"code": "IncorrectState", "message": "busy, retry"}
+    assert _list(world).status_code == 200
