@@ -1,0 +1,207 @@
+"""Job-run log lines in the Airflow task log: what the job-run operator and sensor call.
+
+Sync wait::
+
+    streamer = JobRunLogStreamer()
+    streamer.start(hook, run, self.log)
+    while not terminal(run):
+        run = hook.get_job_run(run_id).data
+        streamer.on_poll(run)
+    tail = streamer.finish(run, failed=run["lifecycleState"] != "SUCCEEDED")
+
+Deferrable (in ``execute_complete``, with the run JSON of the trigger event): ``start`` then
+``finish``; the final tail reads the whole log once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from airflow_ds_provider.links.console import log_search_url
+from airflow_ds_provider.logs.search import MAX_PAGE_LIMIT, LogRecord, LogSearchClient, check_page_limit
+from airflow_ds_provider.logs.tailer import DEFAULT_OVERLAP, JobRunLogTailer, _number
+
+#: Prefix of every job-run line in the task log.
+DEFAULT_PREFIX = "[job-run] "
+#: Lines quoted in a failure message.
+DEFAULT_FAILURE_LOG_LINES = 20
+#: Longest line quoted in a failure message.
+MAX_QUOTED_LINE = 1000
+
+
+def job_run_log_search_url(job_run: Mapping[str, Any], region: str) -> str | None:
+    """The OCI Console Logging search for a job run's records; None when logging is off.
+
+    :param job_run: the job run's wire JSON (``id``, ``compartmentId``, ``logDetails``).
+    :param region: region identifier, e.g. ``hook.config.region``.
+    """
+    details = job_run.get("logDetails") if isinstance(job_run, Mapping) else None
+    if not isinstance(details, Mapping):
+        return None
+    parts = (job_run.get("compartmentId"), details.get("logGroupId"), details.get("logId"), job_run.get("id"))
+    if not all(isinstance(p, str) and p for p in parts) or not region:
+        return None
+    compartment, group, log_id, run_id = parts
+    return log_search_url(compartment, group, log_id, run_id, region)  # type: ignore[arg-type]
+
+
+def format_failure_message(message: str, lines: Sequence[str], log_url: str | None = None) -> str:
+    """``message`` followed by the last job-run log lines (each cut at 1000 characters).
+
+    :param message: the failure, e.g. the run's ``lifecycleDetails``.
+    :param lines: the newest log lines, oldest first (``JobRunLogStreamer.finish``).
+    :param log_url: a link to the full log, added when given.
+    """
+    out = [message]
+    if lines:
+        out.append(f"Last {len(lines)} line{'s' if len(lines) != 1 else ''} of the job run log:")
+        for line in lines:
+            text = line if len(line) <= MAX_QUOTED_LINE else line[:MAX_QUOTED_LINE] + "..."
+            out.append(f"    {text}")
+    if log_url:
+        out.append(f"Full log: {log_url}")
+    return "\n".join(out)
+
+
+class JobRunLogStreamer:
+    """Copies a job run's log records into a task log, one line per record, each once.
+
+    A run without ``logDetails`` (logging disabled) costs no Logging call at all; a Logging
+    outage only produces warnings (reading logs never fails the task).
+
+    :param prefix: put before each job-run line in the task log.
+    :param failure_log_lines: how many of the newest lines :meth:`finish` returns on failure.
+    :param overlap: seconds re-searched on every poll for late records (see ``JobRunLogTailer``).
+    :param page_limit: results per search page (up to 1000).
+    :param final_tail_max_wait: upper bound in seconds of the final tail after the run ended.
+    :param final_tail_grace: seconds after ``timeFinished`` during which late records are awaited.
+    :param final_tail_poll_interval: seconds between the searches of the final tail.
+    :param clock: current time in epoch seconds.
+    :param sleep: how to wait between the searches of the final tail.
+    """
+
+    def __init__(
+        self,
+        *,
+        prefix: str = DEFAULT_PREFIX,
+        failure_log_lines: int = DEFAULT_FAILURE_LOG_LINES,
+        overlap: float = DEFAULT_OVERLAP,
+        page_limit: int = MAX_PAGE_LIMIT,
+        final_tail_max_wait: float = 120.0,
+        final_tail_grace: float = 30.0,
+        final_tail_poll_interval: float = 5.0,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not isinstance(prefix, str):
+            raise ValueError(f"prefix: expected a string, got {type(prefix).__name__}")
+        if (
+            isinstance(failure_log_lines, bool)
+            or not isinstance(failure_log_lines, int)
+            or failure_log_lines < 0
+        ):
+            raise ValueError(f"failure_log_lines: expected an integer >= 0, got {failure_log_lines!r}")
+        self.prefix = prefix
+        self.failure_log_lines = failure_log_lines
+        self.overlap = _number("overlap", overlap, 0)
+        self.page_limit = check_page_limit(page_limit)
+        self.final_tail_max_wait = _number("final_tail_max_wait", final_tail_max_wait, 0)
+        self.final_tail_grace = _number("final_tail_grace", final_tail_grace, 0)
+        self.final_tail_poll_interval = _number("final_tail_poll_interval", final_tail_poll_interval, 0.001)
+        self.clock = clock
+        self.sleep = sleep
+        self.tailer: JobRunLogTailer | None = None
+        self.lines_emitted = 0
+        self._logger: logging.Logger | logging.LoggerAdapter | None = None
+
+    def start(
+        self,
+        hook: LogSearchClient,
+        job_run: Mapping[str, Any],
+        logger: logging.Logger | logging.LoggerAdapter,
+    ) -> bool:
+        """Begin streaming; returns True when the run has logs to stream.
+
+        :param hook: a ``DataScienceHook`` (or client) to search with.
+        :param job_run: the job run's wire JSON (from ``create_job_run`` or ``get_job_run``).
+        :param logger: the task logger (``self.log`` of the operator or sensor).
+        """
+        self._logger = logger
+        self.tailer = None
+        run_id = job_run.get("id") if isinstance(job_run, Mapping) else None
+        if not isinstance(job_run, Mapping) or not job_run.get("logDetails"):
+            logger.info(
+                "Job run %s has logging disabled (no logDetails): its output is not copied to this log",
+                run_id,
+            )
+            return False
+        try:
+            self.tailer = JobRunLogTailer(
+                hook,
+                job_run,
+                overlap=self.overlap,
+                page_limit=self.page_limit,
+                history=max(1, self.failure_log_lines),
+                logger=logger,
+                clock=self.clock,
+                sleep=self.sleep,
+            )
+        except ValueError as exc:
+            logger.warning("Job run %s: its logs cannot be read (%s)", run_id, exc)
+            return False
+        return True
+
+    def _emit(self, records: list[LogRecord]) -> int:
+        assert self._logger is not None
+        for record in records:
+            self._logger.info("%s%s", self.prefix, record.message)
+        self.lines_emitted += len(records)
+        return len(records)
+
+    def _require_started(self) -> None:
+        if self._logger is None:
+            raise RuntimeError("JobRunLogStreamer.start() must be called first")
+
+    def on_poll(self, job_run: Mapping[str, Any]) -> int:
+        """Write the records that arrived since the last call; returns how many.
+
+        :param job_run: the run's latest wire JSON (no search while it is still ACCEPTED).
+        """
+        self._require_started()
+        if self.tailer is None or not self.tailer.enabled:
+            return 0
+        self.tailer.update(job_run)
+        if job_run.get("lifecycleState") == "ACCEPTED":
+            return 0
+        return self._emit(self.tailer.poll())
+
+    def finish(self, job_run: Mapping[str, Any], failed: bool) -> list[str]:
+        """Final bounded tail after the run ended; returns the newest lines when ``failed``.
+
+        A run without ``timeFinished`` (the wait gave up on it) gets one last search, no tail.
+
+        :param job_run: the run's final wire JSON (its ``timeFinished`` bounds the wait).
+        :param failed: whether the run failed (only then are lines returned).
+        :returns: up to ``failure_log_lines`` messages, oldest first, for
+            :func:`format_failure_message`; ``[]`` when the run succeeded or has no logs.
+        """
+        self._require_started()
+        if self.tailer is None:
+            return []
+        self.tailer.update(job_run)
+        if not self.tailer.enabled:
+            pass
+        elif self.tailer.finished:
+            self._emit(
+                self.tailer.tail(
+                    max_wait=self.final_tail_max_wait,
+                    grace=self.final_tail_grace,
+                    poll_interval=self.final_tail_poll_interval,
+                )
+            )
+        else:  # still running (e.g. the wait timed out): one last read, no waiting
+            self._emit(self.tailer.poll())
+        return self.tailer.last_lines(self.failure_log_lines) if failed else []
