@@ -11,6 +11,6 @@ echo "== unit and integration tests"
 .venv/bin/python -m pytest -q
 if [ "${SKIP_DEPLOYMENT_TESTS:-0}" != "1" ] && [ -d tests/deployment ]; then
   echo "== end-to-end tests on a real Airflow deployment"
-  bash scripts/install_deployment_deps.sh
+  PYTHON=.venv/bin/python bash scripts/install_deployment_deps.sh
   .venv/bin/python -m pytest -q -m deployment tests/deployment
 fi

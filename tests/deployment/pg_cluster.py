@@ -110,9 +110,14 @@ class PostgresCluster:
         self.started = True
         return self
 
-    def create_database(self, name: str) -> str:
-        """Create database ``name`` and return its SQLAlchemy URL (psycopg2, unix socket)."""
-        self.psql("postgres", f'CREATE DATABASE "{name}"')
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """Create database ``name`` (a copy of ``template`` if given) and return its SQLAlchemy URL.
+
+        Copying a migrated template takes well under a second, against several seconds for
+        ``airflow db migrate``; the template must have no open connections.
+        """
+        suffix = f' TEMPLATE "{template}"' if template else ""
+        self.psql("postgres", f'CREATE DATABASE "{name}"{suffix}')
         return self.url(name)
 
     def psql(self, database: str, sql: str) -> str:
@@ -140,7 +145,9 @@ class PostgresCluster:
         """Stop the server (immediate mode) and delete the cluster directory."""
         if self.started:
             subprocess.run(
-                self._cmd(str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "-w", "stop"),
+                self._cmd(
+                    str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "-w", "stop"
+                ),
                 capture_output=True,
                 timeout=60,
                 check=False,

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from airflow.sdk import DAG
-
 from harness_lib import FileWaitOperator, SleepOnFirstTryOperator
 
 with DAG(
