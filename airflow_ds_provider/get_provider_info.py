@@ -18,8 +18,16 @@ def _field(label: str, description: str, type_: str = "string", **schema: Any) -
 CONN_FIELDS: dict[str, Any] = {
     "auth_type": _field(
         "Authentication",
-        "api_key: tenancy/user/fingerprint/key below; config_file: a profile of an OCI config file.",
-        enum=["api_key", "config_file"],
+        "api_key: tenancy/user/fingerprint/key below; config_file: a profile of an OCI config file; "
+        "security_token, instance_principal, resource_principal, workload_identity: see docs/AUTH.md.",
+        enum=[
+            "api_key",
+            "config_file",
+            "security_token",
+            "instance_principal",
+            "resource_principal",
+            "workload_identity",
+        ],
         default="api_key",
     ),
     "region": _field("Region", "Region name or short key, e.g. us-ashburn-1 or iad.", default="us-ashburn-1"),

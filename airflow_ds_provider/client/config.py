@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
 
+from airflow_ds_provider.client.auth.base import default_region
 from airflow_ds_provider.client.auth.config_file import read_profile
 from airflow_ds_provider.client.endpoints import (
     canonical_region,
@@ -161,6 +162,11 @@ class ClientConfig:
             }
             merged.setdefault("_profile_values", extra_file_keys)
         endpoint = merged.get("endpoint")
+        if not merged.get("region") and not endpoint:
+            # Principals know their region (environment, instance metadata service).
+            region = default_region(auth_type, merged)
+            if region:
+                merged["region"] = region
         kwargs: dict[str, Any] = {
             "auth_type": auth_type,
             "endpoint": validate_endpoint(str(endpoint)) if endpoint else None,

@@ -39,7 +39,14 @@ class SigningKey:
     private_key: rsa.RSAPrivateKey = field(repr=False)
 
     def __repr__(self) -> str:
-        return f"SigningKey(key_id={self.key_id!r}, private_key=<hidden>)"
+        return f"SigningKey(key_id={redact_key_id(self.key_id)!r}, private_key=<hidden>)"
+
+
+def redact_key_id(key_id: str) -> str:
+    """A key id safe to show: session-token key ids (``ST$<token>``) keep only a short prefix."""
+    if key_id.startswith("ST$"):
+        return "ST$" + key_id[3:11] + "...<redacted>"
+    return key_id
 
 
 def headers_to_sign(method: str, *, include_body_headers: bool = True) -> tuple[str, ...]:

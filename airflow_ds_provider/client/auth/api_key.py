@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from airflow_ds_provider.client.auth.base import register_auth_type
+from airflow_ds_provider.client.auth.base import Credentials, credentials_from_config, register_auth_type
 from airflow_ds_provider.client.auth.keys import load_private_key, read_key_file
 from airflow_ds_provider.client.errors import ConfigurationError
 from airflow_ds_provider.client.signing import SigningKey
@@ -106,6 +106,15 @@ def _api_key_from_config(config: ClientConfig) -> ApiKeyCredentials:
 
 
 @register_auth_type("config_file")
-def _config_file(config: ClientConfig) -> ApiKeyCredentials:
+def _config_file(config: ClientConfig) -> Credentials:
     # ClientConfig.from_mapping has already merged the profile's values (connection values win).
+    # A profile written by ``oci session authenticate`` has a security_token_file: a session.
+    profile = config.options.get("_profile_values") or {}
+    if config.options.get("security_token_file") or profile.get("security_token_file"):
+        from airflow_ds_provider.client.auth.security_token import security_token_credentials
+
+        return security_token_credentials(config)
+    authentication_type = str(profile.get("authentication_type") or "").strip().lower()
+    if authentication_type in ("instance_principal", "resource_principal"):
+        return credentials_from_config(config.with_overrides(auth_type=authentication_type))
     return _api_key_from_config(config)

@@ -1,11 +1,12 @@
-"""The credential provider protocol and the ``auth_type`` registry."""
+"""The credential provider protocol, the ``auth_type`` registry and the process-wide credential cache."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+import threading
+from collections.abc import Callable, Hashable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
-from airflow_ds_provider.client.errors import ConfigurationError
+from airflow_ds_provider.client.errors import ConfigurationError, DataScienceError
 from airflow_ds_provider.client.signing import SigningKey
 
 if TYPE_CHECKING:
@@ -29,9 +30,27 @@ class Credentials(Protocol):
         ...
 
 
+class CredentialsError(DataScienceError):
+    """Credentials could not be obtained or refreshed at run time.
+
+    For example: the session token expired, the instance metadata service is unreachable, the
+    federation service rejected the instance certificate. The message names the source (a
+    connection key or environment variable) and what to do; it never contains a token or key.
+
+    :param source: the connection key or environment variable the failing value came from.
+    :param message: what went wrong and how to fix it.
+    """
+
+    def __init__(self, source: str, message: str) -> None:
+        self.source = source
+        super().__init__(f"{source}: {message}")
+
+
 CredentialsFactory = Callable[["ClientConfig"], Credentials]
+RegionResolver = Callable[[Mapping[str, Any]], "str | None"]
 
 _REGISTRY: dict[str, CredentialsFactory] = {}
+_REGION_RESOLVERS: dict[str, RegionResolver] = {}
 
 
 def register_auth_type(name: str) -> Callable[[CredentialsFactory], CredentialsFactory]:
@@ -42,6 +61,26 @@ def register_auth_type(name: str) -> Callable[[CredentialsFactory], CredentialsF
         return factory
 
     return decorator
+
+
+def register_region_resolver(name: str) -> Callable[[RegionResolver], RegionResolver]:
+    """Decorator registering where ``auth_type == name`` finds its region when the connection has none.
+
+    The resolver gets the connection's flat values and returns a region (or ``None``). It runs
+    when the client configuration is built (never when a hook or operator is created).
+    """
+
+    def decorator(resolver: RegionResolver) -> RegionResolver:
+        _REGION_RESOLVERS[name] = resolver
+        return resolver
+
+    return decorator
+
+
+def default_region(auth_type: str, values: Mapping[str, Any]) -> str | None:
+    """The region the credentials of ``auth_type`` imply (environment, metadata service), if any."""
+    resolver = _REGION_RESOLVERS.get(auth_type)
+    return resolver(values) if resolver is not None else None
 
 
 def auth_types() -> list[str]:
@@ -60,3 +99,28 @@ def credentials_from_config(config: ClientConfig) -> Credentials:
             "auth_type", f"unknown value {config.auth_type!r}; expected one of {auth_types()}"
         )
     return factory(config)
+
+
+C = TypeVar("C")
+_SHARED: dict[Hashable, Any] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_credentials(key: Hashable, build: Callable[[], C]) -> C:
+    """One credentials object per ``key`` in this process, so that every hook, client and trigger
+    using the same principal shares one token and one refresh.
+
+    :param key: identifies the principal (never holds a secret in clear; hash secrets first).
+    :param build: creates the credentials; must not do I/O (they are built lazily).
+    """
+    with _SHARED_LOCK:
+        found = _SHARED.get(key)
+        if found is None:
+            found = _SHARED[key] = build()
+        return found
+
+
+def clear_shared_credentials() -> None:
+    """Forget every cached credentials object (tests; after rotating a principal's configuration)."""
+    with _SHARED_LOCK:
+        _SHARED.clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
@@ -73,3 +74,24 @@ def load_private_key(
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ConfigurationError(field, f"must be an RSA private key, got {type(key).__name__}")
     return key
+
+
+def generate_session_key() -> rsa.RSAPrivateKey:
+    """A fresh RSA-2048 session key (e=65537), as OCI's SDKs create on every token refresh."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def public_key_pem(key: rsa.RSAPrivateKey) -> str:
+    """The SubjectPublicKeyInfo PEM of ``key``'s public half."""
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode("ascii")
+    )
+
+
+def pem_body(pem: str | bytes) -> str:
+    """A PEM with its ``-----BEGIN/END-----`` lines and all newlines removed (OCI's wire form)."""
+    text = pem.decode("ascii") if isinstance(pem, bytes) else pem
+    lines = [line.strip() for line in text.strip().splitlines()]
+    return "".join(line for line in lines if line and not line.startswith("-----"))
