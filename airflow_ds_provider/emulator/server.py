@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from airflow_ds_provider.client.signing import SignatureError, body_sha256
+from airflow_ds_provider.client.signing import SignatureError, body_sha256, redact_key_id
 from airflow_ds_provider.emulator import logsearch, wire
 from airflow_ds_provider.emulator.auth import verify_request
 from airflow_ds_provider.emulator.resources import HANDLERS
@@ -162,7 +162,7 @@ def _log(ex: _Exchange) -> None:
             "status": ex.status,
             "operation": ex.operation,
             "opc_request_id": ex.request_id,
-            "key_id": ex.key_id,
+            "key_id": redact_key_id(ex.key_id) if ex.key_id else None,
             "fault": ex.fault or None,
             "duration_ms": round(elapsed, 2),
         }

@@ -13,7 +13,7 @@ from airflow.sdk import BaseHook
 from airflow_ds_provider.client._operations import SyncOperations
 from airflow_ds_provider.client.client import AsyncDataScienceClient, DataScienceClient
 from airflow_ds_provider.client.config import ClientConfig
-from airflow_ds_provider.client.errors import DataScienceError, ServiceError
+from airflow_ds_provider.client.errors import BadRequestError, DataScienceError, ServiceError
 from airflow_ds_provider.client.response import Response
 
 
@@ -179,6 +179,18 @@ class DataScienceHook(SyncOperations, BaseHook):
             return True, (
                 f"Connected to OCI Data Science at {client.base_url} "
                 f"(opc-request-id {resp.request_id or 'n/a'})"
+            )
+        except BadRequestError as exc:
+            if not compartment:
+                # Principals carry no tenancy in the connection: the service parsed and
+                # authenticated the signed call, it only wants a compartment to list in.
+                return True, (
+                    f"Authenticated to OCI Data Science ({exc.code}: {exc.message}); set the "
+                    "compartment_id extra so operators and this test can list resources"
+                )
+            return (
+                False,
+                f"{exc.code} (HTTP {exc.status}): {exc.message} [opc-request-id {exc.opc_request_id}]",
             )
         except ServiceError as exc:
             return (

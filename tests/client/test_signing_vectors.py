@@ -151,3 +151,17 @@ def test_stream_upload_signed_without_body_headers(tmp_path) -> None:
         assert params["headers"] == "date (request-target) host"
         assert "x-content-sha256" not in {k.lower() for k in prepared.headers}
         assert handle.tell() == 0  # the body was not read to sign it
+
+
+def test_signing_key_repr_hides_the_key_and_session_tokens():
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from airflow_ds_provider.client.signing import SigningKey
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzZWNyZXQtcHJpbmNpcGFsIn0.c2lnbmF0dXJlLWJ5dGVz"
+    text = repr(SigningKey(f"ST${token}", key))
+    assert token not in text and token[:20] not in text
+    assert "<hidden>" in text
+    api = repr(SigningKey("ocid1.tenancy.oc1..t/ocid1.user.oc1..u/aa:bb", key))
+    assert "ocid1.user.oc1..u" in api
