@@ -216,3 +216,29 @@ def test_encrypted_session_key(emu, compartment, session_files, session_key, tmp
     config = _config(emu, token_file, encrypted, pass_phrase="s3cret-phrase")
     with DataScienceClient(config) as client:
         assert client.list_projects(compartment).status == 200
+
+
+def test_connection_test_without_compartment_reports_authenticated(emu, session_files, monkeypatch) -> None:
+    token_file, key_file = session_files
+    extra = {
+        "auth_type": "security_token",
+        "security_token_file": str(token_file),
+        "key_file": str(key_file),
+        "endpoint": emu.url,
+    }
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT", json.dumps({"conn_type": "oci_data_science", "extra": extra})
+    )
+    ok, message = DataScienceHook().test_connection()
+    assert ok, message
+    assert "compartment_id" in message
+
+    unknown = token_file.with_name("unregistered-token")
+    unknown.write_text(_token(emu, rsa.generate_private_key(public_exponent=65537, key_size=2048)))
+    extra["security_token_file"] = str(unknown)
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT", json.dumps({"conn_type": "oci_data_science", "extra": extra})
+    )
+    ok, message = DataScienceHook().test_connection()
+    assert not ok
+    assert "NotAuthenticated" in message
