@@ -195,7 +195,7 @@ MODEL_DEPLOYMENT = Lifecycle(
     id_param="model_deployment_id",
     state_field="lifecycleState",
     states=MODEL_DEPLOYMENT_STATES,
-    pending=_fs("CREATING", "UPDATING"),
+    pending=_fs("CREATING", "UPDATING", "DELETING"),
     success=_fs("ACTIVE"),
     failure=_fs("FAILED", "DELETED", "NEEDS_ATTENTION"),
 )
@@ -206,7 +206,7 @@ NOTEBOOK_SESSION = Lifecycle(
     id_param="notebook_session_id",
     state_field="lifecycleState",
     states=NOTEBOOK_SESSION_STATES,
-    pending=_fs("CREATING", "UPDATING"),
+    pending=_fs("CREATING", "UPDATING", "DELETING"),
     success=_fs("ACTIVE"),
     failure=_fs("FAILED", "DELETED"),
 )

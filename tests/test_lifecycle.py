@@ -76,3 +76,18 @@ def test_transitions_only_use_known_states():
         states = LIFECYCLES[resource].states
         assert transition.settled in states
         assert transition.transient is None or transition.transient in states
+
+
+@pytest.mark.parametrize("lifecycle", list(LIFECYCLES.values()), ids=list(LIFECYCLES))
+def test_transient_states_are_pending(lifecycle):
+    """Every state the service leaves by itself is pending, so a delete wait sees DELETING quietly."""
+    for state in lifecycle.states:
+        if state.endswith("ING") or state in ("ACCEPTED", "IN_PROGRESS"):
+            assert lifecycle.classify(state) is Outcome.PENDING, state
+
+
+def test_waiting_for_a_delete():
+    gone = MODEL_DEPLOYMENT.with_states(target_states=["DELETED"])
+    assert gone.classify("DELETING") is Outcome.PENDING
+    assert gone.classify("DELETED") is Outcome.SUCCESS
+    assert gone.classify("ACTIVE") is Outcome.UNKNOWN
