@@ -1,0 +1,452 @@
+"""Operators for OCI Data Science models: the model itself, its artifact and its provenance."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk.exceptions import AirflowFailException
+
+from airflow_ds_provider.client.errors import NotFoundError
+from airflow_ds_provider.links.console import DataScienceConsoleLink
+from airflow_ds_provider.operators._resource_actions import (
+    ChangeCompartmentOperator,
+    DeleteResourceOperator,
+    LifecycleActionOperator,
+    build_create_body,
+    check_body,
+    create_resource,
+)
+from airflow_ds_provider.operators.base import (
+    DataScienceBaseOperator,
+    ds_template_fields,
+    load_body,
+    merge_body,
+    require_str,
+    retry_token_for,
+)
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+_MODEL = "model"
+_CREATE_FIELDS = (
+    "compartment_id",
+    "project_id",
+    "display_name",
+    "description",
+    "freeform_tags",
+    "defined_tags",
+)
+_PROVENANCE_FIELDS = (
+    "repository_url",
+    "git_branch",
+    "git_commit",
+    "script_dir",
+    "training_script",
+    "training_id",
+)
+_CHUNK = 1024 * 1024
+
+
+class DataScienceCreateModelOperator(DataScienceBaseOperator):
+    """Create a model in the model catalog (it is ACTIVE at once; upload its artifact next).
+
+    The create carries a deterministic ``opc-retry-token``, so an HTTP retry after a lost
+    response returns the same model instead of a second one.
+
+    :param create_model_details: ``CreateModelDetails`` in wire format (camelCase), as a dict,
+        JSON text, or a ``.json`` template file name.
+    :param compartment_id: compartment OCID (default: the connection's ``compartment_id``).
+    :param project_id: project OCID.
+    :param display_name: display name.
+    :param description: description.
+    :param freeform_tags: freeform tags (merged over the body's; the Airflow identity tags
+        ``airflow-dag-id``... are added).
+    :param defined_tags: defined tags (merged over the body's).
+    """
+
+    resource = _MODEL
+    template_fields: Sequence[str] = ds_template_fields("create_model_details", *_CREATE_FIELDS)
+    template_ext: Sequence[str] = (".json",)
+    template_fields_renderers = {"create_model_details": "json"}
+    operator_extra_links = (DataScienceConsoleLink(),)
+
+    def __init__(
+        self,
+        *,
+        create_model_details: dict[str, Any] | str | None = None,
+        compartment_id: str | None = None,
+        project_id: str | None = None,
+        display_name: str | None = None,
+        description: str | None = None,
+        freeform_tags: dict[str, str] | None = None,
+        defined_tags: dict[str, dict[str, Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.create_model_details = create_model_details
+        self.compartment_id = compartment_id
+        self.project_id = project_id
+        self.display_name = display_name
+        self.description = description
+        self.freeform_tags = freeform_tags
+        self.defined_tags = defined_tags
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        first_class = {name: getattr(self, name) for name in _CREATE_FIELDS}
+        body = build_create_body(
+            self,
+            context,
+            self.create_model_details,
+            "create_model_details",
+            "CreateModelDetails",
+            **first_class,
+        )
+        return create_resource(self, context, _MODEL, body)
+
+
+class DataScienceUpdateModelOperator(DataScienceBaseOperator):
+    """Update a model's names, metadata, version label or tags.
+
+    :param model_id: OCID of the model.
+    :param update_model_details: ``UpdateModelDetails`` in wire format, as a dict, JSON text or a
+        ``.json`` template file name.
+    :param display_name: new display name.
+    :param description: new description.
+    :param freeform_tags: freeform tags (merged over the body's).
+    :param defined_tags: defined tags (merged over the body's).
+    :param if_match: update only if the model's etag still matches.
+    """
+
+    resource = _MODEL
+    template_fields: Sequence[str] = ds_template_fields(
+        "model_id",
+        "update_model_details",
+        "display_name",
+        "description",
+        "freeform_tags",
+        "defined_tags",
+        "if_match",
+    )
+    template_ext: Sequence[str] = (".json",)
+    template_fields_renderers = {"update_model_details": "json"}
+    operator_extra_links = (DataScienceConsoleLink(),)
+
+    def __init__(
+        self,
+        *,
+        model_id: str,
+        update_model_details: dict[str, Any] | str | None = None,
+        display_name: str | None = None,
+        description: str | None = None,
+        freeform_tags: dict[str, str] | None = None,
+        defined_tags: dict[str, dict[str, Any]] | None = None,
+        if_match: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.model_id = model_id
+        self.update_model_details = update_model_details
+        self.display_name = display_name
+        self.description = description
+        self.freeform_tags = freeform_tags
+        self.defined_tags = defined_tags
+        self.if_match = if_match
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        model_id = require_str(self.model_id, "model_id")
+        field = "update_model_details"
+        body = merge_body(
+            load_body(self.update_model_details, field),
+            display_name=self.display_name,
+            description=self.description,
+            freeform_tags=self.freeform_tags,
+            defined_tags=self.defined_tags,
+        )
+        if not body:
+            raise ValueError(f"{field}: nothing to update; give a body or display_name/description/tags")
+        check_body("UpdateModelDetails", body, field)
+        data = self.hook.update_model(model_id, body, if_match=self.if_match).data
+        self.log.info("Updated model %s", model_id)
+        self.publish(context, model_id)
+        return data
+
+
+class DataScienceDeleteModelOperator(DeleteResourceOperator):
+    """Delete a model (a model still served by a deployment cannot be deleted).
+
+    :param model_id: OCID of the model.
+    """
+
+    resource = _MODEL
+    sources = frozenset({"ACTIVE", "INACTIVE", "FAILED"})
+    template_fields: Sequence[str] = ds_template_fields("model_id", "if_match")
+    operator_extra_links = (DataScienceConsoleLink(),)
+
+    def __init__(self, *, model_id: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.model_id = model_id
+
+
+class DataScienceActivateModelOperator(LifecycleActionOperator):
+    """Activate an ``INACTIVE`` model (nothing is sent if it is already ACTIVE).
+
+    :param model_id: OCID of the model.
+    """
+
+    resource = _MODEL
+    action = "activate"
+    target_states = frozenset({"ACTIVE"})
+    sources = frozenset({"INACTIVE"})
+    template_fields: Sequence[str] = ds_template_fields("model_id", "if_match")
+    operator_extra_links = (DataScienceConsoleLink(),)
+
+    def __init__(self, *, model_id: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.model_id = model_id
+
+
+class DataScienceDeactivateModelOperator(LifecycleActionOperator):
+    """Deactivate an ``ACTIVE`` model (nothing is sent if it is already INACTIVE).
+
+    :param model_id: OCID of the model.
+    """
+
+    resource = _MODEL
+    action = "deactivate"
+    target_states = frozenset({"INACTIVE"})
+    sources = frozenset({"ACTIVE"})
+    template_fields: Sequence[str] = ds_template_fields("model_id", "if_match")
+    operator_extra_links = (DataScienceConsoleLink(),)
+
+    def __init__(self, *, model_id: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.model_id = model_id
+
+
+class DataScienceChangeModelCompartmentOperator(ChangeCompartmentOperator):
+    """Move a model to another compartment.
+
+    :param model_id: OCID of the model.
+    """
+
+    resource = _MODEL
+    template_fields: Sequence[str] = ds_template_fields("model_id", "compartment_id")
+    operator_extra_links = (DataScienceConsoleLink(),)
+
+    def __init__(self, *, model_id: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.model_id = model_id
+
+
+def _file_md5_b64(path: str) -> str:
+    """Base64 MD5 of a file, read in blocks (never whole)."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return base64.b64encode(digest.digest()).decode()
+
+
+class DataScienceCreateModelArtifactOperator(DataScienceBaseOperator):
+    """Upload a model's artifact (usually a zip), streamed from a file, never read into memory.
+
+    Artifacts are immutable. When the model already has one with the same content (MD5), the
+    task succeeds without uploading (a retry after a lost response); a different one fails it.
+
+    :param model_id: OCID of the model.
+    :param artifact_path: local path of the artifact file (templated).
+    :param content_disposition: ``Content-Disposition`` stored with the artifact
+        (default ``attachment; filename=<file name>``).
+    :param if_match: upload only if the model's etag still matches.
+    :returns: the artifact's metadata: ``modelId``, ``etag``, ``contentLength``, ``contentMd5``,
+        ``contentDisposition``.
+    """
+
+    resource = _MODEL
+    template_fields: Sequence[str] = ds_template_fields(
+        "model_id", "artifact_path", "content_disposition", "if_match"
+    )
+    operator_extra_links = (DataScienceConsoleLink(),)
+
+    def __init__(
+        self,
+        *,
+        model_id: str,
+        artifact_path: str | os.PathLike[str],
+        content_disposition: str | None = None,
+        if_match: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.model_id = model_id
+        self.artifact_path = artifact_path
+        self.content_disposition = content_disposition
+        self.if_match = if_match
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        model_id = require_str(self.model_id, "model_id")
+        if not isinstance(self.artifact_path, str | os.PathLike) or not os.fspath(self.artifact_path):
+            raise ValueError(f"artifact_path: expected a file path, got {self.artifact_path!r}")
+        path = os.fspath(self.artifact_path)
+        if not os.path.isfile(path):
+            raise ValueError(f"artifact_path: {path!r} is not a readable file")
+        self.publish(context, model_id)
+        local_md5 = _file_md5_b64(path)
+        existing = self._artifact_metadata(model_id)
+        if existing is not None:
+            if existing["contentMd5"] == local_md5:
+                self.log.info(
+                    "Model %s already has this artifact (MD5 %s); nothing to upload", model_id, local_md5
+                )
+                return existing
+            raise AirflowFailException(
+                f"model_id: model {model_id} already has a different artifact (MD5 {existing['contentMd5']}, "
+                f"{path!r} has {local_md5}); artifacts are immutable: create a new model"
+            )
+        disposition = self.content_disposition or f"attachment; filename={os.path.basename(path)}"
+        self.log.info(
+            "Uploading %s (%d bytes) as the artifact of model %s", path, os.path.getsize(path), model_id
+        )
+        self.hook.create_model_artifact(
+            model_id,
+            path,
+            content_disposition=disposition,
+            if_match=self.if_match,
+            opc_retry_token=retry_token_for(context, "model-artifact"),
+        )
+        uploaded = self._artifact_metadata(model_id)
+        if uploaded is None or uploaded["contentMd5"] != local_md5:
+            raise AirflowFailException(
+                f"model_id: the artifact stored for model {model_id} does not match {path!r}"
+            )
+        return uploaded
+
+    def _artifact_metadata(self, model_id: str) -> dict[str, Any] | None:
+        try:
+            headers = self.hook.head_model_artifact(model_id).headers
+        except NotFoundError:
+            return None
+        length = headers.get("content-length")
+        return {
+            "modelId": model_id,
+            "etag": headers.get("etag"),
+            "contentLength": int(length) if length and length.isdigit() else None,
+            "contentMd5": headers.get("content-md5"),
+            "contentDisposition": headers.get("content-disposition"),
+        }
+
+
+class _ProvenanceOperator(DataScienceBaseOperator):
+    """Shared arguments of the provenance operators.
+
+    :param model_id: OCID of the model.
+    :param repository_url: URL of the training code repository.
+    :param git_branch: git branch.
+    :param git_commit: git commit.
+    :param script_dir: directory of the training script in the repository.
+    :param training_script: the training script.
+    :param training_id: OCID of the job run or notebook session that trained the model.
+    """
+
+    resource = _MODEL
+    body_field = ""
+    template_ext: Sequence[str] = (".json",)
+    operator_extra_links = (DataScienceConsoleLink(),)
+
+    def __init__(
+        self,
+        *,
+        model_id: str,
+        repository_url: str | None = None,
+        git_branch: str | None = None,
+        git_commit: str | None = None,
+        script_dir: str | None = None,
+        training_script: str | None = None,
+        training_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.model_id = model_id
+        self.repository_url = repository_url
+        self.git_branch = git_branch
+        self.git_commit = git_commit
+        self.script_dir = script_dir
+        self.training_script = training_script
+        self.training_id = training_id
+
+    def provenance_body(self, model_name: str) -> dict[str, Any]:
+        """The checked provenance body (at least one field)."""
+        field = self.body_field
+        first_class = {name: getattr(self, name) for name in _PROVENANCE_FIELDS}
+        body = merge_body(load_body(getattr(self, field), field), **first_class)
+        if not body:
+            raise ValueError(f"{field}: no provenance given; give a body or repository_url/git_commit/...")
+        check_body(model_name, body, field)
+        return body
+
+
+class DataScienceCreateModelProvenanceOperator(_ProvenanceOperator):
+    """Record where a model came from (code repository, commit, training run).
+
+    :param create_model_provenance_details: ``CreateModelProvenanceDetails`` in wire format, as a
+        dict, JSON text or a ``.json`` template file name.
+    """
+
+    body_field = "create_model_provenance_details"
+    template_fields: Sequence[str] = ds_template_fields("model_id", body_field, *_PROVENANCE_FIELDS)
+    template_fields_renderers = {body_field: "json"}
+
+    def __init__(
+        self, *, create_model_provenance_details: dict[str, Any] | str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.create_model_provenance_details = create_model_provenance_details
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        model_id = require_str(self.model_id, "model_id")
+        body = self.provenance_body("CreateModelProvenanceDetails")
+        data = self.hook.create_model_provenance(
+            model_id, body, opc_retry_token=retry_token_for(context, "model-provenance")
+        ).data
+        self.log.info("Recorded the provenance of model %s", model_id)
+        self.publish(context, model_id)
+        return data
+
+
+class DataScienceUpdateModelProvenanceOperator(_ProvenanceOperator):
+    """Update the provenance of a model.
+
+    :param update_model_provenance_details: ``UpdateModelProvenanceDetails`` in wire format, as a
+        dict, JSON text or a ``.json`` template file name.
+    :param if_match: update only if the provenance's etag still matches.
+    """
+
+    body_field = "update_model_provenance_details"
+    template_fields: Sequence[str] = ds_template_fields(
+        "model_id", body_field, *_PROVENANCE_FIELDS, "if_match"
+    )
+    template_fields_renderers = {body_field: "json"}
+
+    def __init__(
+        self,
+        *,
+        update_model_provenance_details: dict[str, Any] | str | None = None,
+        if_match: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.update_model_provenance_details = update_model_provenance_details
+        self.if_match = if_match
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        model_id = require_str(self.model_id, "model_id")
+        body = self.provenance_body("UpdateModelProvenanceDetails")
+        data = self.hook.update_model_provenance(model_id, body, if_match=self.if_match).data
+        self.log.info("Updated the provenance of model %s", model_id)
+        self.publish(context, model_id)
+        return data
