@@ -49,12 +49,17 @@ class RetryPolicy:
     :param max_seconds: total time budget for one logical call, retries included.
     :param base_delay: first backoff in seconds; doubles per attempt, plus ``uniform(0, base_delay)`` jitter.
     :param max_delay: cap of one backoff (a ``retry-after`` above it is still honoured).
+    :param max_conflict_attempts: attempts in total while the service answers 409
+        ``IncorrectState``/``LockConflict``: a resource busy for a few seconds (a job still
+        CREATING) is worth waiting for, one busy for minutes (a model used by a deployment, a job
+        with active runs) is not, so such a call fails within seconds instead of minutes.
     """
 
     max_attempts: int = 8
     max_seconds: float = 600.0
     base_delay: float = 1.0
     max_delay: float = 30.0
+    max_conflict_attempts: int = 4
 
     def backoff(self, attempt: int, exc: BaseException | None, elapsed: float) -> float:
         """Seconds to sleep after failed attempt number ``attempt`` (1-based)."""
@@ -67,6 +72,14 @@ class RetryPolicy:
     def _wait(self, state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         return self.backoff(state.attempt_number, exc, state.seconds_since_start or 0.0)
+
+    def _stop_on_conflict(self, state: tenacity.RetryCallState) -> bool:
+        exc = state.outcome.exception() if state.outcome else None
+        return (
+            isinstance(exc, ServiceError)
+            and exc.status == 409
+            and state.attempt_number >= self.max_conflict_attempts
+        )
 
     def _kwargs(self, operation: str, allowed: bool) -> dict[str, Any]:
         attempts = self.max_attempts if allowed else 1
@@ -86,7 +99,9 @@ class RetryPolicy:
 
         return {
             "retry": tenacity.retry_if_exception(is_retryable),
-            "stop": tenacity.stop_after_attempt(attempts) | tenacity.stop_after_delay(self.max_seconds),
+            "stop": tenacity.stop_after_attempt(attempts)
+            | tenacity.stop_after_delay(self.max_seconds)
+            | self._stop_on_conflict,
             "wait": self._wait,
             "before_sleep": before_sleep,
             "reraise": True,

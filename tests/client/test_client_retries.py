@@ -14,6 +14,7 @@ from airflow_ds_provider.client.auth import ApiKeyCredentials
 from airflow_ds_provider.client.errors import (
     AuthenticationError,
     BadRequestError,
+    ConflictError,
     ServerError,
     ThrottledError,
 )
@@ -92,6 +93,29 @@ def test_total_time_bound(emu, ident, extra) -> None:
         with pytest.raises(ThrottledError):
             client.list_projects(ident.compartment_id)
     assert time.monotonic() - start < 1.5
+
+
+def test_short_409_incorrect_state_is_retried(emu, ident, client) -> None:
+    emu.inject_fault("GET", r"/projects$", status=409, count=2, error_code="IncorrectState")
+    assert client.list_projects(ident.compartment_id).status == 200
+    assert [a["status"] for a in _attempts(emu, "list_projects", 3)] == [409, 409, 200]
+
+
+def test_persistent_409_gives_up_after_the_conflict_bound(emu, ident, client) -> None:
+    """A resource busy for minutes (e.g. a model in use) fails fast instead of retrying for 600 s."""
+    emu.inject_fault("GET", r"/projects$", status=409, count=100, error_code="IncorrectState")
+    with pytest.raises(ConflictError) as info:
+        client.list_projects(ident.compartment_id)
+    assert info.value.code == "IncorrectState"
+    assert len(_attempts(emu, "list_projects", FAST.max_conflict_attempts)) == FAST.max_conflict_attempts
+    assert FAST.max_conflict_attempts < FAST.max_attempts
+
+
+def test_other_409_codes_are_not_retried(emu, ident, client) -> None:
+    emu.inject_fault("GET", r"/projects$", status=409, count=5, error_code="InvalidatedRetryToken")
+    with pytest.raises(ConflictError):
+        client.list_projects(ident.compartment_id)
+    assert len(_attempts(emu, "list_projects", 1)) == 1
 
 
 def test_retry_after_is_honoured(emu, ident, client) -> None:
