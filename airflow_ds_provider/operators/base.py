@@ -9,11 +9,8 @@ trigger with an absolute deadline. A concrete operator declares its fields and a
 
 from __future__ import annotations
 
-import copy
-import hashlib
-import json
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -21,13 +18,46 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator, conf
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
+from airflow_ds_provider.client.errors import (
+    ConflictError,
+    NotFoundError,
+    ResourceFailedError,
+    WaitTimeoutError,
+)
+from airflow_ds_provider.client.response import Response
+from airflow_ds_provider.client.waiter import check_state
 from airflow_ds_provider.hooks.data_science import DataScienceHook
-from airflow_ds_provider.lifecycle import get_lifecycle
+from airflow_ds_provider.lifecycle import Lifecycle, Outcome, get_lifecycle
 from airflow_ds_provider.links.console import CONSOLE_KINDS, console_url
-from airflow_ds_provider.spec import camel_case, models
+from airflow_ds_provider.operators._body import (
+    airflow_identity_tags,
+    load_body,
+    merge_body,
+    require_str,
+    retry_token_for,
+    validate_body,
+    validate_fields,
+)
+from airflow_ds_provider.spec import get_operation
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+__all__ = [
+    "XCOM_CONSOLE_URL",
+    "XCOM_RESOURCE_ID",
+    "XCOM_WORK_REQUEST_ID",
+    "DataScienceBaseOperator",
+    "DataScienceWaitingOperator",
+    "airflow_identity_tags",
+    "ds_template_fields",
+    "load_body",
+    "merge_body",
+    "require_str",
+    "retry_token_for",
+    "validate_body",
+    "validate_fields",
+]
 
 DEFAULT_CONN_ID = "oci_data_science_default"
 #: XCom keys every operator publishes (besides its return value, the resource's JSON).
@@ -35,109 +65,12 @@ XCOM_RESOURCE_ID = "resource_id"
 XCOM_WORK_REQUEST_ID = "work_request_id"
 XCOM_CONSOLE_URL = "console_url"
 
-_RETRY_TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
 
 def ds_template_fields(*fields: str) -> tuple[str, ...]:
     """Merge the base operator's template fields with a subclass's own, without duplicates."""
     seen: dict[str, None] = dict.fromkeys(DataScienceBaseOperator.template_fields)
     seen.update(dict.fromkeys(fields))
     return tuple(seen)
-
-
-def retry_token_for(context: Context, salt: str = "") -> str:
-    """A deterministic ``opc-retry-token`` for this task instance try (30 alphanumerics).
-
-    Derived from dag id, task id, run id, map index and try number, so an HTTP retry of a create
-    whose response was lost returns the resource the first attempt made instead of a duplicate.
-
-    :param context: the task context.
-    :param salt: distinguishes several creates made by one task.
-    """
-    ti = context["ti"]
-    parts = (ti.dag_id, ti.task_id, ti.run_id, str(ti.map_index), str(ti.try_number), salt)
-    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
-    return "".join(_RETRY_TOKEN_ALPHABET[b % len(_RETRY_TOKEN_ALPHABET)] for b in digest[:30])
-
-
-def airflow_identity_tags(context: Context) -> dict[str, str]:
-    """Freeform tags that tie a created resource to the Airflow task instance that made it."""
-    ti = context["ti"]
-    return {
-        "airflow-dag-id": ti.dag_id,
-        "airflow-task-id": ti.task_id,
-        "airflow-run-id": ti.run_id,
-        "airflow-map-index": str(ti.map_index),
-    }
-
-
-def load_body(value: Any, field: str) -> dict[str, Any]:
-    """Turn a rendered body argument (dict, JSON text, or None) into a fresh dict.
-
-    A ``.json`` file named in a templated body field has already been read and rendered by
-    Airflow (``template_ext``), so it arrives here as JSON text.
-
-    :raises ValueError: naming ``field`` when the value is not a JSON object.
-    """
-    if value is None:
-        return {}
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return {}
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{field}: expected a JSON object (dict or JSON text), got invalid JSON: {exc}") from None
-    if not isinstance(value, Mapping):
-        raise ValueError(f"{field}: expected a JSON object (dict), got {type(value).__name__}")
-    return copy.deepcopy(dict(value))
-
-
-def merge_body(body: dict[str, Any], **first_class: Any) -> dict[str, Any]:
-    """Lay first-class keyword arguments (snake_case) over a wire-format body; ``None`` is skipped.
-
-    ``freeform_tags`` and ``defined_tags`` are merged with the body's own tags, the keyword's
-    entries winning; every other keyword replaces the body's value.
-    """
-    for name, value in first_class.items():
-        if value is None:
-            continue
-        wire = camel_case(name)
-        if name in ("freeform_tags", "defined_tags") and isinstance(body.get(wire), Mapping):
-            body[wire] = {**body[wire], **value}
-        else:
-            body[wire] = value
-    return body
-
-
-def validate_body(model_name: str, body: Mapping[str, Any], field: str) -> None:
-    """Check a request body against its wire model: known fields, required fields, enum values.
-
-    :raises ValueError: naming the offending field and what was expected.
-    """
-    model = models().get(model_name)
-    if model is None:
-        return
-    wires = model.field_by_wire()
-    unknown = sorted(set(body) - set(wires))
-    if unknown:
-        raise ValueError(
-            f"{field}: unknown field(s) {unknown} for {model_name}; expected some of {sorted(wires)}"
-        )
-    for wire, spec in wires.items():
-        value = body.get(wire)
-        if spec.required and (value is None or value == ""):
-            raise ValueError(f"{field}: {model_name}.{wire} is required ({spec.type})")
-        if value is not None and spec.allowed and value not in spec.allowed:
-            raise ValueError(f"{field}: {model_name}.{wire} must be one of {list(spec.allowed)}, got {value!r}")
-
-
-def require_str(value: Any, field: str) -> str:
-    """Return ``value`` if it is a non-empty string, else raise naming ``field``."""
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{field}: expected a non-empty OCID string, got {value!r}")
-    return value.strip()
 
 
 class DataScienceBaseOperator(BaseOperator):
@@ -152,7 +85,9 @@ class DataScienceBaseOperator(BaseOperator):
     #: Resource kind this operator acts on (a key of ``lifecycle.LIFECYCLES``), if any.
     resource: str | None = None
 
-    def __init__(self, *, oci_conn_id: str = DEFAULT_CONN_ID, region: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *, oci_conn_id: str = DEFAULT_CONN_ID, region: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.oci_conn_id = oci_conn_id
         self.region = region
@@ -189,9 +124,54 @@ class DataScienceBaseOperator(BaseOperator):
         if resource_id:
             ti.xcom_push(key=XCOM_RESOURCE_ID, value=resource_id)
             if kind in CONSOLE_KINDS:
-                ti.xcom_push(key=XCOM_CONSOLE_URL, value=console_url(kind, resource_id, self.hook.region))
+                ti.xcom_push(
+                    key=XCOM_CONSOLE_URL, value=console_url(kind, resource_id, self.hook.config.region)
+                )
         if work_request_id:
             ti.xcom_push(key=XCOM_WORK_REQUEST_ID, value=work_request_id)
+
+    def read_resource(
+        self, resource_id: str, *, resource: str | None = None, missing_ok: bool = False
+    ) -> dict[str, Any] | None:
+        """GET one resource's JSON; ``None`` for a 404 when ``missing_ok``."""
+        lifecycle = get_lifecycle(self._kind(resource))
+        try:
+            return self.hook.call(lifecycle.get_operation, **{lifecycle.id_param: resource_id}).data
+        except NotFoundError:
+            if missing_ok:
+                return None
+            raise
+
+    def change_compartment(
+        self, context: Context, resource_id: str, compartment_id: str, *, resource: str | None = None
+    ) -> dict[str, Any]:
+        """Move a resource to ``compartment_id`` (nothing is sent when it is already there).
+
+        :returns: the resource's JSON after the move.
+        """
+        kind = self._kind(resource)
+        data = self.read_resource(resource_id, resource=kind) or {}
+        if data.get("compartmentId") == compartment_id:
+            self.log.info("%s %s is already in compartment %s", kind, resource_id, compartment_id)
+            self.publish(context, resource_id, resource=kind)
+            return data
+        op_name = f"change_{kind}_compartment"
+        args: dict[str, Any] = {
+            get_lifecycle(kind).id_param: resource_id,
+            f"{op_name}_details": {"compartmentId": compartment_id},
+        }
+        if get_operation(op_name).accepts_retry_token:
+            args["opc_retry_token"] = retry_token_for(context)
+        response = self.hook.call(op_name, **args)
+        self.log.info("Moved %s %s to compartment %s", kind, resource_id, compartment_id)
+        self.publish(context, resource_id, work_request_id=response.work_request_id, resource=kind)
+        return self.read_resource(resource_id, resource=kind) or {}
+
+    def _kind(self, resource: str | None) -> str:
+        kind = resource or self.resource
+        if kind is None:
+            raise AirflowException(f"{type(self).__name__} has no resource kind")
+        return kind
 
 
 class DataScienceWaitingOperator(DataScienceBaseOperator):
@@ -240,31 +220,46 @@ class DataScienceWaitingOperator(DataScienceBaseOperator):
         not_found_ok: bool | None = None,
         cancel_on_kill: bool = False,
         initial: dict[str, Any] | None = None,
-    ) -> dict[str, Any] | None:
-        """Wait for ``resource_id`` per this operator's settings and return its final JSON.
+    ) -> Any:
+        """Wait for ``resource_id`` per this operator's settings; return :meth:`on_wait_success`'s value.
 
-        In deferrable mode this raises ``TaskDeferred`` unless the resource is already settled;
-        the task then resumes in :meth:`execute_complete`.
+        Without ``wait_for_completion`` this returns ``initial`` at once. Otherwise the state is
+        read once first (or taken from ``initial`` when that is a fresh read), so a resource that
+        has already settled completes inline, without a deferral. A failure state raises
+        ``AirflowFailException`` (with ``lifecycleDetails``); a timeout calls
+        :meth:`on_wait_timeout` and raises ``AirflowException``, in both modes. In deferrable
+        mode this raises ``TaskDeferred``; the task then resumes in :meth:`execute_complete`.
+
+        :param resource_id: OCID to wait for.
+        :param resource: resource kind (default: the class's ``resource``).
+        :param target_states: success states (default: the class's ``target_states``, else the
+            lifecycle table's).
+        :param failure_states: failure states (default: the lifecycle table's minus the targets).
+        :param not_found_ok: a 404 means done (default: the class's ``not_found_ok``).
+        :param cancel_on_kill: passed to the trigger: cancel the remote work if a user kills the
+            deferred task.
+        :param initial: the resource JSON the caller just read or received, if any.
         """
-        kind = resource or self.resource
-        if kind is None:
-            raise AirflowException(f"{type(self).__name__} has no resource to wait on")
+        if not self.wait_for_completion:
+            return initial
+        kind = self._kind(resource)
         targets = target_states if target_states is not None else self.target_states
         lifecycle = get_lifecycle(kind).with_states(targets, failure_states)
         gone_ok = self.not_found_ok if not_found_ok is None else not_found_ok
-        if not self.wait_for_completion:
-            return initial
-        deadline = time.time() + self.timeout
         if not self.deferrable:
-            return self.hook.wait_for_state(
-                kind,
-                resource_id,
-                target_states=sorted(lifecycle.success),
-                failure_states=sorted(lifecycle.failure),
-                poll_interval=self.poll_interval,
-                timeout=self.timeout,
-                not_found_ok=gone_ok,
-            )
+            try:
+                data = self.wait_sync(context, lifecycle, resource_id, gone_ok)
+            except ResourceFailedError as exc:
+                raise AirflowFailException(_failure_message(str(exc), exc.details)) from None
+            except WaitTimeoutError as exc:
+                event = _event("timeout", str(exc), kind, resource_id, exc.state, None)
+                self.on_wait_timeout(context, event)
+                raise AirflowException(str(exc)) from None
+            return self.on_wait_success(context, data)
+
+        settled = self._settled_event(lifecycle, resource_id, gone_ok, initial)
+        if settled is not None:
+            return self.execute_complete(context, settled)
         from airflow_ds_provider.triggers.lifecycle import DataScienceLifecycleTrigger
 
         trigger = DataScienceLifecycleTrigger(
@@ -275,7 +270,7 @@ class DataScienceWaitingOperator(DataScienceBaseOperator):
             target_states=sorted(lifecycle.success),
             failure_states=sorted(lifecycle.failure),
             poll_interval=self.poll_interval,
-            deadline=deadline,
+            deadline=time.time() + self.timeout,
             not_found_ok=gone_ok,
             cancel_on_kill=cancel_on_kill,
         )
@@ -286,6 +281,90 @@ class DataScienceWaitingOperator(DataScienceBaseOperator):
             method_name="execute_complete",
             timeout=timedelta(seconds=self.timeout + max(60.0, 2 * self.poll_interval)),
         )
+
+    def delete_and_wait(self, context: Context, resource_id: str, delete: Callable[[], Response]) -> Any:
+        """Delete ``resource_id`` safely on retries, then wait for it to be gone.
+
+        Already gone (404 or ``DELETED``): logs and returns. ``DELETING``: does not ask again,
+        just waits. A 409 from a concurrent change is re-read before it is reported.
+
+        :param delete: sends the delete request (e.g. ``lambda: hook.delete_job(job_id)``).
+        :returns: the final resource JSON, or ``None`` once it is gone.
+        """
+        kind = self._kind(None)
+        data = self.read_resource(resource_id, missing_ok=True)
+        state = None if data is None else data.get("lifecycleState")
+        if data is None or state == "DELETED":
+            self.log.info("%s %s is already deleted; nothing to do", kind, resource_id)
+            return data
+        self.publish(context, resource_id)
+        if state != "DELETING":
+            try:
+                response = delete()
+            except NotFoundError:
+                self.log.info("%s %s is already deleted; nothing to do", kind, resource_id)
+                return None
+            except ConflictError:
+                data = self.read_resource(resource_id, missing_ok=True)
+                if data is not None and data.get("lifecycleState") not in ("DELETING", "DELETED"):
+                    raise
+            else:
+                self.log.info("Deleting %s %s", kind, resource_id)
+                self.publish(context, None, work_request_id=response.work_request_id)
+        else:
+            self.log.info("%s %s is already DELETING; waiting for it", kind, resource_id)
+        return self.wait(context, resource_id, target_states=["DELETED"], not_found_ok=True)
+
+    def wait_sync(
+        self, context: Context, lifecycle: Lifecycle, resource_id: str, not_found_ok: bool
+    ) -> dict[str, Any] | None:
+        """The worker-side wait loop (one overridable place, e.g. to stream logs while polling).
+
+        :returns: the final resource JSON (``None`` for a 404 with ``not_found_ok``).
+        :raises ResourceFailedError: on a failure state.
+        :raises WaitTimeoutError: when ``timeout`` passes first.
+        """
+        return self.hook.wait_for_state(
+            lifecycle.resource,
+            resource_id,
+            target_states=sorted(lifecycle.success),
+            failure_states=sorted(lifecycle.failure),
+            poll_interval=self.poll_interval,
+            timeout=self.timeout,
+            not_found_ok=not_found_ok,
+        )
+
+    def _settled_event(
+        self,
+        lifecycle: Lifecycle,
+        resource_id: str,
+        not_found_ok: bool,
+        initial: dict[str, Any] | None,
+    ) -> dict[str, Any] | None:
+        """Read the state once; the event ``execute_complete`` expects if it has settled, else None."""
+        data = initial
+        if data is None or lifecycle.classify(lifecycle.state_of(data)) is not Outcome.PENDING:
+            try:
+                data = self.hook.call(lifecycle.get_operation, **{lifecycle.id_param: resource_id}).data
+            except NotFoundError:
+                if not not_found_ok:
+                    raise
+                return _event(
+                    "success",
+                    f"{lifecycle.resource} {resource_id} is gone",
+                    lifecycle.resource,
+                    resource_id,
+                    None,
+                    None,
+                )
+        check = check_state(lifecycle, resource_id, data)
+        if check.outcome is Outcome.SUCCESS:
+            return _event("success", check.message, lifecycle.resource, resource_id, check.state, data)
+        if check.outcome is Outcome.FAILURE:
+            if lifecycle.resource == "work_request":
+                return None  # the trigger collects the work request's errors
+            return _event("failure", check.message, lifecycle.resource, resource_id, check.state, data)
+        return None
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
         """Resume after the trigger fired: return the resource JSON or fail with its reason."""
@@ -299,7 +378,11 @@ class DataScienceWaitingOperator(DataScienceBaseOperator):
             self.on_wait_timeout(context, event)
             raise AirflowException(message or f"{self.task_id}: timed out waiting")
         if status == "failure":
-            raise AirflowFailException(message or f"{self.task_id}: resource reached a failure state")
+            data = event.get("data")
+            details = data.get("lifecycleDetails") if isinstance(data, Mapping) else None
+            raise AirflowFailException(
+                _failure_message(message or f"{self.task_id}: resource reached a failure state", details)
+            )
         raise AirflowException(message or f"{self.task_id}: trigger error")
 
     def on_wait_success(self, context: Context, data: Any) -> Any:
@@ -307,4 +390,29 @@ class DataScienceWaitingOperator(DataScienceBaseOperator):
         return data
 
     def on_wait_timeout(self, context: Context, event: Mapping[str, Any]) -> None:
-        """Hook for subclasses: clean up remote work when the deadline passed (e.g. cancel a run)."""
+        """Hook for subclasses: clean up remote work when the deadline passed (e.g. cancel a run).
+
+        Called for the sync wait's timeout and for the trigger's ``timeout`` event alike; the
+        event has the trigger's shape (``resource``, ``resource_id``, ``state``...).
+        """
+
+
+def _event(
+    status: str, message: str, resource: str, resource_id: str, state: str | None, data: Any
+) -> dict[str, Any]:
+    """An event of the trigger's shape (DESIGN.md "Triggers"), for the paths that need none."""
+    return {
+        "status": status,
+        "message": message,
+        "resource": resource,
+        "resource_id": resource_id,
+        "state": state,
+        "data": data,
+    }
+
+
+def _failure_message(message: str, details: Any) -> str:
+    """``message``, with the resource's ``lifecycleDetails`` appended unless already there."""
+    if isinstance(details, str) and details and details not in message:
+        return f"{message}: {details}"
+    return message

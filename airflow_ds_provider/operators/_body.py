@@ -1,0 +1,130 @@
+"""Request-body and task-identity helpers of the operators (re-exported by ``operators.base``).
+
+Bodies are dicts in the API's wire format (camelCase); first-class keyword arguments are laid
+over them; validation names the operator argument and what was expected.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import string
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from airflow_ds_provider.spec import camel_case, models
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+_RETRY_TOKEN_ALPHABET = string.ascii_uppercase + string.ascii_lowercase + string.digits
+
+
+def retry_token_for(context: Context, salt: str = "") -> str:
+    """A deterministic ``opc-retry-token`` for this task instance try (30 alphanumerics).
+
+    Derived from dag id, task id, run id, map index and try number, so an HTTP retry of a create
+    whose response was lost returns the resource the first attempt made instead of a duplicate.
+
+    :param context: the task context.
+    :param salt: distinguishes several creates made by one task.
+    """
+    ti = context["ti"]
+    parts = (ti.dag_id, ti.task_id, ti.run_id, str(ti.map_index), str(ti.try_number), salt)
+    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
+    return "".join(_RETRY_TOKEN_ALPHABET[b % len(_RETRY_TOKEN_ALPHABET)] for b in digest[:30])
+
+
+def airflow_identity_tags(context: Context) -> dict[str, str]:
+    """Freeform tags that tie a created resource to the Airflow task instance that made it."""
+    ti = context["ti"]
+    return {
+        "airflow-dag-id": ti.dag_id,
+        "airflow-task-id": ti.task_id,
+        "airflow-run-id": ti.run_id,
+        "airflow-map-index": str(ti.map_index),
+    }
+
+
+def load_body(value: Any, field: str) -> dict[str, Any]:
+    """Turn a rendered body argument (dict, JSON text, or None) into a fresh dict.
+
+    A ``.json`` file named in a templated body field has already been read and rendered by
+    Airflow (``template_ext``), so it arrives here as JSON text.
+
+    :raises ValueError: naming ``field`` when the value is not a JSON object.
+    """
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return {}
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(
+                f"{field}: expected a JSON object (dict or JSON text), got invalid JSON: {exc}"
+            ) from None
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{field}: expected a JSON object (dict), got {type(value).__name__}")
+    return copy.deepcopy(dict(value))
+
+
+def merge_body(body: dict[str, Any], **first_class: Any) -> dict[str, Any]:
+    """Lay first-class keyword arguments (snake_case) over a wire-format body; ``None`` is skipped.
+
+    ``freeform_tags`` and ``defined_tags`` are merged with the body's own tags, the keyword's
+    entries winning; every other keyword replaces the body's value.
+    """
+    for name, value in first_class.items():
+        if value is None:
+            continue
+        wire = camel_case(name)
+        if name in ("freeform_tags", "defined_tags") and isinstance(body.get(wire), Mapping):
+            body[wire] = {**body[wire], **value}
+        else:
+            body[wire] = value
+    return body
+
+
+def validate_body(model_name: str, body: Mapping[str, Any], field: str) -> None:
+    """Check a request body against its wire model: known fields, required fields, enum values.
+
+    :raises ValueError: naming the offending field and what was expected.
+    """
+    model = models().get(model_name)
+    if model is None:
+        return
+    wires = model.field_by_wire()
+    unknown = sorted(set(body) - set(wires))
+    if unknown:
+        raise ValueError(
+            f"{field}: unknown field(s) {unknown} for {model_name}; expected some of {sorted(wires)}"
+        )
+    for wire, spec in wires.items():
+        value = body.get(wire)
+        if spec.required and (value is None or value == ""):
+            raise ValueError(f"{field}: {model_name}.{wire} is required ({spec.type})")
+        if value is not None and spec.allowed and value not in spec.allowed:
+            raise ValueError(
+                f"{field}: {model_name}.{wire} must be one of {list(spec.allowed)}, got {value!r}"
+            )
+
+
+def validate_fields(body: Mapping[str, Any], allowed: Iterable[str], field: str) -> None:
+    """Check a body whose model the reference lacks: only ``allowed`` wire fields.
+
+    :raises ValueError: naming the unknown fields and the allowed ones.
+    """
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise ValueError(f"{field}: unknown field(s) {unknown}; expected some of {sorted(allowed)}")
+
+
+def require_str(value: Any, field: str) -> str:
+    """Return ``value`` if it is a non-empty string, else raise naming ``field``."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{field}: expected a non-empty OCID string, got {value!r}")
+    return value.strip()

@@ -1,0 +1,377 @@
+"""Operators for Data Science job runs: create (and wait), update, delete, cancel, change compartment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk.exceptions import AirflowFailException
+
+from airflow_ds_provider.client.errors import ConflictError, NotFoundError
+from airflow_ds_provider.lifecycle import JOB_RUN, JOB_RUN_CANCELLABLE
+from airflow_ds_provider.links.console import DataScienceConsoleLink
+from airflow_ds_provider.operators.base import (
+    DataScienceBaseOperator,
+    DataScienceWaitingOperator,
+    airflow_identity_tags,
+    ds_template_fields,
+    load_body,
+    merge_body,
+    require_str,
+    retry_token_for,
+    validate_body,
+)
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+#: States of a run that a new try of the same task instance attaches to instead of starting another.
+LIVE_STATES = ("ACCEPTED", "IN_PROGRESS")
+#: ``task_state_store`` key holding the run this task instance started (Airflow 3.3+).
+STATE_STORE_KEY = "oci_data_science_job_run_id"
+
+
+class DataScienceCreateJobRunOperator(DataScienceWaitingOperator):
+    """Start a run of a job and (by default) wait for it; returns the run's final JSON.
+
+    A run that ends ``FAILED``, ``CANCELED``, ``NEEDS_ATTENTION`` or ``DELETED`` fails the task
+    (no retry) with its ``lifecycleDetails``. Each run is tagged with the task instance's
+    identity (``airflow-dag-id``, ``airflow-task-id``, ``airflow-run-id``,
+    ``airflow-map-index``), and the create carries a deterministic ``opc-retry-token``.
+
+    :param create_job_run_details: ``CreateJobRunDetails`` in wire format (dict, JSON text, or
+        a ``.json`` template file), e.g. with ``jobConfigurationOverrideDetails``.
+    :param job_id: job OCID.
+    :param project_id: project OCID (default: the job's project).
+    :param compartment_id: compartment OCID (default: the connection's ``compartment_id``).
+    :param display_name: run name.
+    :param freeform_tags: freeform tags, merged over the body's (the identity tags win).
+    :param defined_tags: defined tags, merged over the body's.
+    :param reattach_on_retry: a new try of the same task instance whose earlier run is still
+        ``ACCEPTED`` or ``IN_PROGRESS`` attaches to that run instead of starting another.
+    :param cancel_on_kill: cancel the run when the task is killed (in the worker, or through
+        the trigger while deferred) or when waiting times out.
+    """
+
+    template_fields: Sequence[str] = ds_template_fields(
+        "create_job_run_details",
+        "job_id",
+        "project_id",
+        "compartment_id",
+        "display_name",
+        "freeform_tags",
+        "defined_tags",
+    )
+    template_ext: Sequence[str] = (".json",)
+    template_fields_renderers = {"create_job_run_details": "json"}
+    operator_extra_links = (DataScienceConsoleLink(),)
+    resource = "job_run"
+
+    def __init__(
+        self,
+        *,
+        create_job_run_details: dict[str, Any] | str | None = None,
+        job_id: str | None = None,
+        project_id: str | None = None,
+        compartment_id: str | None = None,
+        display_name: str | None = None,
+        freeform_tags: dict[str, str] | None = None,
+        defined_tags: dict[str, dict[str, Any]] | None = None,
+        reattach_on_retry: bool = True,
+        cancel_on_kill: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.create_job_run_details = create_job_run_details
+        self.job_id = job_id
+        self.project_id = project_id
+        self.compartment_id = compartment_id
+        self.display_name = display_name
+        self.freeform_tags = freeform_tags
+        self.defined_tags = defined_tags
+        self.reattach_on_retry = reattach_on_retry
+        self.cancel_on_kill = cancel_on_kill
+        #: the run this task started or attached to (for ``on_kill``)
+        self.job_run_id: str | None = None
+
+    def execute(self, context: Context) -> Any:
+        body = self.build_body(context)
+        run = self.find_previous_run(context, body) if self.reattach_on_retry else None
+        if run is None:
+            run = self.hook.create_job_run(body, opc_retry_token=retry_token_for(context)).data
+            self.log.info(
+                "Started job run %s of job %s (%s)", run["id"], body["jobId"], run.get("lifecycleState")
+            )
+        self.job_run_id = run["id"]
+        _store_set(context, STATE_STORE_KEY, run["id"], self.log)
+        self.publish(context, run["id"])
+        return self.wait_for_run(context, run)
+
+    def build_body(self, context: Context) -> dict[str, Any]:
+        """The rendered, merged and validated ``CreateJobRunDetails`` (with the identity tags)."""
+        body = merge_body(
+            load_body(self.create_job_run_details, "create_job_run_details"),
+            job_id=self.job_id,
+            project_id=self.project_id,
+            display_name=self.display_name,
+            freeform_tags=self.freeform_tags,
+            defined_tags=self.defined_tags,
+        )
+        job_id = require_str(body.get("jobId"), "job_id")
+        body["jobId"] = job_id
+        body["compartmentId"] = self.default_compartment(self.compartment_id or body.get("compartmentId"))
+        tags = body.get("freeformTags") or {}
+        if not isinstance(tags, Mapping):
+            raise ValueError(f"freeform_tags: expected a dict of strings, got {type(tags).__name__}")
+        body["freeformTags"] = {**tags, **airflow_identity_tags(context)}
+        if not body.get("projectId"):
+            body["projectId"] = self.hook.get_job(job_id).data["projectId"]
+        validate_body("CreateJobRunDetails", body, "create_job_run_details")
+        return body
+
+    def find_previous_run(self, context: Context, body: Mapping[str, Any]) -> dict[str, Any] | None:
+        """On a retry, the still running run an earlier try of this task instance started, if any.
+
+        Looks in ``task_state_store`` first (Airflow 3.3+), then scans the job's ``ACCEPTED`` and
+        ``IN_PROGRESS`` runs for this task instance's identity tags (XCom is cleared between
+        tries, so it cannot be used).
+        """
+        if int(getattr(context["ti"], "try_number", 1) or 1) <= 1:
+            return None
+        identity = airflow_identity_tags(context)
+
+        def mine(run: Mapping[str, Any] | None) -> bool:
+            tags = (run or {}).get("freeformTags") or {}
+            return (
+                run is not None
+                and run.get("lifecycleState") in LIVE_STATES
+                and all(tags.get(k) == v for k, v in identity.items())
+            )
+
+        stored = _store_get(context, STATE_STORE_KEY, self.log)
+        if isinstance(stored, str) and stored:
+            run = self.read_resource(stored, missing_ok=True)
+            if mine(run):
+                self.log.info(
+                    "Reattaching to job run %s (%s) started by an earlier try", stored, run["lifecycleState"]
+                )
+                return run
+        found = [
+            summary
+            for state in LIVE_STATES
+            for summary in self.hook.list_all_job_runs(
+                body["compartmentId"], job_id=body["jobId"], lifecycle_state=state
+            )
+            if mine(summary)
+        ]
+        if not found:
+            return None
+        found.sort(key=lambda s: str(s.get("timeAccepted") or ""), reverse=True)
+        if len(found) > 1:
+            self.log.warning(
+                "%d running job runs carry this task instance's tags (%s); attaching to the newest",
+                len(found),
+                ", ".join(s["id"] for s in found),
+            )
+        run = self.hook.get_job_run(found[0]["id"]).data
+        self.log.info(
+            "Reattaching to job run %s (%s) started by an earlier try", run["id"], run["lifecycleState"]
+        )
+        return run
+
+    def wait_for_run(self, context: Context, run: dict[str, Any]) -> Any:
+        """Wait for the run to finish: the one place to extend (e.g. to stream its logs)."""
+        return self.wait(context, run["id"], cancel_on_kill=self.cancel_on_kill, initial=run)
+
+    def on_kill(self) -> None:
+        """Cancel the run when the task is killed in the worker (``cancel_on_kill``)."""
+        if self.cancel_on_kill and self.job_run_id:
+            cancel_job_run_quietly(self, self.job_run_id, "the task was killed")
+
+    def on_wait_timeout(self, context: Context, event: Mapping[str, Any]) -> None:
+        """Cancel the run when waiting for it timed out (``cancel_on_kill``)."""
+        run_id = event.get("resource_id") or self.job_run_id
+        if self.cancel_on_kill and run_id:
+            cancel_job_run_quietly(self, run_id, "waiting for it timed out")
+
+
+def cancel_job_run_quietly(operator: DataScienceBaseOperator, job_run_id: str, reason: str) -> None:
+    """Best-effort cancel: a run that is gone or already finished is only logged."""
+    try:
+        operator.hook.cancel_job_run(job_run_id)
+    except NotFoundError:
+        operator.log.info("Job run %s no longer exists; nothing to cancel", job_run_id)
+    except ConflictError as exc:
+        operator.log.info("Job run %s was not cancelled (%s): %s", job_run_id, exc.code, exc.message)
+    else:
+        operator.log.warning("Cancelling job run %s because %s", job_run_id, reason)
+
+
+def _store_get(context: Context, key: str, log: Any) -> Any:
+    store = context.get("task_state_store")  # type: ignore[attr-defined]
+    if store is None:
+        return None
+    try:
+        return store.get(key)
+    except Exception as exc:  # the store is a hint; the tag scan works without it
+        log.warning("task_state_store.get(%r) failed: %s", key, exc)
+        return None
+
+
+def _store_set(context: Context, key: str, value: str, log: Any) -> None:
+    store = context.get("task_state_store")  # type: ignore[attr-defined]
+    if store is None:
+        return
+    try:
+        store.set(key, value)
+    except Exception as exc:
+        log.warning("task_state_store.set(%r) failed: %s", key, exc)
+
+
+class DataScienceUpdateJobRunOperator(DataScienceBaseOperator):
+    """Update a job run's name or tags; returns its JSON.
+
+    :param job_run_id: job run OCID.
+    :param update_job_run_details: ``UpdateJobRunDetails`` in wire format.
+    :param display_name: new name.
+    :param freeform_tags: freeform tags (replace the run's; the body's are merged under them).
+    :param defined_tags: defined tags (as ``freeform_tags``).
+    """
+
+    template_fields: Sequence[str] = ds_template_fields(
+        "job_run_id", "update_job_run_details", "display_name", "freeform_tags", "defined_tags"
+    )
+    template_ext: Sequence[str] = (".json",)
+    template_fields_renderers = {"update_job_run_details": "json"}
+    operator_extra_links = (DataScienceConsoleLink(),)
+    resource = "job_run"
+
+    def __init__(
+        self,
+        *,
+        job_run_id: str,
+        update_job_run_details: dict[str, Any] | str | None = None,
+        display_name: str | None = None,
+        freeform_tags: dict[str, str] | None = None,
+        defined_tags: dict[str, dict[str, Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.job_run_id = job_run_id
+        self.update_job_run_details = update_job_run_details
+        self.display_name = display_name
+        self.freeform_tags = freeform_tags
+        self.defined_tags = defined_tags
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        job_run_id = require_str(self.job_run_id, "job_run_id")
+        body = merge_body(
+            load_body(self.update_job_run_details, "update_job_run_details"),
+            display_name=self.display_name,
+            freeform_tags=self.freeform_tags,
+            defined_tags=self.defined_tags,
+        )
+        validate_body("UpdateJobRunDetails", body, "update_job_run_details")
+        data = self.hook.update_job_run(job_run_id, body).data
+        self.log.info("Updated job run %s: %s", job_run_id, sorted(body))
+        self.publish(context, job_run_id)
+        return data
+
+
+class DataScienceDeleteJobRunOperator(DataScienceBaseOperator):
+    """Delete a finished job run; returns its final JSON (``None`` once it is not found).
+
+    Safe to retry: a run already gone (404 or ``DELETED``) succeeds with a log line. A run that
+    is still going fails the task: cancel it first (:class:`DataScienceCancelJobRunOperator`).
+
+    :param job_run_id: job run OCID.
+    """
+
+    template_fields: Sequence[str] = ds_template_fields("job_run_id")
+    resource = "job_run"
+
+    def __init__(self, *, job_run_id: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.job_run_id = job_run_id
+
+    def execute(self, context: Context) -> dict[str, Any] | None:
+        job_run_id = require_str(self.job_run_id, "job_run_id")
+        run = self.read_resource(job_run_id, missing_ok=True)
+        state = None if run is None else run.get("lifecycleState")
+        if run is None or state == "DELETED":
+            self.log.info("Job run %s is already deleted; nothing to do", job_run_id)
+            return run
+        if state in JOB_RUN.pending or state == "NEEDS_ATTENTION":
+            raise AirflowFailException(
+                f"job_run_id: job run {job_run_id} is {state}; only a finished run can be deleted, cancel it first"
+            )
+        self.publish(context, job_run_id)
+        try:
+            self.hook.delete_job_run(job_run_id)
+        except NotFoundError:
+            self.log.info("Job run %s is already deleted; nothing to do", job_run_id)
+            return None
+        self.log.info("Deleted job run %s (was %s)", job_run_id, state)
+        return self.read_resource(job_run_id, missing_ok=True)
+
+
+class DataScienceCancelJobRunOperator(DataScienceWaitingOperator):
+    """Cancel a job run and (by default) wait until it has stopped; returns its final JSON.
+
+    Safe to retry: a run already ``CANCELING`` is only waited for, and a run that has already
+    finished (``CANCELED``, ``SUCCEEDED``, ``FAILED``) is returned as is, with a log line.
+
+    :param job_run_id: job run OCID.
+    """
+
+    template_fields: Sequence[str] = ds_template_fields("job_run_id")
+    operator_extra_links = (DataScienceConsoleLink(),)
+    resource = "job_run"
+    #: a run that finished on its own while being cancelled has stopped too
+    target_states = frozenset({"CANCELED", "SUCCEEDED", "FAILED"})
+
+    def __init__(self, *, job_run_id: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.job_run_id = job_run_id
+
+    def execute(self, context: Context) -> Any:
+        job_run_id = require_str(self.job_run_id, "job_run_id")
+        run = self.read_resource(job_run_id) or {}
+        state = run.get("lifecycleState")
+        self.publish(context, job_run_id)
+        if state in self.target_states or state == "DELETED":
+            self.log.info("Job run %s is already %s; nothing to cancel", job_run_id, state)
+            return run
+        if state in JOB_RUN_CANCELLABLE:
+            try:
+                self.hook.cancel_job_run(job_run_id)
+                self.log.info("Cancelling job run %s (was %s)", job_run_id, state)
+            except ConflictError:
+                run = self.read_resource(job_run_id) or {}
+                if run.get("lifecycleState") not in self.target_states | {"CANCELING"}:
+                    raise
+        else:
+            self.log.info("Job run %s is already %s; waiting for it", job_run_id, state)
+        return self.wait(context, job_run_id, failure_states=["DELETED"])
+
+
+class DataScienceChangeJobRunCompartmentOperator(DataScienceBaseOperator):
+    """Move a job run to another compartment; returns its JSON (nothing is sent if already there).
+
+    :param job_run_id: job run OCID.
+    :param compartment_id: OCID of the destination compartment.
+    """
+
+    template_fields: Sequence[str] = ds_template_fields("job_run_id", "compartment_id")
+    operator_extra_links = (DataScienceConsoleLink(),)
+    resource = "job_run"
+
+    def __init__(self, *, job_run_id: str, compartment_id: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.job_run_id = job_run_id
+        self.compartment_id = compartment_id
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        job_run_id = require_str(self.job_run_id, "job_run_id")
+        target = require_str(self.compartment_id, "compartment_id")
+        return self.change_compartment(context, job_run_id, target)
