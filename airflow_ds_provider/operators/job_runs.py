@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_ds_provider.client.errors import ConflictError, NotFoundError
-from airflow_ds_provider.lifecycle import JOB_RUN, JOB_RUN_CANCELLABLE
-from airflow_ds_provider.links.console import DataScienceConsoleLink
+from airflow_ds_provider.lifecycle import JOB_RUN, JOB_RUN_CANCELLABLE, Lifecycle
+from airflow_ds_provider.links.console import DataScienceConsoleLink, DataScienceLogSearchLink
+from airflow_ds_provider.logs.streamer import DEFAULT_FAILURE_LOG_LINES
+from airflow_ds_provider.logs.task_logs import JobRunLogsMixin
 from airflow_ds_provider.operators.base import (
     DataScienceBaseOperator,
     DataScienceWaitingOperator,
@@ -31,7 +33,7 @@ LIVE_STATES = ("ACCEPTED", "IN_PROGRESS")
 STATE_STORE_KEY = "oci_data_science_job_run_id"
 
 
-class DataScienceCreateJobRunOperator(DataScienceWaitingOperator):
+class DataScienceCreateJobRunOperator(JobRunLogsMixin, DataScienceWaitingOperator):
     """Start a run of a job and (by default) wait for it; returns the run's final JSON.
 
     A run that ends ``FAILED``, ``CANCELED``, ``NEEDS_ATTENTION`` or ``DELETED`` fails the task
@@ -51,6 +53,12 @@ class DataScienceCreateJobRunOperator(DataScienceWaitingOperator):
         ``ACCEPTED`` or ``IN_PROGRESS`` attaches to that run instead of starting another.
     :param cancel_on_kill: cancel the run when the task is killed (in the worker, or through
         the trigger while deferred) or when waiting times out.
+    :param stream_logs: copy the run's log lines into the task log (runs with logging enabled),
+        while waiting in the worker or when the deferred task resumes.
+    :param failure_log_lines: the run's last log lines quoted in a failure message.
+    :param log_tail_max_wait: bound in seconds of the final log tail after the run ended.
+    :param log_tail_grace: seconds after the run finished during which late log records are
+        awaited (OCI Logging ingests with a delay; 0 is fine on the emulator).
     """
 
     template_fields: Sequence[str] = ds_template_fields(
@@ -64,7 +72,7 @@ class DataScienceCreateJobRunOperator(DataScienceWaitingOperator):
     )
     template_ext: Sequence[str] = (".json",)
     template_fields_renderers = {"create_job_run_details": "json"}
-    operator_extra_links = (DataScienceConsoleLink(),)
+    operator_extra_links = (DataScienceConsoleLink(), DataScienceLogSearchLink())
     resource = "job_run"
 
     def __init__(
@@ -79,9 +87,14 @@ class DataScienceCreateJobRunOperator(DataScienceWaitingOperator):
         defined_tags: dict[str, dict[str, Any]] | None = None,
         reattach_on_retry: bool = True,
         cancel_on_kill: bool = True,
+        stream_logs: bool = True,
+        failure_log_lines: int = DEFAULT_FAILURE_LOG_LINES,
+        log_tail_max_wait: float = 120.0,
+        log_tail_grace: float = 30.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.init_job_run_logs(stream_logs, failure_log_lines, log_tail_max_wait, log_tail_grace)
         self.create_job_run_details = create_job_run_details
         self.job_id = job_id
         self.project_id = project_id
@@ -105,6 +118,7 @@ class DataScienceCreateJobRunOperator(DataScienceWaitingOperator):
         self.job_run_id = run["id"]
         _store_set(context, STATE_STORE_KEY, run["id"], self.log)
         self.publish(context, run["id"])
+        self.publish_log_link(context, run)
         return self.wait_for_run(context, run)
 
     def build_body(self, context: Context) -> dict[str, Any]:
@@ -182,6 +196,24 @@ class DataScienceCreateJobRunOperator(DataScienceWaitingOperator):
     def wait_for_run(self, context: Context, run: dict[str, Any]) -> Any:
         """Wait for the run to finish: the one place to extend (e.g. to stream its logs)."""
         return self.wait(context, run["id"], cancel_on_kill=self.cancel_on_kill, initial=run)
+
+    def wait_sync(
+        self, context: Context, lifecycle: Lifecycle, resource_id: str, not_found_ok: bool
+    ) -> dict[str, Any] | None:
+        """The worker-side wait, streaming the run's log lines into the task log at every poll."""
+        if not self.stream_logs:
+            return super().wait_sync(context, lifecycle, resource_id, not_found_ok)
+        return self.wait_streaming_logs(lifecycle, resource_id, self.poll_interval, self.timeout)
+
+    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
+        """Resume after the trigger: copy the run's log lines, then succeed or fail with them."""
+        lines = self.logs_on_resume(event) if isinstance(event, Mapping) else []
+        if isinstance(event, Mapping) and event.get("status") == "failure":
+            data = event.get("data") if isinstance(event.get("data"), Mapping) else {}
+            raise AirflowFailException(
+                self._failure_text(event.get("message") or "job run failed", lines, data)
+            )
+        return super().execute_complete(context, event)
 
     def on_kill(self) -> None:
         """Cancel the run when the task is killed in the worker (``cancel_on_kill``)."""
