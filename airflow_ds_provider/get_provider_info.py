@@ -61,11 +61,41 @@ CONN_FIELDS: dict[str, Any] = {
 }
 # The pass phrase lives in the standard (always secret) password field; login holds the user OCID.
 
-# Operators, sensors, triggers and extra links are added by the lead when those parts land.
-OPERATORS: list[dict[str, Any]] = []
-SENSORS: list[dict[str, Any]] = []
-TRIGGERS: list[dict[str, Any]] = []
-EXTRA_LINKS: list[str] = []
+_RESOURCES = (
+    "projects",
+    "jobs",
+    "job_runs",
+    "models",
+    "model_deployments",
+    "notebook_sessions",
+    "work_requests",
+)
+_WAITED = ("job_runs", "model_deployments", "notebook_sessions", "work_requests")
+
+OPERATORS: list[dict[str, Any]] = [
+    {
+        "integration-name": INTEGRATION,
+        "python-modules": [f"airflow_ds_provider.operators.{name}" for name in _RESOURCES],
+    }
+]
+SENSORS: list[dict[str, Any]] = [
+    {
+        "integration-name": INTEGRATION,
+        "python-modules": ["airflow_ds_provider.sensors.lifecycle"]
+        + [f"airflow_ds_provider.sensors.{name}" for name in _WAITED],
+    }
+]
+TRIGGERS: list[dict[str, Any]] = [
+    {
+        "integration-name": INTEGRATION,
+        "python-modules": ["airflow_ds_provider.triggers.lifecycle"]
+        + [f"airflow_ds_provider.triggers.{name}" for name in _WAITED],
+    }
+]
+EXTRA_LINKS: list[str] = [
+    "airflow_ds_provider.links.console.DataScienceConsoleLink",
+    "airflow_ds_provider.links.console.DataScienceLogSearchLink",
+]
 
 
 def get_provider_info() -> dict[str, Any]:

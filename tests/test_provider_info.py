@@ -62,3 +62,97 @@ def test_registered_with_airflow() -> None:
     behaviour = manager.field_behaviours["oci_data_science"]
     assert behaviour["relabeling"]["login"] == "User OCID"
     assert "extra__oci_data_science__key_content" in manager.connection_form_widgets
+
+
+def test_every_operator_sensor_trigger_and_link_is_registered() -> None:
+    """Each registered module imports, and every public DataScience* class lives in one."""
+    import inspect
+    import pkgutil
+
+    import airflow_ds_provider.operators
+    import airflow_ds_provider.sensors
+    import airflow_ds_provider.triggers
+    from airflow_ds_provider.links import console
+
+    info = get_provider_info()
+    registered = {
+        kind: {m for group in info[kind] for m in group["python-modules"]}
+        for kind in ("operators", "sensors", "triggers")
+    }
+    for kind, package, suffix in (
+        ("operators", airflow_ds_provider.operators, "Operator"),
+        ("sensors", airflow_ds_provider.sensors, "Sensor"),
+        ("triggers", airflow_ds_provider.triggers, "Trigger"),
+    ):
+        for mod in pkgutil.iter_modules(package.__path__):
+            if mod.name == "base" or mod.name.startswith("_"):
+                continue  # the private base classes users don't instantiate
+            module = importlib.import_module(f"{package.__name__}.{mod.name}")
+            public = [
+                name
+                for name, obj in vars(module).items()
+                if inspect.isclass(obj)
+                and obj.__module__ == module.__name__
+                and name.startswith("DataScience")
+                and name.endswith(suffix)
+            ]
+            if public:
+                assert module.__name__ in registered[kind], f"{module.__name__} is not registered"
+        for name in registered[kind]:
+            importlib.import_module(name)
+    links = {
+        f"{console.__name__}.{name}"
+        for name, obj in vars(console).items()
+        if inspect.isclass(obj) and name.startswith("DataScience") and name.endswith("Link")
+    }
+    assert links == set(info["extra-links"])
+
+
+OPERATOR_NAMES = [
+    "CreateProject",
+    "UpdateProject",
+    "DeleteProject",
+    "ChangeProjectCompartment",
+    "CreateJob",
+    "UpdateJob",
+    "DeleteJob",
+    "ChangeJobCompartment",
+    "CreateJobArtifact",
+    "CreateJobRun",
+    "UpdateJobRun",
+    "DeleteJobRun",
+    "CancelJobRun",
+    "ChangeJobRunCompartment",
+    "CreateModel",
+    "UpdateModel",
+    "DeleteModel",
+    "ActivateModel",
+    "DeactivateModel",
+    "ChangeModelCompartment",
+    "CreateModelArtifact",
+    "CreateModelProvenance",
+    "UpdateModelProvenance",
+    "CreateModelDeployment",
+    "UpdateModelDeployment",
+    "DeleteModelDeployment",
+    "ActivateModelDeployment",
+    "DeactivateModelDeployment",
+    "ChangeModelDeploymentCompartment",
+    "CreateNotebookSession",
+    "UpdateNotebookSession",
+    "DeleteNotebookSession",
+    "ActivateNotebookSession",
+    "DeactivateNotebookSession",
+    "ChangeNotebookSessionCompartment",
+    "CancelWorkRequest",
+]
+
+
+def test_all_36_operators_exist_with_their_exact_names() -> None:
+    assert len(OPERATOR_NAMES) == 36
+    found: set[str] = set()
+    for group in get_provider_info()["operators"]:
+        for module in group["python-modules"]:
+            found |= set(vars(importlib.import_module(module)))
+    missing = [name for name in OPERATOR_NAMES if f"DataScience{name}Operator" not in found]
+    assert not missing
