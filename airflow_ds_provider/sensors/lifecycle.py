@@ -1,0 +1,247 @@
+"""``DataScienceLifecycleSensor``: wait for a Data Science resource to reach a state.
+
+Works in ``poke``, ``reschedule`` and deferrable mode. Every mode reads the state through the
+same lifecycle table and words it through :mod:`airflow_ds_provider.client.waiter`, so the
+messages match the hook's sync wait and the triggers. A failure state raises
+``AirflowFailException`` (from ``poke()`` and from ``execute_complete()``), so ``soft_fail``
+turns it into a skip in every mode; an unknown state is never success.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow.sdk import BaseSensorOperator, PokeReturnValue, conf
+from airflow.sdk.exceptions import (
+    AirflowException,
+    AirflowFailException,
+    AirflowSensorTimeout,
+    AirflowSkipException,
+)
+
+from airflow_ds_provider.client.errors import NotFoundError
+from airflow_ds_provider.client.waiter import check_state, failure_error
+from airflow_ds_provider.hooks.data_science import DataScienceHook
+from airflow_ds_provider.lifecycle import Lifecycle, Outcome, get_lifecycle
+from airflow_ds_provider.links.console import CONSOLE_KINDS, DataScienceConsoleLink, console_url
+from airflow_ds_provider.triggers.lifecycle import DEFAULT_CONN_ID, DataScienceLifecycleTrigger
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+XCOM_CONSOLE_URL = "console_url"
+#: OCID type segment per resource (``ocid1.<type>.<realm>...``), to catch an id of the wrong kind.
+OCID_TYPES: dict[str, str] = {
+    "project": "datascienceproject",
+    "job": "datasciencejob",
+    "job_run": "datasciencejobrun",
+    "model": "datasciencemodel",
+    "model_deployment": "datasciencemodeldeployment",
+    "notebook_session": "datasciencenotebooksession",
+    "work_request": "datascienceworkrequest",
+}
+_COMMON_TEMPLATE_FIELDS = ("oci_conn_id", "region", "target_states", "failure_states")
+
+
+def sensor_template_fields(id_field: str) -> tuple[str, ...]:
+    """Template fields of a lifecycle sensor whose OCID argument is ``id_field``."""
+    return (id_field, *_COMMON_TEMPLATE_FIELDS)
+
+
+def validate_ocid(value: Any, field: str, resource: str) -> str:
+    """Return the OCID in ``value`` (stripped) or raise ``ValueError`` naming ``field``."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(
+            f"{field}: expected the OCID of a {resource} (ocid1.{OCID_TYPES[resource]}...), got {value!r}"
+        )
+    ocid = value.strip()
+    parts = ocid.split(".")
+    if parts[0] != "ocid1" or len(parts) < 3:
+        raise ValueError(f"{field}: expected an OCID like ocid1.{OCID_TYPES[resource]}.oc1..., got {ocid!r}")
+    kind = next((k for k, t in OCID_TYPES.items() if t == parts[1]), None)
+    if kind is not None and kind != resource:
+        raise ValueError(f"{field}: {ocid!r} is the OCID of a {kind}, expected a {resource}")
+    return ocid
+
+
+def validate_states(value: Any, field: str, lifecycle: Lifecycle) -> list[str] | None:
+    """Rendered ``target_states``/``failure_states``: a list (or comma-separated text) of known states."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    if not isinstance(value, (list, tuple, set, frozenset)) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{field}: expected a list of {lifecycle.resource} states, got {value!r}")
+    states = [v.strip().upper() for v in value]
+    if not states:
+        raise ValueError(f"{field}: expected at least one of {sorted(lifecycle.states)}")
+    unknown = sorted(set(states) - lifecycle.states)
+    if unknown:
+        raise ValueError(
+            f"{field}: unknown {lifecycle.resource} state(s) {unknown}; expected some of {sorted(lifecycle.states)}"
+        )
+    return sorted(set(states))
+
+
+class DataScienceLifecycleSensor(BaseSensorOperator):
+    """Wait until a Data Science resource reaches a target state; fail on a failure state.
+
+    Returns (pushes to XCom) the resource's JSON, and pushes its OCI Console URL as XCom
+    ``console_url``. Standard sensor arguments apply: ``timeout`` (a deadline for all modes,
+    absolute in deferrable mode), ``soft_fail`` (a failure state or the timeout becomes a
+    skip), ``mode`` (``poke`` or ``reschedule``).
+
+    :param resource: resource kind: ``job_run``, ``model_deployment``, ``work_request``,
+        ``notebook_session``, ``job``, ``model`` or ``project``.
+    :param resource_id: OCID of the resource (templated).
+    :param oci_conn_id: Airflow connection of type ``oci_data_science`` (templated).
+    :param region: region override (templated; default: the connection's).
+    :param target_states: states that count as success (templated; default: the lifecycle's).
+    :param failure_states: states that count as failure (templated; default: the lifecycle's).
+    :param poll_interval: seconds between reads (sets ``poke_interval``; default 60).
+    :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``).
+    """
+
+    template_fields: Sequence[str] = sensor_template_fields("resource_id")
+    operator_extra_links = (DataScienceConsoleLink(),)
+    ui_color = "#e8f4f8"
+    #: Attribute (and constructor argument) holding the OCID.
+    id_field: ClassVar[str] = "resource_id"
+
+    def __init__(
+        self,
+        *,
+        resource: str,
+        resource_id: str | None = None,
+        oci_conn_id: str = DEFAULT_CONN_ID,
+        region: str | None = None,
+        target_states: list[str] | str | None = None,
+        failure_states: list[str] | str | None = None,
+        poll_interval: float | None = None,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        **kwargs: Any,
+    ) -> None:
+        if poll_interval is not None:
+            if "poke_interval" in kwargs and kwargs["poke_interval"] != poll_interval:
+                raise ValueError("poll_interval and poke_interval are the same setting: pass only one")
+            kwargs["poke_interval"] = poll_interval
+        super().__init__(**kwargs)
+        self.resource = resource
+        if self.id_field == "resource_id":
+            self.resource_id = resource_id
+        self.oci_conn_id = oci_conn_id
+        self.region = region
+        self.target_states = target_states
+        self.failure_states = failure_states
+        self.deferrable = deferrable
+
+    @cached_property
+    def hook(self) -> DataScienceHook:
+        """The hook, built once per task execution."""
+        return DataScienceHook(oci_conn_id=self.oci_conn_id, region=self.region)
+
+    # --- validation (after rendering) ----------------------------------------------------------
+
+    def _settings(self) -> tuple[Lifecycle, str]:
+        """The validated lifecycle (with state overrides) and OCID; raises naming the field."""
+        cached = getattr(self, "_validated", None)
+        if cached is not None:
+            return cached
+        lifecycle = get_lifecycle(self.resource)
+        ocid = validate_ocid(getattr(self, self.id_field), self.id_field, self.resource)
+        targets = validate_states(self.target_states, "target_states", lifecycle)
+        failures = validate_states(self.failure_states, "failure_states", lifecycle)
+        try:
+            lifecycle = lifecycle.with_states(targets, failures)
+        except ValueError as exc:
+            raise ValueError(f"target_states/failure_states: {exc}") from None
+        self._validated = (lifecycle, ocid)
+        return self._validated
+
+    # --- execution -------------------------------------------------------------------------------
+
+    def execute(self, context: Context) -> Any:
+        """Validate, publish the console URL, then wait in the chosen mode."""
+        lifecycle, ocid = self._settings()
+        self._publish_console_url(context, ocid)
+        if not self.deferrable:
+            return super().execute(context)
+        deadline = time.time() + self.timeout
+        try:
+            first = self.poke(context)  # cheap first check: no deferral if already settled
+        except (AirflowFailException, AirflowSensorTimeout) as exc:  # as BaseSensorOperator.execute
+            if self.soft_fail:
+                raise AirflowSkipException("Skipping due to soft_fail is set to True.") from exc
+            if self.never_fail:
+                raise AirflowSkipException("Skipping due to never_fail is set to True.") from exc
+            raise
+        if isinstance(first, PokeReturnValue) and first.is_done:
+            return first.xcom_value
+        trigger = DataScienceLifecycleTrigger(
+            resource=lifecycle.resource,
+            resource_id=ocid,
+            oci_conn_id=self.oci_conn_id,
+            region=self.region,
+            target_states=sorted(lifecycle.success),
+            failure_states=sorted(lifecycle.failure),
+            poll_interval=self.poke_interval,
+            deadline=deadline,
+        )
+        # The trigger fires a "timeout" event at the deadline; the framework timeout is a backstop.
+        self.defer(
+            trigger=trigger,
+            method_name="execute_complete",
+            timeout=timedelta(seconds=self.timeout + max(60.0, 2 * self.poke_interval)),
+        )
+
+    def _publish_console_url(self, context: Context, ocid: str) -> None:
+        if self.resource not in CONSOLE_KINDS:
+            return
+        region = self.hook.config.region
+        if region:
+            context["ti"].xcom_push(key=XCOM_CONSOLE_URL, value=console_url(self.resource, ocid, region))
+
+    def poke(self, context: Context) -> PokeReturnValue:
+        """Read the resource once: done with its JSON, not yet, or raise for a failure state."""
+        lifecycle, ocid = self._settings()
+        try:
+            data = self.hook.call(lifecycle.get_operation, **{lifecycle.id_param: ocid}).data
+        except NotFoundError as exc:
+            raise AirflowException(
+                f"{lifecycle.resource} {ocid} was not found or is not visible: {exc}"
+            ) from None
+        check = check_state(lifecycle, ocid, data)
+        if check.outcome is Outcome.SUCCESS:
+            self.log.info("%s", check.message)
+            return PokeReturnValue(is_done=True, xcom_value=data)
+        if check.outcome is Outcome.FAILURE:
+            errors = None
+            if lifecycle.resource == "work_request":
+                errors = list(self.hook.paginate("list_work_request_errors", work_request_id=ocid))
+            raise AirflowFailException(str(failure_error(lifecycle, ocid, data, errors)))
+        if check.outcome is Outcome.UNKNOWN:
+            self.log.warning("%s", check.message)
+        else:
+            self.log.info("%s", check.message)
+        return PokeReturnValue(is_done=False)
+
+    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
+        """Resume after the trigger fired: return the resource JSON or raise for its status."""
+        if not isinstance(event, Mapping):
+            raise AirflowException(f"{self.task_id}: the trigger returned no event (got {event!r})")
+        status = event.get("status")
+        message = str(event.get("message") or "")
+        if status == "success":
+            self.log.info("%s", message)
+            return event.get("data")
+        if status == "failure":
+            raise AirflowFailException(message)
+        if status == "timeout":
+            raise AirflowSensorTimeout(message)
+        if status == "error":
+            raise AirflowException(message)
+        raise AirflowException(f"{self.task_id}: unexpected trigger event status {status!r}: {message}")

@@ -1,0 +1,289 @@
+"""``DataScienceLifecycleTrigger``: wait in the triggerer until a resource settles.
+
+The trigger carries only JSON-serializable config (connection id, region, resource id, states,
+poll interval, an absolute deadline as a UNIX timestamp, the cancel-on-kill flag). ``run()``
+builds one async client per run through the hook's async connection API, polls with
+``asyncio.sleep`` (the interval +/-10 % jitter, so triggers started together drift apart), lets
+the client's bounded retry policy absorb transient errors, and yields exactly one event::
+
+    {"status": "success" | "failure" | "timeout" | "error", "message": str,
+     "resource": "job_run", "resource_id": ocid, "state": str | None, "data": dict | None}
+
+States are read through :mod:`airflow_ds_provider.lifecycle` and worded by
+:mod:`airflow_ds_provider.client.waiter`, so the sync wait, the sensors and the triggers say the
+same thing. An unknown state is never success: polling goes on until the deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+import time
+from collections.abc import AsyncIterator, Iterable
+from typing import Any, ClassVar
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+from airflow_ds_provider.client.client import AsyncDataScienceClient
+from airflow_ds_provider.client.errors import DataScienceError, NotFoundError
+from airflow_ds_provider.client.waiter import check_state, failure_error, timeout_error
+from airflow_ds_provider.hooks.data_science import DataScienceHook
+from airflow_ds_provider.lifecycle import JOB_RUN_CANCELLABLE, Lifecycle, Outcome, get_lifecycle
+
+DEFAULT_CONN_ID = "oci_data_science_default"
+#: Event statuses, in the ``status`` key of every event.
+SUCCESS, FAILURE, TIMEOUT, ERROR = "success", "failure", "timeout", "error"
+#: A restarted trigger whose deadline already passed still reads the state once, this long at most.
+FINAL_READ_SECONDS = 10.0
+#: ``on_kill`` gives up after this long (the triggerer's own bound is 30 s by default).
+ON_KILL_SECONDS = 20.0
+#: Each sleep is the poll interval +/- this fraction, so triggers that started together (say after
+#: a triggerer restart) drift apart instead of hitting the service in synchronized bursts.
+POLL_JITTER = 0.1
+
+
+def _states(values: Iterable[str] | None, field: str) -> list[str] | None:
+    if values is None:
+        return None
+    if isinstance(values, str):
+        values = [values]
+    out = [str(v).strip().upper() for v in values]
+    if not all(out):
+        raise ValueError(f"{field}: expected a list of state names, got {values!r}")
+    return out
+
+
+def _redact(text: str) -> str:
+    """Mask any secret Airflow knows about (connection passwords, key content) in ``text``."""
+    try:
+        from airflow.sdk.log import redact
+
+        return str(redact(text))
+    except Exception:
+        return text
+
+
+class DataScienceLifecycleTrigger(BaseTrigger):
+    """Poll one Data Science resource until a target state, a failure state or a deadline.
+
+    :param resource: resource kind: ``job_run``, ``model_deployment``, ``work_request``,
+        ``notebook_session``, ``job``, ``model`` or ``project``.
+    :param resource_id: OCID of the resource.
+    :param oci_conn_id: Airflow connection of type ``oci_data_science``.
+    :param region: region override (default: the connection's).
+    :param target_states: states that end the wait successfully (default: the lifecycle table's).
+    :param failure_states: states that end the wait with a failure (default: the lifecycle table's).
+    :param poll_interval: seconds between reads.
+    :param deadline: absolute UNIX timestamp after which a ``timeout`` event is fired; a restarted
+        trigger keeps it. ``None``: no deadline.
+    :param not_found_ok: a 404 means done (waiting for a delete) instead of an error.
+    :param cancel_on_kill: when a user kills the deferred task, cancel the job run (job runs only).
+    """
+
+    #: Constructor argument holding the OCID in thin per-resource subclasses (None: generic).
+    id_arg: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        resource: str,
+        resource_id: str,
+        oci_conn_id: str = DEFAULT_CONN_ID,
+        region: str | None = None,
+        target_states: list[str] | None = None,
+        failure_states: list[str] | None = None,
+        poll_interval: float = 30.0,
+        deadline: float | None = None,
+        not_found_ok: bool = False,
+        cancel_on_kill: bool = False,
+    ) -> None:
+        super().__init__()
+        if not isinstance(resource_id, str) or not resource_id.strip():
+            raise ValueError(
+                f"resource_id: expected the OCID of the {resource} to watch, got {resource_id!r}"
+            )
+        if (
+            isinstance(poll_interval, bool)
+            or not isinstance(poll_interval, (int, float))
+            or poll_interval <= 0
+        ):
+            raise ValueError(f"poll_interval: expected a positive number of seconds, got {poll_interval!r}")
+        if deadline is not None and (isinstance(deadline, bool) or not isinstance(deadline, (int, float))):
+            raise ValueError(f"deadline: expected an absolute UNIX timestamp (float), got {deadline!r}")
+        self.resource = resource
+        self.resource_id = resource_id.strip()
+        self.oci_conn_id = oci_conn_id
+        self.region = region
+        self.target_states = _states(target_states, "target_states")
+        self.failure_states = _states(failure_states, "failure_states")
+        self.poll_interval = float(poll_interval)
+        self.deadline = float(deadline) if deadline is not None else None
+        self.not_found_ok = bool(not_found_ok)
+        self.cancel_on_kill = bool(cancel_on_kill)
+        # Raises ValueError naming the resource or the conflicting states.
+        self.lifecycle: Lifecycle = get_lifecycle(resource).with_states(
+            self.target_states, self.failure_states
+        )
+        self._client: AsyncDataScienceClient | None = None
+
+    # --- serialization ---------------------------------------------------------------------------
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        """Classpath (derived from the class itself) and JSON-serializable constructor kwargs."""
+        kwargs: dict[str, Any] = {
+            "oci_conn_id": self.oci_conn_id,
+            "region": self.region,
+            "target_states": self.target_states,
+            "failure_states": self.failure_states,
+            "poll_interval": self.poll_interval,
+            "deadline": self.deadline,
+            "not_found_ok": self.not_found_ok,
+            "cancel_on_kill": self.cancel_on_kill,
+        }
+        if self.id_arg is None:
+            kwargs = {"resource": self.resource, "resource_id": self.resource_id, **kwargs}
+        else:
+            kwargs = {self.id_arg: self.resource_id, **kwargs}
+        return f"{type(self).__module__}.{type(self).__qualname__}", kwargs
+
+    # --- running ---------------------------------------------------------------------------------
+
+    def _hook(self) -> DataScienceHook:
+        return DataScienceHook(oci_conn_id=self.oci_conn_id, region=self.region)
+
+    def _remaining(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.time()
+
+    def _event(self, status: str, message: str, state: str | None = None, data: Any = None) -> dict[str, Any]:
+        return {
+            "status": status,
+            "message": message,
+            "resource": self.resource,
+            "resource_id": self.resource_id,
+            "state": state,
+            "data": data if isinstance(data, dict) else None,
+        }
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        """Poll until the resource settles or the deadline passes; yield exactly one event."""
+        try:
+            self._client = await self._hook().aget_async_client()
+            event = await self._watch(self._client)
+        except asyncio.CancelledError:
+            # Killed or moved: leave the client to on_kill() (which may reuse it) and cleanup().
+            raise
+        except Exception as exc:
+            event = self._event(ERROR, self._error_message(exc))
+        await self._close_client()
+        self.log.info("%s", event["message"])
+        yield TriggerEvent(event)
+
+    async def _watch(self, client: AsyncDataScienceClient) -> dict[str, Any]:
+        lc = self.lifecycle
+        args = {lc.id_param: self.resource_id}
+        started = time.monotonic()
+        last_state: str | None = None
+        first = True
+        while True:
+            remaining = self._remaining()
+            if remaining is not None and remaining <= 0 and not first:
+                return self._timeout_event(last_state, time.monotonic() - started)
+            budget = (
+                None if remaining is None else (max(remaining, FINAL_READ_SECONDS) if first else remaining)
+            )
+            first = False
+            try:
+                data = (await asyncio.wait_for(client.call(lc.get_operation, **args), budget)).data
+            except asyncio.TimeoutError:
+                return self._timeout_event(last_state, time.monotonic() - started)
+            except NotFoundError as exc:
+                if self.not_found_ok:
+                    return self._event(SUCCESS, f"{lc.resource} {self.resource_id} no longer exists (404)")
+                return self._event(
+                    ERROR,
+                    f"{lc.resource} {self.resource_id} was not found or is not visible: {exc}",
+                    last_state,
+                )
+            check = check_state(lc, self.resource_id, data)
+            if check.state != last_state:
+                if check.outcome is Outcome.UNKNOWN:
+                    self.log.warning("%s", check.message)
+                else:
+                    self.log.info("%s", check.message)
+            last_state = check.state
+            if check.outcome is Outcome.SUCCESS:
+                return self._event(SUCCESS, check.message, check.state, data)
+            if check.outcome is Outcome.FAILURE:
+                errors = await self._work_request_errors(client) if lc.resource == "work_request" else None
+                failed = failure_error(lc, self.resource_id, data, errors)
+                return self._event(FAILURE, str(failed), check.state, data)
+            remaining = self._remaining()
+            if remaining is not None and remaining <= 0:
+                return self._timeout_event(last_state, time.monotonic() - started)
+            delay = self.poll_interval * random.uniform(1 - POLL_JITTER, 1 + POLL_JITTER)
+            await asyncio.sleep(delay if remaining is None else min(delay, remaining))
+
+    async def _work_request_errors(self, client: AsyncDataScienceClient) -> list[dict[str, Any]]:
+        try:
+            return [
+                e async for e in client.paginate("list_work_request_errors", work_request_id=self.resource_id)
+            ]
+        except DataScienceError as exc:
+            self.log.warning("Could not list the errors of work request %s: %s", self.resource_id, exc)
+            return [{"code": "Unknown", "message": f"could not list the work request errors ({exc})"}]
+
+    def _timeout_event(self, last_state: str | None, waited: float) -> dict[str, Any]:
+        message = str(timeout_error(self.lifecycle, self.resource_id, last_state, round(waited, 1)))
+        if self.deadline is not None:
+            when = dt.datetime.fromtimestamp(self.deadline, dt.timezone.utc).isoformat(timespec="seconds")
+            message += f" (deadline {when} passed)"
+        return self._event(TIMEOUT, message, last_state)
+
+    def _error_message(self, exc: BaseException) -> str:
+        # Typed errors never hold key material (client contract); anything else is redacted too.
+        text = str(exc) if isinstance(exc, DataScienceError) else f"{type(exc).__name__}: {exc}"
+        return _redact(f"watching {self.resource} {self.resource_id} failed: {text}")
+
+    async def _close_client(self) -> None:
+        client, self._client = self._client, None
+        if client is not None and not client.http.is_closed:
+            await client.aclose()
+
+    # --- cancellation ------------------------------------------------------------------------------
+
+    async def cleanup(self) -> None:
+        """Close the async client if ``run()`` left it open (it was cancelled)."""
+        await self._close_client()
+
+    async def on_kill(self) -> None:
+        """The user killed the deferred task: cancel the job run if ``cancel_on_kill`` (best effort)."""
+        if not self.cancel_on_kill:
+            return
+        if self.resource != "job_run":
+            self.log.info(
+                "cancel_on_kill only cancels job runs; leaving %s %s alone", self.resource, self.resource_id
+            )
+            return
+        try:
+            await asyncio.wait_for(self._cancel_job_run(), ON_KILL_SECONDS)
+        except Exception as exc:
+            self.log.warning("Could not cancel job run %s: %s", self.resource_id, self._error_message(exc))
+
+    async def _cancel_job_run(self) -> None:
+        client = self._client
+        own = client is None or client.http.is_closed
+        if own:
+            client = await self._hook().aget_async_client()
+        assert client is not None
+        try:
+            state = (await client.get_job_run(self.resource_id)).data.get("lifecycleState")
+            if state not in JOB_RUN_CANCELLABLE:
+                self.log.info("Job run %s is %s; nothing to cancel", self.resource_id, state)
+                return
+            resp = await client.cancel_job_run(self.resource_id)
+            self.log.info(
+                "Cancelled job run %s (was %s; opc-request-id %s)", self.resource_id, state, resp.request_id
+            )
+        finally:
+            if own:
+                await client.aclose()
