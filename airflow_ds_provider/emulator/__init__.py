@@ -14,23 +14,40 @@ Command line: ``python -m airflow_ds_provider.emulator --port 8090 --generate-ke
 ``AIRFLOW_CONN_...`` value pointing at itself. Pytest: fixtures ``ds_emulator`` and
 ``ds_identity`` (entry point ``pytest11``).
 
-Scripted outcomes are freeform tags on a job run (or its job; the run's win) or on a model
-deployment: ``emulator-duration`` (seconds IN_PROGRESS / CREATING, divided by the speed factor),
-``emulator-outcome`` (e.g. ``FAILED``, ``NEEDS_ATTENTION``; deployments ``ACTIVE``/``FAILED``),
-``emulator-details`` (``lifecycleDetails``) and ``emulator-logs`` (``\\n``-separated lines, served
-by the Logging Search API at ``POST /20190909/search`` once the ingestion delay has passed).
-:meth:`Emulator.script_job_run` and :meth:`Emulator.script_model_deployment` do the same from code.
+Scripted outcomes are freeform tags on a job run (or its job; the run's win), a model
+deployment or a notebook session: ``emulator-duration`` (seconds IN_PROGRESS / CREATING, divided
+by the speed factor), ``emulator-outcome`` (e.g. ``FAILED``, ``NEEDS_ATTENTION``; deployments
+``ACTIVE``/``FAILED``; notebook sessions ``ACTIVE``/``FAILED``), ``emulator-details``
+(``lifecycleDetails``), ``emulator-logs`` (``\\n``-separated lines, served by the Logging Search
+API at ``POST /20190909/search`` once the ingestion delay has passed), ``emulator-log-delays``
+(comma-separated ingestion delay of each line, so an early line can become searchable after a
+later one) and ``emulator-fail-actions`` (model deployments: ``create,update,activate,deactivate``;
+notebook sessions: ``create,activate,deactivate``; those actions fail: a deployment update or
+deactivate ends NEEDS_ATTENTION, anything else FAILED, the work request FAILED with an error;
+see :mod:`.actions`). :meth:`Emulator.script_job_run` (``log_delays=``),
+:meth:`Emulator.script_model_deployment` and :meth:`Emulator.script_notebook_session`
+(``action="create"|"update"|"activate"|"deactivate"``) do the same from code.
+
+Other knobs: :meth:`Emulator.set_log_ingestion_delay`, :meth:`Emulator.set_log_search_max_results`
+(a search window holding more results answers 400 "search result is too large"),
+:meth:`Emulator.set_retry_token_ttl` (``opc-retry-token`` expires after 24 h of emulator time by
+default). ``emu.requests`` entries carry the parsed JSON request ``body`` (None for artifact
+uploads, bodiless and control requests; in memory only, never in the log line) and never a header.
 
 Control API (unsigned, under ``/_emulator/``): ``GET health``, ``POST reset``, ``POST advance
 {"seconds"}``, ``POST state {"id","state"}``, ``GET|POST|DELETE faults``, ``GET|DELETE requests``,
 ``POST keys {"keyId","publicKey"}``, ``POST session-tokens {"token","publicKey"}``, ``POST
-identities``, ``GET resources[/<ocid>]?kind=``, ``POST script/job-run``, ``POST
-script/model-deployment``, ``POST timings``, ``GET logs?source=``.
+identities``, ``GET resources[/<ocid>]?kind=``, ``POST script/job-run {"id","duration","outcome",
+"details","logLines","logDelays"}``, ``POST script/model-deployment`` and ``POST
+script/notebook-session {"id","duration","outcome","details","action"}``, ``POST timings``,
+``GET logs?source=``, ``POST log-ingestion-delay {"seconds"}``, ``POST log-search
+{"maxResults"}`` (null lifts it), ``POST retry-token-ttl {"seconds"}``.
 
 Layers: :mod:`.store` (state), :mod:`.resources` (one module per resource), :mod:`.lifecycles`
 (timing of the transitions in :mod:`airflow_ds_provider.lifecycle`), :mod:`.faults`,
 :mod:`.auth` (signature verification), :mod:`.schema` (request bodies against models.json),
-:mod:`.server` and :mod:`.wire` (HTTP), :mod:`.control`, :mod:`.logsearch`, :mod:`.core`.
+:mod:`.server` and :mod:`.wire` (HTTP), :mod:`.control`, :mod:`.logsearch`, :mod:`.actions`
+(scripted action outcomes), :mod:`.scripts` (the ``script_*`` methods), :mod:`.core`.
 """
 
 from __future__ import annotations

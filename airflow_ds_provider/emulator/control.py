@@ -99,6 +99,15 @@ class ControlApi:
             return 200, vars(emu.lifecycles.timings)
         if route == ("GET", "logs"):
             return 200, emu.log_records(query.get("source"))
+        if route == ("POST", "log-ingestion-delay"):
+            emu.set_log_ingestion_delay(body["seconds"])
+            return 200, {"seconds": emu.log_ingestion_delay}
+        if route == ("POST", "log-search"):
+            emu.set_log_search_max_results(body.get("maxResults"))
+            return 200, {"maxResults": emu.services.log_search_max_results}
+        if route == ("POST", "retry-token-ttl"):
+            emu.set_retry_token_ttl(body["seconds"])
+            return 200, {"seconds": emu.services.retry_token_ttl}
         raise ApiError(404, "NotFound", f"no control operation {route[0]} /_emulator/{route[1]}")
 
     def _script(self, what: str, body: dict[str, Any]) -> tuple[int, Any]:
@@ -109,16 +118,25 @@ class ControlApi:
                 outcome=body.get("outcome"),
                 details=body.get("details"),
                 log_lines=body.get("logLines"),
+                log_delays=body.get("logDelays"),
             )
-        elif what == "model-deployment":
-            self.emu.script_model_deployment(
+        elif what in ("model-deployment", "notebook-session"):
+            method = (
+                self.emu.script_model_deployment
+                if what == "model-deployment"
+                else self.emu.script_notebook_session
+            )
+            method(
                 body["id"],
                 duration=body.get("duration"),
                 outcome=body.get("outcome"),
                 details=body.get("details"),
+                action=body.get("action", "create"),
             )
         else:
             raise ApiError(
-                404, "NotFound", f"no script target {what!r}; expected job-run or model-deployment"
+                404,
+                "NotFound",
+                f"no script target {what!r}; expected job-run, model-deployment or notebook-session",
             )
         return 200, {"scripted": body["id"]}

@@ -14,23 +14,19 @@ from airflow_ds_provider.emulator.clock import Clock
 from airflow_ds_provider.emulator.control import ControlApi
 from airflow_ds_provider.emulator.faults import Fault, FaultInjector
 from airflow_ds_provider.emulator.identity import Identity, new_identity
-from airflow_ds_provider.emulator.lifecycles import (
-    DEPLOYMENT_OUTCOMES,
-    JOB_RUN_OUTCOMES,
-    Lifecycles,
-    Timings,
-)
-from airflow_ds_provider.emulator.resources.base import Services
+from airflow_ds_provider.emulator.lifecycles import Lifecycles, Timings
+from airflow_ds_provider.emulator.resources.base import RETRY_TOKEN_TTL, Services
+from airflow_ds_provider.emulator.scripts import ScriptingMixin
 from airflow_ds_provider.emulator.server import EmulatorHTTPServer
-from airflow_ds_provider.emulator.store import Record, Step, Store
-from airflow_ds_provider.emulator.timeutil import parse_rfc3339, rfc3339
+from airflow_ds_provider.emulator.store import Store
+from airflow_ds_provider.emulator.timeutil import rfc3339
 from airflow_ds_provider.emulator.wire import Router
 
 CONN_TYPE = "oci_data_science"
 KINDS = ("project", "job", "job_run", "model", "model_deployment", "notebook_session", "work_request")
 
 
-class Emulator:
+class Emulator(ScriptingMixin):
     """A local OCI Data Science service (plus Logging Search) on a real HTTP server.
 
     :param speed: scheduled durations are divided by this factor.
@@ -38,7 +34,9 @@ class Emulator:
     :param host: interface to listen on.
     :param port: port to listen on; 0 picks a free one.
     :param region: region identifier used in OCIDs and URLs.
-    :param log_ingestion_delay: seconds before an emitted log line becomes searchable.
+    :param log_ingestion_delay: seconds before an emitted log line becomes searchable
+        (:meth:`set_log_ingestion_delay` changes it later; ``log_delays`` of
+        :meth:`script_job_run` sets it per line).
     """
 
     def __init__(
@@ -166,10 +164,52 @@ class Emulator:
             self.lifecycles.set_state(record, state)
 
     def reset(self) -> None:
-        """Forget all resources, faults and the request log (registered keys stay)."""
+        """Forget all resources, faults and the request log; lift the Logging Search limit and
+        restore the 24-hour retry-token lifetime. Registered keys, timings and the log ingestion
+        delay stay.
+        """
         self.store.reset()
         self.faults.clear()
         self.clear_requests()
+        self.services.log_search_max_results = None
+        self.services.retry_token_ttl = RETRY_TOKEN_TTL
+
+    def set_log_ingestion_delay(self, seconds: float) -> None:
+        """Seconds (emulator clock) before a log line becomes searchable.
+
+        Applies to the lines of runs planned (created or scripted) from now on; per-line delays
+        are :meth:`script_job_run`'s ``log_delays``. Same as setting
+        ``emu.lifecycles.log_ingestion_delay``.
+        """
+        seconds = float(seconds)
+        if not seconds >= 0:
+            raise ValueError(f"seconds must be >= 0, got {seconds!r}")
+        self.lifecycles.log_ingestion_delay = seconds
+
+    @property
+    def log_ingestion_delay(self) -> float:
+        """The current default log ingestion delay in seconds."""
+        return self.lifecycles.log_ingestion_delay
+
+    def set_log_search_max_results(self, n: int | None) -> None:
+        """Make a Logging Search whose window holds more than ``n`` results answer 400.
+
+        Like OCI, the answer is ``InvalidParameter`` with "search result is too large" in the
+        message, whatever the page ``limit``; clients then narrow (bisect) the window. Only
+        searchable records matching the query count. None lifts the limit (so does :meth:`reset`).
+        """
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
+            raise ValueError(f"n must be an integer >= 0 or None, got {n!r}")
+        self.services.log_search_max_results = n
+
+    def set_retry_token_ttl(self, seconds: float) -> None:
+        """How long (emulator clock, not divided by the speed) an ``opc-retry-token`` is
+        remembered; OCI documents 24 hours (the default). A token reused after that makes a new
+        resource."""
+        seconds = float(seconds)
+        if not seconds > 0:
+            raise ValueError(f"seconds must be > 0, got {seconds!r}")
+        self.services.retry_token_ttl = seconds
 
     def inject_fault(
         self,
@@ -218,7 +258,10 @@ class Emulator:
 
     @property
     def requests(self) -> list[dict[str, Any]]:
-        """The request log (never holds an Authorization header)."""
+        """The request log, oldest first: one dict per request with ``time``, ``method``,
+        ``path``, ``query``, ``status`` (0 when dropped), ``operation``, ``opc_request_id``,
+        ``key_id`` (redacted), ``fault``, ``duration_ms`` and ``body`` (the parsed JSON request
+        body; None for artifact uploads, bodiless and control requests). Never a header."""
         return list(self._requests)
 
     def record_request(self, entry: dict[str, Any]) -> None:
@@ -242,103 +285,3 @@ class Emulator:
                 for r in self.store.logs
                 if source is None or r.source == source
             ]
-
-    # --- scripts -------------------------------------------------------------------------
-
-    def script_job_run(
-        self,
-        job_run_or_job_id: str,
-        duration: float | None = None,
-        outcome: str | None = None,
-        details: str | None = None,
-        log_lines: list[str] | None = None,
-    ) -> None:
-        """Script a run (re-planned now) or every future run of a job.
-
-        :param job_run_or_job_id: a job run OCID, or a job OCID for its later runs.
-        :param duration: seconds IN_PROGRESS.
-        :param outcome: SUCCEEDED, FAILED, NEEDS_ATTENTION or CANCELED.
-        :param details: ``lifecycleDetails`` of the final state.
-        :param log_lines: lines the run emits while IN_PROGRESS.
-        """
-        script: dict[str, Any] = {}
-        if duration is not None:
-            script["duration"] = float(duration)
-        if outcome is not None:
-            script["outcome"] = outcome.upper()
-            if script["outcome"] not in JOB_RUN_OUTCOMES:
-                raise ValueError(f"outcome must be one of {sorted(JOB_RUN_OUTCOMES)}")
-        if details is not None:
-            script["details"] = details
-        if log_lines is not None:
-            script["log_lines"] = list(log_lines)
-        with self.store.lock:
-            record = self._record(job_run_or_job_id)
-            if record.kind == "job":
-                self.store.job_scripts.setdefault(record.id, {}).update(script)
-                return
-            if record.kind != "job_run":
-                raise ValueError(f"{job_run_or_job_id} is a {record.kind}, not a job run or job")
-            record.extra.setdefault("script", {}).update(script)
-            job = self.store.get(record.data["jobId"], "job")
-            self.lifecycles.plan_job_run(record, self.lifecycles.job_run_script(record, job))
-
-    def script_model_deployment(
-        self,
-        model_deployment_id: str,
-        duration: float | None = None,
-        outcome: str | None = None,
-        details: str | None = None,
-    ) -> None:
-        """Script how a CREATING deployment's creation goes (re-planned now).
-
-        :param duration: seconds CREATING, counted from its creation.
-        :param outcome: ACTIVE, FAILED or NEEDS_ATTENTION.
-        :param details: ``lifecycleDetails`` of the final state.
-        """
-        with self.store.lock:
-            record = self._record(model_deployment_id)
-            if record.kind != "model_deployment":
-                raise ValueError(f"{model_deployment_id} is a {record.kind}, not a model deployment")
-            script = record.extra.setdefault("script", {})
-            if duration is not None:
-                script["duration"] = float(duration)
-            if outcome is not None:
-                if outcome.upper() not in DEPLOYMENT_OUTCOMES:
-                    raise ValueError(f"outcome must be one of {sorted(DEPLOYMENT_OUTCOMES)}")
-                script["outcome"] = outcome.upper()
-            if details is not None:
-                script["details"] = details
-            if record.data["lifecycleState"] != "CREATING":
-                return
-            self._replan_deployment(record)
-
-    def _replan_deployment(self, record: Record) -> None:
-        script = self.lifecycles.deployment_script(record)
-        outcome = script.get("outcome", "ACTIVE")
-        details = script.get("details")
-        if details is None and outcome == "FAILED":
-            details = "Model deployment failed: the container did not pass its health check."
-        created = parse_rfc3339(record.data["timeCreated"])
-        end = max(
-            self.clock.now(),
-            created + self.clock.scaled(script.get("duration", self.timings.deployment_create)),
-        )
-        final: dict[str, Any] = {"lifecycleState": outcome}
-        if details is not None:
-            final["lifecycleDetails"] = details
-        record.schedule([Step(end, final)])
-        for work in self.store.of_kind("work_request"):
-            if (
-                work.data["operationType"] == "MODEL_DEPLOYMENT_CREATE"
-                and work.data["resources"][0]["identifier"] == record.id
-            ):
-                self.lifecycles.retime_work_request(
-                    work, end, (details or "failed") if outcome == "FAILED" else None
-                )
-
-    def _record(self, ocid: str) -> Record:
-        record = self.store.get(ocid)
-        if record is None:
-            raise KeyError(f"no resource {ocid}")
-        return record

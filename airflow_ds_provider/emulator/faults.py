@@ -12,6 +12,12 @@ from typing import Any
 KINDS = frozenset({"status", "latency", "drop", "commit_then_drop"})
 
 _CODES = {
+    400: "InvalidParameter",
+    401: "NotAuthenticated",
+    403: "NotAuthorized",
+    404: "NotAuthorizedOrNotFound",
+    409: "Conflict",
+    412: "NoEtagMatch",
     429: "TooManyRequests",
     500: "InternalServerError",
     502: "BadGateway",

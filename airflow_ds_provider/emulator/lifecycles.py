@@ -48,9 +48,15 @@ TAG_DURATION = "emulator-duration"
 TAG_OUTCOME = "emulator-outcome"
 TAG_DETAILS = "emulator-details"
 TAG_LOGS = "emulator-logs"
+#: Per-line ingestion delays (comma-separated seconds) of a job run's ``emulator-logs``.
+TAG_LOG_DELAYS = "emulator-log-delays"
+#: Comma-separated actions that fail (model deployments and notebook sessions), see :mod:`.actions`.
+TAG_FAIL_ACTIONS = "emulator-fail-actions"
 
 JOB_RUN_OUTCOMES = frozenset({"SUCCEEDED", "FAILED", "NEEDS_ATTENTION", "CANCELED"})
 DEPLOYMENT_OUTCOMES = frozenset({"ACTIVE", "FAILED", "NEEDS_ATTENTION", "INACTIVE"})
+DEPLOYMENT_ACTIONS = ("create", "update", "activate", "deactivate")
+NOTEBOOK_ACTIONS = ("create", "activate", "deactivate")
 
 _DEFAULT_DETAILS = {
     "FAILED": "Job run failed with exit code 1.",
@@ -90,7 +96,36 @@ def script_from_tags(tags: dict[str, str] | None, where: str) -> dict[str, Any]:
         script["details"] = tags[TAG_DETAILS]
     if TAG_LOGS in tags:
         script["log_lines"] = tags[TAG_LOGS].split("\n")
+    if TAG_LOG_DELAYS in tags:
+        try:
+            script["log_delays"] = check_log_delays(
+                [float(v) for v in tags[TAG_LOG_DELAYS].split(",") if v.strip()]
+            )
+        except ValueError:
+            raise ScriptError(f"{where}.{TAG_LOG_DELAYS}", "must be comma-separated seconds >= 0") from None
     return script
+
+
+def check_log_delays(delays: list[float]) -> list[float]:
+    """Per-line ingestion delays as floats; ValueError unless every one is a number >= 0."""
+    values = [float(d) for d in delays]
+    if any(not v >= 0 for v in values):
+        raise ValueError("log_delays: every delay must be a number of seconds >= 0")
+    return values
+
+
+def fail_actions(tags: dict[str, str] | None, allowed: tuple[str, ...], where: str) -> set[str]:
+    """The actions named by the ``emulator-fail-actions`` tag (ScriptError on an unknown one)."""
+    raw = (tags or {}).get(TAG_FAIL_ACTIONS)
+    if raw is None:
+        return set()
+    actions = {a.strip().lower() for a in raw.split(",") if a.strip()}
+    unknown = sorted(actions - set(allowed))
+    if unknown:
+        raise ScriptError(
+            f"{where}.{TAG_FAIL_ACTIONS}", f"unknown action(s) {unknown}; expected some of {list(allowed)}"
+        )
+    return actions
 
 
 class Lifecycles:
@@ -99,7 +134,8 @@ class Lifecycles:
     :param store: the state.
     :param clock: the emulator clock (its speed divides every duration).
     :param region: region identifier, for OCIDs.
-    :param log_ingestion_delay: seconds (emulator clock) before a log record becomes searchable.
+    :param log_ingestion_delay: seconds (emulator clock) before a log record becomes searchable;
+        a run's script may set one delay per line (``log_delays``, also not divided by the speed).
     """
 
     def __init__(self, store: Store, clock: Clock, region: str, log_ingestion_delay: float = 0.0) -> None:
@@ -212,7 +248,7 @@ class Lifecycles:
         record.extra["logs"] = [
             (now, f"{operation_type} accepted"),
             (start, f"{operation_type} in progress on {target.id}"),
-            (end, f"{operation_type} {final.lower()}"),
+            (end, f"{operation_type} {final.lower()}" + (f": {error}" if error else "")),
         ]
         record.extra["errors"] = [(end, "InternalServerError", error)] if error else []
         return record
@@ -266,9 +302,11 @@ class Lifecycles:
         if lines is None:
             lines = [f"Job run {run.data.get('displayName') or run.id} started", "Job run finished"]
         self.drop_future_logs(run.id, now)
-        self._emit_logs(run, lines, started, end)
+        self._emit_logs(run, lines, started, end, script.get("log_delays") or [])
 
-    def _emit_logs(self, run: Record, lines: list[str], start: float, end: float) -> None:
+    def _emit_logs(
+        self, run: Record, lines: list[str], start: float, end: float, delays: list[float]
+    ) -> None:
         log = run.data.get("logDetails")
         if not log or not lines:
             return
@@ -282,7 +320,7 @@ class Lifecycles:
                 LogRecord(
                     id=str(uuid.uuid4()),
                     datetime=at,
-                    ingested=at + self.log_ingestion_delay,
+                    ingested=at + (delays[index] if index < len(delays) else self.log_ingestion_delay),
                     compartment_id=run.data["compartmentId"],
                     log_group_id=log["logGroupId"],
                     log_id=log["logId"],
@@ -310,6 +348,9 @@ class Lifecycles:
     def deployment_script(self, record: Record) -> dict[str, Any]:
         """The effective script of a model deployment: tags < control script."""
         script = script_from_tags(record.data.get("freeformTags"), "freeformTags")
+        failing = fail_actions(record.data.get("freeformTags"), DEPLOYMENT_ACTIONS, "freeformTags")
+        if "create" in failing and "outcome" not in script:
+            script["outcome"] = "FAILED"
         script.update(record.extra.get("script", {}))
         outcome = script.get("outcome", "ACTIVE")
         if outcome not in DEPLOYMENT_OUTCOMES:
@@ -328,5 +369,6 @@ class Lifecycles:
                 step.patch["timeFinished"] = rfc3339(end)
         work.schedule(work.steps)
         work.extra["logs"] = [entry for entry in work.extra["logs"] if entry[0] <= now]
-        work.extra["logs"].append((end, f"{work.data['operationType']} {final.lower()}"))
+        message = f"{work.data['operationType']} {final.lower()}" + (f": {error}" if error else "")
+        work.extra["logs"].append((end, message))
         work.extra["errors"] = [(end, "InternalServerError", error)] if error else []

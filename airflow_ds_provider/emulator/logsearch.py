@@ -6,6 +6,9 @@ Supports the query ADS sends (oci_facts.md §8)::
 
 with a ``timeStart``/``timeEnd`` window of at most 14 days, ``limit`` up to 1000 and
 ``opc-next-page`` paging. A record is searchable only once its ingestion time has passed.
+With :meth:`Emulator.set_log_search_max_results`, a window holding more searchable matching
+records than the limit answers 400 ``InvalidParameter`` "search result is too large ..."
+whatever the page ``limit`` (as OCI does; clients bisect the window).
 """
 
 from __future__ import annotations
@@ -111,6 +114,14 @@ def search_logs(svc: Services, query: dict[str, str], body: Any) -> Reply:
             and [r.compartment_id, r.log_group_id, r.log_id][: len(stream)] == stream
             and _source_ok(source, r.source)
         ]
+    limit = svc.log_search_max_results
+    if limit is not None and len(hits) > limit:
+        raise ApiError(
+            400,
+            "InvalidParameter",
+            f"search result is too large: the window {rfc3339(start)} - {rfc3339(end)} holds "
+            f"{len(hits)} results, more than {limit}; narrow the time window",
+        )
     hits.sort(key=lambda r: (r.datetime, r.id), reverse=descending)
     page = paginate(query, [_result(r) for r in hits])
     page.body = {

@@ -122,6 +122,7 @@ class _Exchange:
         self.key_id: str | None = None
         self.body_consumed = self.method in ("GET", "HEAD", "DELETE") and not self._has_body()
         self.fault = ""
+        self.raw_json: bytes | None = None  # a JSON API request body, for the request log
         self.logged = False
         self.started = time.perf_counter()
 
@@ -165,6 +166,7 @@ def _log(ex: _Exchange) -> None:
             "key_id": redact_key_id(ex.key_id) if ex.key_id else None,
             "fault": ex.fault or None,
             "duration_ms": round(elapsed, 2),
+            "body": _body_for_log(ex.raw_json),
         }
     )
     if log.isEnabledFor(logging.INFO):
@@ -178,6 +180,16 @@ def _log(ex: _Exchange) -> None:
             elapsed,
             f" fault={ex.fault}" if ex.fault else "",
         )
+
+
+def _body_for_log(raw: bytes | None) -> Any:
+    """The parsed JSON body (a fresh copy, so handlers never share it), or None."""
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
 
 
 def _drop(ex: _Exchange) -> None:
@@ -270,12 +282,13 @@ def _serve_api(emu: Emulator, ex: _Exchange) -> None:
             time.sleep(fault.latency)
         elif fault.kind == "status":
             if not streams and not ex.body_consumed:
-                _read_json_body(ex)
+                ex.raw_json = _read_json_body(ex)
             extra = {"retry-after": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
             message = fault.message or f"injected fault: HTTP {fault.status}"
             raise ApiError(fault.status, fault.code, message, extra)
         commit_then_drop = fault.kind == "commit_then_drop"
     raw = b"" if streams or ex.body_consumed else _read_json_body(ex)
+    ex.raw_json = raw or None
     include_body_headers = op.enforce_content_headers if op is not None else True
     try:
         principal = verify_request(

@@ -113,6 +113,7 @@ class Store:
         with self.lock:
             self.records: dict[str, Record] = {}
             self.retry_tokens: dict[tuple[str, str], tuple[str, Any]] = {}
+            self.retry_token_times: dict[tuple[str, str], float] = {}
             self.artifacts: dict[str, Artifact] = {}
             self.logs: list[LogRecord] = []
             self.job_scripts: dict[str, dict[str, Any]] = {}

@@ -10,6 +10,8 @@ from airflow_ds_provider.emulator.resources.base import (
     Request,
     Services,
     check_if_match,
+    live_retry_token,
+    remember_retry_token,
     require,
 )
 from airflow_ds_provider.emulator.store import Artifact
@@ -27,8 +29,9 @@ def upload(svc: Services, req: Request, kind: str, id_param: str, what: str, che
         record = require(svc, kind, ocid, what)
         if check_etag:
             check_if_match(req, record)
-        if token and key in svc.store.retry_tokens:
-            fingerprint, (reply, _) = svc.store.retry_tokens[key]
+        seen = live_retry_token(svc, key) if token else None
+        if seen is not None:
+            fingerprint, (reply, _) = seen
             if fingerprint != ocid:
                 raise ApiError(
                     409, "InvalidatedRetryToken", "opc-retry-token was already used for another request"
@@ -53,7 +56,7 @@ def upload(svc: Services, req: Request, kind: str, id_param: str, what: str, che
         svc.store.artifacts[ocid] = artifact
         reply = Reply(200, None, {"etag": artifact.etag})
         if token:
-            svc.store.retry_tokens[key] = (ocid, (reply, None))
+            remember_retry_token(svc, key, (ocid, (reply, None)))
     return reply
 
 

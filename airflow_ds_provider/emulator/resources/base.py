@@ -19,6 +19,7 @@ from airflow_ds_provider.spec import Operation
 COMPARTMENT_RE = re.compile(r"^ocid1\.(compartment|tenancy)\.oc1\.[a-z0-9-]*\.[a-z0-9]+$")
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
+RETRY_TOKEN_TTL = 24 * 3600.0
 
 
 class ApiError(Exception):
@@ -79,6 +80,10 @@ class Services:
     store: Store
     lifecycles: Lifecycles
     region: str
+    #: Logging Search answers 400 "too large" above this many results in a window (None: no limit).
+    log_search_max_results: int | None = None
+    #: Seconds an ``opc-retry-token`` is remembered (OCI: 24 hours).
+    retry_token_ttl: float = RETRY_TOKEN_TTL
 
     def now(self) -> float:
         """Emulator time."""
@@ -128,7 +133,8 @@ def idempotent(
     """Run ``create`` once per ``opc-retry-token``.
 
     The same token with the same request replays the first reply (with the resource's current
-    JSON); the same token with a different request is 409 ``InvalidatedRetryToken``.
+    JSON); the same token with a different request is 409 ``InvalidatedRetryToken``. Tokens
+    expire after ``svc.retry_token_ttl`` seconds (24 hours): then the request runs again.
     """
     token = req.headers.get("opc-retry-token")
     if not token:
@@ -136,7 +142,7 @@ def idempotent(
     key = (req.op.name, token)
     fingerprint = fingerprint or body_fingerprint(req)
     with svc.store.lock:
-        seen = svc.store.retry_tokens.get(key)
+        seen = live_retry_token(svc, key)
         if seen is not None:
             old_fingerprint, (reply, ocid) = seen
             if old_fingerprint != fingerprint:
@@ -150,8 +156,27 @@ def idempotent(
         reply = create()
         ocid = reply.body.get("id") if isinstance(reply.body, dict) else reply.headers.get("x-emulator-id")
         reply.headers.pop("x-emulator-id", None)
-        svc.store.retry_tokens[key] = (fingerprint, (reply, ocid))
+        remember_retry_token(svc, key, (fingerprint, (reply, ocid)))
         return reply
+
+
+def live_retry_token(svc: Services, key: tuple[str, str]) -> Any:
+    """What a retry token was first used for, or None (never used, or expired: then forgotten)."""
+    seen = svc.store.retry_tokens.get(key)
+    if seen is None:
+        return None
+    used = svc.store.retry_token_times.get(key, svc.now())
+    if svc.now() - used >= svc.retry_token_ttl:
+        svc.store.retry_tokens.pop(key, None)
+        svc.store.retry_token_times.pop(key, None)
+        return None
+    return seen
+
+
+def remember_retry_token(svc: Services, key: tuple[str, str], value: Any) -> None:
+    """Record the first use of a retry token (now)."""
+    svc.store.retry_tokens[key] = value
+    svc.store.retry_token_times[key] = svc.now()
 
 
 def _limit(query: dict[str, str]) -> int:

@@ -1,9 +1,14 @@
-"""Model deployments: CREATING -> ACTIVE | FAILED, UPDATING, INACTIVE, DELETING -> DELETED (work requests)."""
+"""Model deployments: CREATING -> ACTIVE | FAILED, UPDATING, INACTIVE, DELETING -> DELETED (work requests).
+
+Update, activate and deactivate can be scripted to fail (:mod:`airflow_ds_provider.emulator.actions`):
+a failed update or deactivate ends NEEDS_ATTENTION, a failed activate FAILED.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from airflow_ds_provider.emulator.actions import check_tags, plan_action
 from airflow_ds_provider.emulator.lifecycles import ScriptError
 from airflow_ds_provider.emulator.resources.base import (
     Reply,
@@ -131,9 +136,15 @@ def _action(
         settled = None
         if action == "update":
             settled = "INACTIVE" if state == "INACTIVE" else "ACTIVE"
+            try:
+                check_tags("model_deployment", req.body.get("freeformTags"))
+            except ScriptError as exc:
+                raise invalid(exc.field, str(exc).split(": ", 1)[1]) from None
             _merge_update(record, req.body)
-        end = svc.lifecycles.transition(record, action, duration, settled=settled, details=None)
-        work = svc.lifecycles.work_request(operation, record, done, end)
+        try:
+            work = plan_action(svc.lifecycles, record, action, duration, operation, done, settled)
+        except ScriptError as exc:
+            raise invalid(exc.field, str(exc).split(": ", 1)[1]) from None
         return Reply(202, None, {"opc-work-request-id": work.id})
 
 

@@ -1,7 +1,12 @@
-"""Notebook sessions: CREATING -> ACTIVE, INACTIVE on deactivate, DELETING -> DELETED (work requests)."""
+"""Notebook sessions: CREATING -> ACTIVE, INACTIVE on deactivate, DELETING -> DELETED (work requests).
+
+Failures of create/activate/deactivate are scriptable (:mod:`airflow_ds_provider.emulator.actions`).
+"""
 
 from __future__ import annotations
 
+from airflow_ds_provider.emulator.actions import check_tags, plan_action
+from airflow_ds_provider.emulator.lifecycles import ScriptError
 from airflow_ds_provider.emulator.resources.base import (
     Reply,
     Request,
@@ -12,6 +17,7 @@ from airflow_ds_provider.emulator.resources.base import (
     check_if_match,
     idempotent,
     incorrect_state,
+    invalid,
     list_reply,
     related,
     require,
@@ -50,6 +56,7 @@ def create_notebook_session(svc: Services, req: Request) -> Reply:
     def create() -> Reply:
         body = req.body
         compartment = check_compartment(body.get("compartmentId"))
+        _check_tags(body.get("freeformTags"))
         with svc.store.lock:
             project = related(svc, "project", body.get("projectId"), "projectId", "project")
             now = svc.now()
@@ -67,8 +74,14 @@ def create_notebook_session(svc: Services, req: Request) -> Reply:
                 **tags(body),
             }
             record = svc.store.add("notebook_session", data)
-            end = svc.lifecycles.transition(record, "create", svc.lifecycles.timings.notebook_create)
-            work = svc.lifecycles.work_request("NOTEBOOK_SESSION_CREATE", record, "CREATED", end)
+            work = plan_action(
+                svc.lifecycles,
+                record,
+                "create",
+                svc.lifecycles.timings.notebook_create,
+                "NOTEBOOK_SESSION_CREATE",
+                "CREATED",
+            )
             return resource_reply(
                 svc,
                 record,
@@ -99,6 +112,7 @@ def update_notebook_session(svc: Services, req: Request) -> Reply:
             raise incorrect_state(_WHAT, state, "update")
         if state != "INACTIVE" and any(req.body.get(k) is not None for k in _CONFIG):
             raise incorrect_state(_WHAT, state, "change the configuration of")
+        _check_tags(req.body.get("freeformTags"))
         apply_update(record, req.body, ("displayName", "freeformTags", "definedTags", *_CONFIG))
         return resource_reply(svc, record)
 
@@ -113,11 +127,19 @@ def _action(
         if state not in sources:
             raise incorrect_state(_WHAT, state, action)
         timings = svc.lifecycles.timings
-        end = svc.lifecycles.transition(
-            record, action, timings.delete if action == "delete" else timings.notebook_update
-        )
-        work = svc.lifecycles.work_request(operation, record, done, end)
+        duration = timings.delete if action == "delete" else timings.notebook_update
+        try:
+            work = plan_action(svc.lifecycles, record, action, duration, operation, done)
+        except ScriptError as exc:
+            raise invalid(exc.field, str(exc).split(": ", 1)[1]) from None
         return Reply(202, None, {"opc-work-request-id": work.id})
+
+
+def _check_tags(tags: dict[str, str] | None) -> None:
+    try:
+        check_tags("notebook_session", tags)
+    except ScriptError as exc:
+        raise invalid(exc.field, str(exc).split(": ", 1)[1]) from None
 
 
 def activate_notebook_session(svc: Services, req: Request) -> Reply:
