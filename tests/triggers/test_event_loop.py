@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 
-import pytest
-
 from airflow_ds_provider.triggers import DataScienceJobRunTrigger
 
 N_TRIGGERS = 50
@@ -74,11 +72,6 @@ async def test_fifty_triggers_polling_a_slow_service_leave_the_loop_free(world, 
     assert max(lateness) < MAX_LATENESS, f"worst heartbeat lateness {max(lateness):.3f}s"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="client bug: AsyncDataScienceClient() parses the RSA key with full validation "
-    "(~150 ms holding the GIL) in a worker thread, which starves the loop when many triggers start",
-)
 async def test_many_triggers_starting_at_once_leave_the_loop_free(world, emu) -> None:
     runs = [world.job_run(duration=10_000) for _ in range(12)]
     triggers = [DataScienceJobRunTrigger(run, poll_interval=0.05) for run in runs]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import threading
+from collections import OrderedDict
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -25,7 +28,37 @@ def read_key_file(path: str, field: str = "key_file") -> bytes:
         raise ConfigurationError(field, f"cannot read private key file {full!r}: {exc.strerror}") from None
 
 
+#: Parsed keys by a digest of (PEM, pass phrase): parsing validates the RSA key, ~0.1-0.2 s of
+#: CPU that holds the GIL, so a triggerer building one client per trigger parses each key once.
+_PARSED: OrderedDict[bytes, rsa.RSAPrivateKey] = OrderedDict()
+_PARSED_LOCK = threading.Lock()
+_PARSED_MAX = 64
+
+
 def load_private_key(
+    pem: bytes | str, pass_phrase: str | None, field: str = "key_content"
+) -> rsa.RSAPrivateKey:
+    """Parse an RSA private key (see :func:`parse_private_key`), once per process per key.
+
+    The cache is keyed by a SHA-256 digest of the PEM and pass phrase (never the secrets
+    themselves); failures are not cached.
+    """
+    data = pem.encode("utf-8") if isinstance(pem, str) else bytes(pem)
+    digest = hashlib.sha256(data + b"\x00" + (pass_phrase or "").encode("utf-8")).digest()
+    with _PARSED_LOCK:
+        key = _PARSED.get(digest)
+        if key is not None:
+            _PARSED.move_to_end(digest)
+            return key
+    key = parse_private_key(data, pass_phrase, field)
+    with _PARSED_LOCK:
+        _PARSED[digest] = key
+        while len(_PARSED) > _PARSED_MAX:
+            _PARSED.popitem(last=False)
+    return key
+
+
+def parse_private_key(
     pem: bytes | str, pass_phrase: str | None, field: str = "key_content"
 ) -> rsa.RSAPrivateKey:
     """Parse an RSA private key in PEM form (PKCS#1 or PKCS#8, optionally encrypted).
