@@ -44,7 +44,7 @@ def console_url(resource: str, resource_id: str, region: str) -> str:
 def log_search_url(compartment_id: str, log_group_id: str, log_id: str, source_id: str, region: str) -> str:
     """The OCI Logging search page filtered to one resource's log records (oci_facts.md §9)."""
     query = (
-        f'search "{compartment_id}/{log_group_id}/{log_id}" | source=\'{source_id}\' | sort by datetime desc'
+        f"search \"{compartment_id}/{log_group_id}/{log_id}\" | source='{source_id}' | sort by datetime desc"
     )
     return f"{CONSOLE_BASE}/logging/search?searchQuery={quote(query, safe='')}&regions={quote(region)}"
 
