@@ -15,7 +15,7 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator, conf
+from airflow.sdk import BaseOperator, ExceptionRetryPolicy, RetryAction, RetryRule, conf
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 from airflow_ds_provider.client.errors import (
@@ -73,6 +73,32 @@ def ds_template_fields(*fields: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+#: Errors that another try cannot fix: bad arguments, bad connection settings, a 400 or 403.
+BAD_INPUT_ERRORS = [
+    "builtins.ValueError",
+    "builtins.TypeError",
+    "airflow_ds_provider.client.errors.ConfigurationError",
+    "airflow_ds_provider.client.errors.BadRequestError",
+    "airflow_ds_provider.client.errors.AuthorizationError",
+]
+
+
+def no_retry_on_bad_input() -> ExceptionRetryPolicy:
+    """The default ``retry_policy`` of every operator: fail at once on bad input, else retry as usual.
+
+    Pass your own ``retry_policy`` (or ``retry_policy=None``) to change it.
+    """
+    return ExceptionRetryPolicy(
+        rules=[
+            RetryRule(
+                exception=list(BAD_INPUT_ERRORS),
+                action=RetryAction.FAIL,
+                reason="bad input or permissions: another try cannot succeed",
+            )
+        ]
+    )
+
+
 class DataScienceBaseOperator(BaseOperator):
     """Base of all OCI Data Science operators.
 
@@ -88,6 +114,7 @@ class DataScienceBaseOperator(BaseOperator):
     def __init__(
         self, *, oci_conn_id: str = DEFAULT_CONN_ID, region: str | None = None, **kwargs: Any
     ) -> None:
+        kwargs.setdefault("retry_policy", no_retry_on_bad_input())
         super().__init__(**kwargs)
         self.oci_conn_id = oci_conn_id
         self.region = region

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import string
 import time
 
 import pytest
+from airflow.models.taskinstance import TaskInstance
+from airflow.sdk import DAG
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, TaskDeferred
+from airflow.utils.session import create_session
 
 from airflow_ds_provider.operators.base import (
     DataScienceBaseOperator,
@@ -20,7 +25,10 @@ from airflow_ds_provider.operators.base import (
     validate_body,
     validate_fields,
 )
-from airflow_ds_provider.operators.projects import DataScienceUpdateProjectOperator
+from airflow_ds_provider.operators.projects import (
+    DataScienceCreateProjectOperator,
+    DataScienceUpdateProjectOperator,
+)
 
 from .conftest import make_context
 
@@ -186,3 +194,39 @@ def test_errors_and_logs_never_carry_the_private_key(ds, capsys) -> None:
     secret_line = ds.ident.private_key_pem.strip().splitlines()[1]
     assert secret_line not in str(raised.value)
     assert secret_line not in capsys.readouterr().out
+
+
+def test_bad_input_fails_without_retrying_but_transient_errors_retry(ds, run_dag, monkeypatch) -> None:
+    """The default retry_policy: a validation error fails at once, a 503 storm is retried."""
+    no_retry = dt.timedelta(seconds=0)
+
+    def storm_on_first_try(context) -> None:
+        if context["ti"].try_number == 1:
+            ds.emu.inject_fault("POST", r"/projects$", status=503, count=100)
+        else:
+            ds.emu.clear_faults()
+
+    with DAG("ds_retry_policy", schedule=None, start_date=dt.datetime(2026, 1, 1)) as dag:
+        DataScienceCreateProjectOperator(
+            task_id="bad_input", create_project_details="[1, 2]", retries=3, retry_delay=no_retry
+        )
+        DataScienceCreateProjectOperator(
+            task_id="flaky",
+            display_name="flaky",
+            retries=1,
+            retry_delay=no_retry,
+            on_execute_callback=storm_on_first_try,
+        )
+    extra = {**ds.emu.connection_extra(ds.ident), "max_attempts": 1}
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT", json.dumps({"conn_type": "oci_data_science", "extra": extra})
+    )
+    result = run_dag(dag)
+    with create_session() as session:
+        tries = {
+            ti.task_id: (str(ti.state), ti.try_number)
+            for ti in session.query(TaskInstance).filter(TaskInstance.run_id == result.run_id)
+        }
+    assert tries["bad_input"] == ("failed", 1)
+    assert tries["flaky"] == ("success", 2)
+    assert len(ds.emu.list("project")) == 1
