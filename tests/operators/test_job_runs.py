@@ -178,8 +178,9 @@ def test_retry_reattaches_to_the_running_run(ds) -> None:
 
 def test_dag_retry_after_a_crash_mid_wait_reattaches(ds, run_dag) -> None:
     job_id = ds.job(tags={"emulator-duration": "60"})  # ~3 s IN_PROGRESS
-    # try 1 starts the run, then its first state read fails hard (HTTP 400 is not retried)
-    ds.emu.inject_fault("GET", r"/jobRuns/ocid1\.datasciencejobrun", kind="status", status=400, count=1)
+    # try 1 starts the run, then its first state read fails hard (the client does not retry a
+    # 501, and the operator's retry_policy leaves it to Airflow's retries)
+    ds.emu.inject_fault("GET", r"/jobRuns/ocid1\.datasciencejobrun", kind="status", status=501, count=1)
     with DAG("ds_job_run_retry", schedule=None, start_date=START) as dag:
         DataScienceCreateJobRunOperator(
             task_id="run",
