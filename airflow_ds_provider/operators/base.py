@@ -151,9 +151,9 @@ class DataScienceBaseOperator(BaseOperator):
         if resource_id:
             ti.xcom_push(key=XCOM_RESOURCE_ID, value=resource_id)
             if kind in CONSOLE_KINDS:
-                ti.xcom_push(
-                    key=XCOM_CONSOLE_URL, value=console_url(kind, resource_id, self.hook.config.region)
-                )
+                url = console_url(kind, resource_id, self.hook.config.region)
+                ti.xcom_push(key=XCOM_CONSOLE_URL, value=url)
+                self.log.info("OCI Console: %s", url)
         if work_request_id:
             ti.xcom_push(key=XCOM_WORK_REQUEST_ID, value=work_request_id)
 

@@ -203,7 +203,9 @@ class DataScienceLifecycleSensor(BaseSensorOperator):
             return
         region = self.hook.config.region
         if region:
-            context["ti"].xcom_push(key=XCOM_CONSOLE_URL, value=console_url(self.resource, ocid, region))
+            url = console_url(self.resource, ocid, region)
+            context["ti"].xcom_push(key=XCOM_CONSOLE_URL, value=url)
+            self.log.info("OCI Console: %s", url)
 
     def poke(self, context: Context) -> PokeReturnValue:
         """Read the resource once: done with its JSON, not yet, or raise for a failure state."""

@@ -19,6 +19,8 @@ class DataScienceWorkRequestSensor(DataScienceLifecycleSensor):
 
     template_fields: Sequence[str] = sensor_template_fields("work_request_id")
     id_field = "work_request_id"
+    #: work requests have no OCI Console page of their own
+    operator_extra_links = ()
 
     def __init__(self, *, work_request_id: str, **kwargs: Any) -> None:
         super().__init__(resource="work_request", **kwargs)

@@ -193,11 +193,6 @@ def test_examples_run_end_to_end_with_the_triggerer(dep: AirflowDeployment, emul
         assert alive == [], f"{kind} left behind: {alive}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the operators push console_url to XCom (and the extra link) but never log it "
-    "(operators/base.py publish()); remove this mark once they do",
-)
 def test_task_logs_show_the_console_link():
     if len(LOGS) < 2:
         pytest.skip("needs the logs of test_examples_run_end_to_end_with_the_triggerer")

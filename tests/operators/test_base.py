@@ -172,10 +172,11 @@ def test_deferrable_wait_checks_first_then_defers_with_a_deadline(ds) -> None:
         op.wait(make_context(op), run["id"])
 
 
-def test_publish_pushes_stable_keys(ds) -> None:
+def test_publish_pushes_stable_keys(ds, capfd) -> None:
     op = DataScienceUpdateProjectOperator(task_id="u", project_id="p")
     context = make_context(op)
     op.publish(context, "ocid1.datascienceproject.oc1.iad.x", work_request_id="wr")
+    assert "OCI Console: https://cloud.oracle.com/data-science/projects/" in capfd.readouterr().out
     assert context["ti"].xcoms == {
         "resource_id": "ocid1.datascienceproject.oc1.iad.x",
         "console_url": "https://cloud.oracle.com/data-science/projects/ocid1.datascienceproject.oc1.iad.x"
