@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import itertools
 import json
 import os
@@ -191,27 +190,6 @@ async def phase_startup(base: str, ids: list[str]) -> dict:
     }
 
 
-def cache_client_startup() -> None:
-    """Simulate the suggested client fix: parse each private key once, share one TLS context."""
-    import httpx._transports.default as httpx_default
-
-    from airflow_ds_provider.client.auth import api_key, keys
-
-    cached = functools.lru_cache(maxsize=64)(keys.load_private_key)
-    keys.load_private_key = cached
-    if hasattr(api_key, "load_private_key"):
-        api_key.load_private_key = cached
-    original = httpx_default.create_ssl_context
-    shared = original()
-
-    def create_ssl_context(verify: object = True, cert: object = None, trust_env: bool = True) -> object:
-        if verify is True and cert is None:
-            return shared
-        return original(verify=verify, cert=cert, trust_env=trust_env)
-
-    httpx_default.create_ssl_context = create_ssl_context
-
-
 async def phase_steady(
     base: str, ids: list[str], poll_interval: float, seconds: float, stagger: float, trace: bool
 ) -> dict:
@@ -296,7 +274,6 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--sample", type=int, default=50, help="triggers in the start-up phase (0: skip)")
     parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations (slow)")
-    parser.add_argument("--as-shipped", action="store_true", help="no start-up caching in phase B")
     args = parser.parse_args()
     import logging
 
@@ -309,9 +286,7 @@ def main() -> None:
         ids = create_job_runs(args.triggers + args.sample)
         results: dict = {"cores": os.cpu_count(), "load_average": os.getloadavg()}
         if args.sample:
-            results["startup_as_shipped"] = asyncio.run(phase_startup(base, ids[args.triggers :]))
-        if not args.as_shipped:
-            cache_client_startup()
+            results["startup"] = asyncio.run(phase_startup(base, ids[args.triggers :]))
         results["steady_state"] = asyncio.run(
             phase_steady(
                 base,
