@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from airflow_ds_provider.triggers.lifecycle import DEFAULT_CONN_ID, DataScienceLifecycleTrigger
+from typing import TYPE_CHECKING
+
+from airflow_ds_provider.triggers.lifecycle import DataScienceLifecycleTrigger
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from airflow_ds_provider.triggers.lifecycle import LifecycleTriggerOptions
 
 
 class DataScienceJobRunTrigger(DataScienceLifecycleTrigger):
@@ -11,32 +18,11 @@ class DataScienceJobRunTrigger(DataScienceLifecycleTrigger):
 
     :param job_run_id: OCID of the job run.
 
-    The other parameters are those of :class:`DataScienceLifecycleTrigger`.
+    The other parameters (keywords) are those of :class:`DataScienceLifecycleTrigger`.
     """
 
+    resource = "job_run"
     id_arg = "job_run_id"
 
-    def __init__(
-        self,
-        job_run_id: str,
-        oci_conn_id: str = DEFAULT_CONN_ID,
-        region: str | None = None,
-        target_states: list[str] | None = None,
-        failure_states: list[str] | None = None,
-        poll_interval: float = 30.0,
-        deadline: float | None = None,
-        not_found_ok: bool = False,
-        cancel_on_kill: bool = False,
-    ) -> None:
-        super().__init__(
-            "job_run",
-            job_run_id,
-            oci_conn_id=oci_conn_id,
-            region=region,
-            target_states=target_states,
-            failure_states=failure_states,
-            poll_interval=poll_interval,
-            deadline=deadline,
-            not_found_ok=not_found_ok,
-            cancel_on_kill=cancel_on_kill,
-        )
+    def __init__(self, job_run_id: str, **options: Unpack[LifecycleTriggerOptions]) -> None:
+        super().__init__(self.resource, job_run_id, **options)

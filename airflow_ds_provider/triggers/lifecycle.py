@@ -21,7 +21,7 @@ import datetime as dt
 import random
 import time
 from collections.abc import AsyncIterator, Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
@@ -64,8 +64,26 @@ def _redact(text: str) -> str:
         return text
 
 
+class LifecycleTriggerOptions(TypedDict, total=False):
+    """The keyword arguments every lifecycle trigger shares (see :class:`DataScienceLifecycleTrigger`)."""
+
+    oci_conn_id: str
+    region: str | None
+    target_states: list[str] | None
+    failure_states: list[str] | None
+    poll_interval: float
+    deadline: float | None
+    not_found_ok: bool
+    cancel_on_kill: bool
+
+
 class DataScienceLifecycleTrigger(BaseTrigger):
     """Poll one Data Science resource until a target state, a failure state or a deadline.
+
+    A thin per-resource subclass sets the class attributes ``resource`` and ``id_arg`` and takes
+    ``(<id_arg>, **options)``: the OCID under its own name, then the other parameters below as
+    keywords (:class:`LifecycleTriggerOptions`). ``serialize()`` returns the subclass's classpath
+    and ``id_arg``, so triggers already stored in a triggerer database still load.
 
     :param resource: resource kind: ``job_run``, ``model_deployment``, ``work_request``,
         ``notebook_session``, ``job``, ``model`` or ``project``.
@@ -81,6 +99,8 @@ class DataScienceLifecycleTrigger(BaseTrigger):
     :param cancel_on_kill: when a user kills the deferred task, cancel the job run (job runs only).
     """
 
+    #: Resource kind; a class attribute in thin per-resource subclasses, set per instance here.
+    resource: str
     #: Constructor argument holding the OCID in thin per-resource subclasses (None: generic).
     id_arg: ClassVar[str | None] = None
 
