@@ -6,27 +6,42 @@ method per API operation; see ``docs/DESIGN.md`` for the contracts.
 
 from __future__ import annotations
 
-from airflow_ds_provider.client.auth import (
-    ApiKeyCredentials,
-    Credentials,
-    credentials_from_config,
-    register_auth_type,
-)
-from airflow_ds_provider.client.client import AsyncDataScienceClient, DataScienceClient
-from airflow_ds_provider.client.config import ClientConfig
-from airflow_ds_provider.client.endpoints import data_science_endpoint, logging_search_endpoint
-from airflow_ds_provider.client.errors import (
-    ConfigurationError,
-    DataScienceError,
-    InvalidArgumentError,
-    NotFoundError,
-    ResourceFailedError,
-    ServiceError,
-    TransportError,
-    WaitTimeoutError,
-)
-from airflow_ds_provider.client.response import Response
-from airflow_ds_provider.client.retry import RetryPolicy, is_retryable
+import importlib
+from typing import Any
+
+#: Public names and their modules, imported on first access (PEP 562), so that importing
+#: ``airflow_ds_provider.client.errors`` (as every operator module does) loads neither
+#: ``requests`` nor ``httpx`` nor the credential providers.
+_LAZY = {
+    "ApiKeyCredentials": "auth",
+    "Credentials": "auth",
+    "credentials_from_config": "auth",
+    "register_auth_type": "auth",
+    "AsyncDataScienceClient": "async_client",
+    "DataScienceClient": "client",
+    "ClientConfig": "config",
+    "data_science_endpoint": "endpoints",
+    "logging_search_endpoint": "endpoints",
+    "ConfigurationError": "errors",
+    "DataScienceError": "errors",
+    "InvalidArgumentError": "errors",
+    "NotFoundError": "errors",
+    "ResourceFailedError": "errors",
+    "ServiceError": "errors",
+    "TransportError": "errors",
+    "WaitTimeoutError": "errors",
+    "Response": "response",
+    "RetryPolicy": "retry",
+    "is_retryable": "retry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "ApiKeyCredentials",

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from requests.structures import CaseInsensitiveDict
+
+class Headers(Mapping[str, str]):
+    """Read-only, case-insensitive response headers (original spelling kept for iteration)."""
+
+    def __init__(self, headers: Mapping[str, str] | None = None) -> None:
+        self._items = {k.lower(): (k, v) for k, v in (headers or {}).items()}
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name.lower()][1]
+
+    def __iter__(self) -> Iterator[str]:
+        return (original for original, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._items
+
+    def __repr__(self) -> str:
+        return f"Headers({dict(self.items())!r})"
 
 
 @dataclass(frozen=True)
@@ -20,13 +40,13 @@ class Response:
     """
 
     data: Any
-    headers: CaseInsensitiveDict
+    headers: Headers
     status: int
 
     @classmethod
     def build(cls, data: Any, headers: Mapping[str, str], status: int) -> Response:
         """Build with case-insensitive headers."""
-        return cls(data, CaseInsensitiveDict(dict(headers)), status)
+        return cls(data, Headers(headers), status)
 
     @property
     def request_id(self) -> str | None:

@@ -6,15 +6,20 @@ import asyncio
 import os
 from collections.abc import Iterator, Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook
 
 from airflow_ds_provider.client._operations import SyncOperations
-from airflow_ds_provider.client.client import AsyncDataScienceClient, DataScienceClient
 from airflow_ds_provider.client.config import ClientConfig
 from airflow_ds_provider.client.errors import BadRequestError, DataScienceError, ServiceError
 from airflow_ds_provider.client.response import Response
+
+if TYPE_CHECKING:
+    # The HTTP stacks (requests, httpx) load when a client is first built, not when a DAG file
+    # imports an operator.
+    from airflow_ds_provider.client.async_client import AsyncDataScienceClient
+    from airflow_ds_provider.client.client import DataScienceClient
 
 
 def _host_endpoint(host: str | None, port: int | None, schema: str | None) -> str | None:
@@ -76,6 +81,8 @@ class DataScienceHook(SyncOperations, BaseHook):
     @cached_property
     def client(self) -> DataScienceClient:
         """The sync client (one HTTP session per hook instance)."""
+        from airflow_ds_provider.client.client import DataScienceClient
+
         return DataScienceClient(self.config)
 
     def get_conn(self) -> DataScienceClient:
@@ -96,6 +103,8 @@ class DataScienceHook(SyncOperations, BaseHook):
         conn = await BaseHook.aget_connection(self.oci_conn_id)
         extra = await conn.aextra_dejson()
         config = await asyncio.to_thread(config_from_connection, conn, extra, self.region)
+        from airflow_ds_provider.client.async_client import AsyncDataScienceClient
+
         return await asyncio.to_thread(AsyncDataScienceClient, config)
 
     # --- operations (delegated to the client) --------------------------------------------------
@@ -171,6 +180,8 @@ class DataScienceHook(SyncOperations, BaseHook):
             config = self.config
             compartment = config.compartment_id or config.tenancy
             quick = config.with_overrides(max_attempts=min(config.max_attempts, 2), max_retry_seconds=10.0)
+            from airflow_ds_provider.client.client import DataScienceClient
+
             with DataScienceClient(quick) as client:
                 if compartment:
                     resp = client.list_projects(compartment, limit=1)

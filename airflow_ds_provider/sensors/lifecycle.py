@@ -28,7 +28,8 @@ from airflow_ds_provider.client.waiter import check_state, failure_error
 from airflow_ds_provider.hooks.data_science import DataScienceHook
 from airflow_ds_provider.lifecycle import Lifecycle, Outcome, get_lifecycle
 from airflow_ds_provider.links.console import CONSOLE_KINDS, DataScienceConsoleLink, console_url
-from airflow_ds_provider.triggers.lifecycle import DEFAULT_CONN_ID, DataScienceLifecycleTrigger
+
+DEFAULT_CONN_ID = DataScienceHook.default_conn_name
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -181,6 +182,9 @@ class DataScienceLifecycleSensor(BaseSensorOperator):
             raise
         if isinstance(first, PokeReturnValue) and first.is_done:
             return first.xcom_value
+        # imported here: the trigger's HTTP stack (httpx) is not needed to parse a DAG file
+        from airflow_ds_provider.triggers.lifecycle import DataScienceLifecycleTrigger
+
         trigger = DataScienceLifecycleTrigger(
             resource=lifecycle.resource,
             resource_id=ocid,

@@ -25,7 +25,7 @@ from typing import Any, ClassVar, TypedDict
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_ds_provider.client.client import AsyncDataScienceClient
+from airflow_ds_provider.client.async_client import AsyncDataScienceClient
 from airflow_ds_provider.client.errors import DataScienceError, NotFoundError
 from airflow_ds_provider.client.waiter import check_state, failure_error, timeout_error
 from airflow_ds_provider.hooks.data_science import DataScienceHook

@@ -7,12 +7,9 @@ itself with :func:`register_auth_type`; see docs/AUTH.md for the connection each
 
 from __future__ import annotations
 
-from airflow_ds_provider.client.auth import api_key as _api_key  # noqa: F401  (registers api_key, config_file)
-from airflow_ds_provider.client.auth import instance_principal as _instance_principal  # noqa: F401
-from airflow_ds_provider.client.auth import resource_principal as _resource_principal  # noqa: F401
-from airflow_ds_provider.client.auth import security_token as _security_token  # noqa: F401
-from airflow_ds_provider.client.auth import workload_identity as _workload_identity  # noqa: F401
-from airflow_ds_provider.client.auth.api_key import ApiKeyCredentials
+import importlib
+from typing import Any
+
 from airflow_ds_provider.client.auth.base import (
     Credentials,
     CredentialsError,
@@ -25,18 +22,31 @@ from airflow_ds_provider.client.auth.base import (
     register_region_resolver,
     shared_credentials,
 )
-from airflow_ds_provider.client.auth.config_file import read_profile
-from airflow_ds_provider.client.auth.instance_principal import InstancePrincipalCredentials
-from airflow_ds_provider.client.auth.keys import load_private_key
-from airflow_ds_provider.client.auth.refreshing import RefreshingCredentials, Token
-from airflow_ds_provider.client.auth.resource_principal import (
-    ResourcePrincipalV11Credentials,
-    ResourcePrincipalV21Credentials,
-    ResourcePrincipalV22Credentials,
-    resource_principal_credentials,
-)
-from airflow_ds_provider.client.auth.security_token import SecurityTokenCredentials
-from airflow_ds_provider.client.auth.workload_identity import WorkloadIdentityCredentials
+
+#: Names imported on first access (PEP 562): the credential modules pull in x509, JWT and HTTP
+#: code that parsing a DAG file never needs.
+_LAZY = {
+    "ApiKeyCredentials": "api_key",
+    "InstancePrincipalCredentials": "instance_principal",
+    "RefreshingCredentials": "refreshing",
+    "Token": "refreshing",
+    "ResourcePrincipalV11Credentials": "resource_principal",
+    "ResourcePrincipalV21Credentials": "resource_principal",
+    "ResourcePrincipalV22Credentials": "resource_principal",
+    "resource_principal_credentials": "resource_principal",
+    "SecurityTokenCredentials": "security_token",
+    "WorkloadIdentityCredentials": "workload_identity",
+    "load_private_key": "keys",
+    "read_profile": "config_file",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "ApiKeyCredentials",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable, Hashable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
@@ -51,6 +52,22 @@ RegionResolver = Callable[[Mapping[str, Any]], "str | None"]
 
 _REGISTRY: dict[str, CredentialsFactory] = {}
 _REGION_RESOLVERS: dict[str, RegionResolver] = {}
+#: Built-in auth types and the module that registers each, imported on first use so that parsing
+#: a DAG file (which builds no credentials) pays for none of them.
+_BUILTIN: dict[str, str] = {
+    "api_key": "api_key",
+    "config_file": "api_key",
+    "security_token": "security_token",
+    "instance_principal": "instance_principal",
+    "resource_principal": "resource_principal",
+    "workload_identity": "workload_identity",
+}
+
+
+def _load_builtin(name: str) -> None:
+    module = _BUILTIN.get(name)
+    if module is not None and name not in _REGISTRY:
+        importlib.import_module(f"airflow_ds_provider.client.auth.{module}")
 
 
 def register_auth_type(name: str) -> Callable[[CredentialsFactory], CredentialsFactory]:
@@ -79,13 +96,14 @@ def register_region_resolver(name: str) -> Callable[[RegionResolver], RegionReso
 
 def default_region(auth_type: str, values: Mapping[str, Any]) -> str | None:
     """The region the credentials of ``auth_type`` imply (environment, metadata service), if any."""
+    _load_builtin(auth_type)
     resolver = _REGION_RESOLVERS.get(auth_type)
     return resolver(values) if resolver is not None else None
 
 
 def auth_types() -> list[str]:
-    """The registered ``auth_type`` names."""
-    return sorted(_REGISTRY)
+    """The registered ``auth_type`` names (built-in ones included)."""
+    return sorted(set(_REGISTRY) | set(_BUILTIN))
 
 
 def credentials_from_config(config: ClientConfig) -> Credentials:
@@ -93,6 +111,7 @@ def credentials_from_config(config: ClientConfig) -> Credentials:
 
     :raises ConfigurationError: for an unknown ``auth_type`` or bad credential fields.
     """
+    _load_builtin(config.auth_type)
     factory = _REGISTRY.get(config.auth_type)
     if factory is None:
         raise ConfigurationError(
