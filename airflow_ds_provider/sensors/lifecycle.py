@@ -221,6 +221,7 @@ class DataScienceLifecycleSensor(BaseSensorOperator):
                 f"{lifecycle.resource} {ocid} was not found or is not visible: {exc}"
             ) from None
         check = check_state(lifecycle, ocid, data)
+        extra = self.observed(data, check.outcome)
         if check.outcome is Outcome.SUCCESS:
             self.log.info("%s", check.message)
             return PokeReturnValue(is_done=True, xcom_value=data)
@@ -228,12 +229,17 @@ class DataScienceLifecycleSensor(BaseSensorOperator):
             errors = None
             if lifecycle.resource == "work_request":
                 errors = list(self.hook.paginate("list_work_request_errors", work_request_id=ocid))
-            raise AirflowFailException(str(failure_error(lifecycle, ocid, data, errors)))
+            message = str(failure_error(lifecycle, ocid, data, errors))
+            raise AirflowFailException(f"{message}\n{extra}" if extra else message)
         if check.outcome is Outcome.UNKNOWN:
             self.log.warning("%s", check.message)
         else:
             self.log.info("%s", check.message)
         return PokeReturnValue(is_done=False)
+
+    def observed(self, data: dict[str, Any], outcome: Outcome) -> str | None:
+        """Hook for subclasses, called with every read; may return text for a failure message."""
+        return None
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
         """Resume after the trigger fired: return the resource JSON or raise for its status."""
