@@ -6,6 +6,7 @@ over them; validation names the operator argument and what was expected.
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import json
@@ -19,6 +20,16 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
 _RETRY_TOKEN_ALPHABET = string.ascii_uppercase + string.ascii_lowercase + string.digits
+_CHUNK = 1024 * 1024
+
+
+def file_md5_b64(path: str) -> str:
+    """Base64 MD5 of a file, read in 1 MiB blocks, never whole (the form of ``content-md5``)."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return base64.b64encode(digest.digest()).decode()
 
 
 def retry_token_for(context: Context, salt: str = "") -> str:

@@ -1,21 +1,25 @@
-"""What the model, model-deployment and notebook-session operators share.
+"""What the resource operators share: one create path, one update path, the delete and
+change-compartment bases.
 
-Building and checking a create body, sending a create with a deterministic retry token, and
-the lifecycle-action bases: :class:`LifecycleActionOperator` moves one resource through its
-lifecycle safely on retries (read the state first, return if already there, wait out a
-transition in flight instead of asking again), :class:`DeleteResourceOperator` and
+Building and checking a create body and sending it with a deterministic retry token
+(:func:`build_create_body`, :func:`create_resource`); building and sending an update
+(:func:`build_update_body`, :class:`UpdateResourceOperator`); and the lifecycle-action bases:
+:class:`LifecycleActionOperator` moves one resource through its lifecycle safely on retries
+(read the state first, return if already there, wait out a transition in flight instead of
+asking again), :class:`DeleteResourceOperator`, :class:`DeleteAndWaitOperator` and
 :class:`ChangeCompartmentOperator`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk.exceptions import AirflowFailException, TaskDeferred
 
 from airflow_ds_provider.client.errors import ConflictError
 from airflow_ds_provider.lifecycle import get_lifecycle
+from airflow_ds_provider.links.console import DataScienceConsoleLink
 from airflow_ds_provider.operators.base import (
     DataScienceBaseOperator,
     DataScienceWaitingOperator,
@@ -27,6 +31,11 @@ from airflow_ds_provider.operators.base import (
     validate_body,
 )
 from airflow_ds_provider.spec import models
+
+#: A body check: ``(model_name, body, field)``, raising ``ValueError`` naming the field.
+BodyCheck = Callable[[str, Any, str], None]
+#: First-class arguments of the update operators (those a resource lacks are left out).
+UPDATE_FIELDS = ("display_name", "description", "freeform_tags", "defined_tags")
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -128,24 +137,31 @@ def build_create_body(
     value: Any,
     field: str,
     model_name: str,
+    *,
+    identity_tags: bool = True,
+    check: BodyCheck = check_body,
     **first_class: Any,
 ) -> dict[str, Any]:
     """Assemble a create body: the rendered wire-format body, first-class keywords over it,
-    the connection's compartment as fallback, and the Airflow identity tags; then check it.
+    the connection's compartment as fallback, and (``identity_tags``) the Airflow identity
+    tags; then check it.
 
     :param operator: the operator (for its connection's default compartment).
     :param value: the rendered body argument (dict, JSON text or None).
     :param field: the body argument's name, for error messages.
     :param model_name: the request model, e.g. ``CreateModelDeploymentDetails``.
+    :param identity_tags: add the ``airflow-dag-id``... tags (the body's own tags win).
+    :param check: the body check (default :func:`check_body`, nested models included).
     :param first_class: snake_case keyword arguments that win over the body.
     """
     body = merge_body(load_body(value, field), **first_class)
     body["compartmentId"] = operator.default_compartment(body.get("compartmentId"))
-    tags = body.get("freeformTags")
-    if tags is not None and not isinstance(tags, Mapping):
-        raise ValueError(f"freeform_tags: expected a dict of strings, got {type(tags).__name__}")
-    body["freeformTags"] = {**airflow_identity_tags(context), **(tags or {})}
-    check_body(model_name, body, field)
+    if identity_tags:
+        tags = body.get("freeformTags")
+        if tags is not None and not isinstance(tags, Mapping):
+            raise ValueError(f"freeform_tags: expected a dict of strings, got {type(tags).__name__}")
+        body["freeformTags"] = {**airflow_identity_tags(context), **(tags or {})}
+    check(model_name, body, field)
     return body
 
 
@@ -161,9 +177,73 @@ def create_resource(
         operation, **{f"{operation}_details": body}, opc_retry_token=retry_token_for(context)
     )
     data = response.data
-    operator.log.info("Created %s %s (%s)", kind, data["id"], data.get("lifecycleState"))
+    operator.log.info(
+        "Created %s %s (%s), %s", kind, data["id"], data.get("displayName"), data.get("lifecycleState")
+    )
     operator.publish(context, data["id"], work_request_id=response.work_request_id, resource=kind)
     return data
+
+
+def resource_id_arg(operator: DataScienceBaseOperator) -> str:
+    """The rendered resource OCID argument (``model_id``...), checked; errors name the argument."""
+    id_field = get_lifecycle(operator._kind(None)).id_param
+    return require_str(getattr(operator, id_field), id_field)
+
+
+def build_update_body(
+    operator: DataScienceBaseOperator,
+    fields: Sequence[str],
+    *,
+    check: BodyCheck = check_body,
+    empty_hint: str | None = None,
+) -> dict[str, Any]:
+    """Assemble and check an update body from ``update_<kind>_details`` and first-class arguments.
+
+    :param operator: the operator, with the attributes ``update_<kind>_details`` and ``fields``.
+    :param fields: snake_case first-class arguments that win over the body (``display_name``...).
+    :param check: the body check, called with ``Update<Kind>Details``.
+    :param empty_hint: when given, an empty body fails, naming these alternatives.
+    """
+    kind = operator._kind(None)
+    field = f"update_{kind}_details"
+    body = merge_body(load_body(getattr(operator, field), field), **{n: getattr(operator, n) for n in fields})
+    if not body and empty_hint:
+        raise ValueError(f"{field}: nothing to update; give a body or {empty_hint}")
+    check(f"Update{kind.title().replace('_', '')}Details", body, field)
+    return body
+
+
+class UpdateResourceOperator(DataScienceBaseOperator):
+    """Base of the update operators that return at once (the update is synchronous); returns the
+    resource's JSON. A concrete class has the attributes ``<kind>_id`` and ``update_<kind>_details``.
+
+    :param display_name: new name.
+    :param description: new description (where the resource has one).
+    :param freeform_tags: freeform tags (replace the resource's; the body's are merged under them).
+    :param defined_tags: defined tags (as ``freeform_tags``).
+    """
+
+    #: first-class arguments laid over the body
+    update_fields: tuple[str, ...] = UPDATE_FIELDS
+    #: the body check (see :func:`build_update_body`)
+    update_check: BodyCheck = staticmethod(check_body)
+    #: when set, an empty update fails naming these alternatives
+    empty_hint: str | None = None
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        resource_id = resource_id_arg(self)
+        body = build_update_body(
+            self, self.update_fields, check=self.update_check, empty_hint=self.empty_hint
+        )
+        kind = self._kind(None)
+        options = {"if_match": self.if_match} if getattr(self, "if_match", None) is not None else {}
+        lifecycle = get_lifecycle(kind)
+        data = self.hook.call(
+            f"update_{kind}", **{lifecycle.id_param: resource_id, f"update_{kind}_details": body}, **options
+        ).data
+        self.log.info("Updated %s %s: %s", kind.replace("_", " "), resource_id, sorted(body))
+        self.publish(context, resource_id)
+        return data
 
 
 class LifecycleActionOperator(DataScienceWaitingOperator):
@@ -182,6 +262,7 @@ class LifecycleActionOperator(DataScienceWaitingOperator):
     action: str = ""
     #: states the action may be requested from
     sources: frozenset[str] = frozenset()
+    operator_extra_links = (DataScienceConsoleLink(),)
 
     def __init__(self, *, if_match: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -193,7 +274,7 @@ class LifecycleActionOperator(DataScienceWaitingOperator):
         return get_lifecycle(self._kind(None)).id_param
 
     def execute(self, context: Context) -> Any:
-        resource_id = require_str(getattr(self, self.id_field), self.id_field)
+        resource_id = resource_id_arg(self)
         self.check_inputs()
         data = self.read_resource(resource_id, missing_ok=True)
         return self.proceed(context, resource_id, data)
@@ -201,7 +282,7 @@ class LifecycleActionOperator(DataScienceWaitingOperator):
     def execute_settled(self, context: Context, event: dict[str, Any] | None = None) -> Any:
         """Resume after waiting out a transition that was in flight; then request the action."""
         data = self.execute_complete(context, event)
-        resource_id = require_str(getattr(self, self.id_field), self.id_field)
+        resource_id = resource_id_arg(self)
         return self.proceed(context, resource_id, data)
 
     def check_inputs(self) -> None:
@@ -257,9 +338,13 @@ class LifecycleActionOperator(DataScienceWaitingOperator):
         """Send the action and wait for its target state (per ``wait_for_completion``)."""
         kind = self._kind(None)
         response = self.send(resource_id, data)
-        self.log.info("Requested %s of %s %s", self.action, kind, resource_id)
+        self.log.info("Requested %s of %s %s", self.action, kind.replace("_", " "), resource_id)
         self.publish(context, resource_id, work_request_id=response.work_request_id)
-        return self.finish(context, resource_id, response, self.target_states)
+        return self.finish(context, resource_id, response, self.targets_for(data))
+
+    def targets_for(self, data: dict[str, Any]) -> Sequence[str] | frozenset[str] | None:
+        """The states the action ends in, given the resource as read before it."""
+        return self.target_states
 
     def send(self, resource_id: str, data: dict[str, Any]) -> Response:
         """The action request itself (``<action>_<resource>``)."""
@@ -316,19 +401,45 @@ class DeleteResourceOperator(LifecycleActionOperator):
         return self.delete_and_wait(context, resource_id, lambda: self.send(resource_id, data))
 
 
+class DeleteAndWaitOperator(DataScienceWaitingOperator):
+    """Base of the delete operators that send the delete from any state and (by default) wait
+    until the resource is gone. Safe to retry: already deleted succeeds with a log line, one
+    already ``DELETING`` is only waited for (see ``delete_and_wait``). Returns the final JSON
+    (``None`` once it is not found).
+    """
+
+    def delete_options(self) -> dict[str, Any]:
+        """Extra arguments of the delete request (e.g. ``delete_related_job_runs``)."""
+        return {}
+
+    def execute(self, context: Context) -> dict[str, Any] | None:
+        resource_id = resource_id_arg(self)
+        kind = self._kind(None)
+        options = self.delete_options()
+        return self.delete_and_wait(
+            context,
+            resource_id,
+            lambda: self.hook.call(
+                f"delete_{kind}", **{get_lifecycle(kind).id_param: resource_id}, **options
+            ),
+        )
+
+
 class ChangeCompartmentOperator(DataScienceBaseOperator):
-    """Base of the change-compartment operators (nothing is sent if already there).
+    """Base of the change-compartment operators; returns the resource's JSON (nothing is sent if
+    it is already there).
 
     :param compartment_id: OCID of the compartment to move the resource to (required; the
         connection's default compartment is not used, a move must be explicit).
     """
+
+    operator_extra_links = (DataScienceConsoleLink(),)
 
     def __init__(self, *, compartment_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.compartment_id = compartment_id
 
     def execute(self, context: Context) -> dict[str, Any]:
-        id_field = get_lifecycle(self._kind(None)).id_param
-        resource_id = require_str(getattr(self, id_field), id_field)
+        resource_id = resource_id_arg(self)
         target = require_str(self.compartment_id, "compartment_id")
         return self.change_compartment(context, resource_id, target)

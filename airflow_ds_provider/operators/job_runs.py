@@ -12,6 +12,7 @@ from airflow_ds_provider.lifecycle import JOB_RUN, JOB_RUN_CANCELLABLE, Lifecycl
 from airflow_ds_provider.links.console import DataScienceConsoleLink, DataScienceLogSearchLink
 from airflow_ds_provider.logs.streamer import DEFAULT_FAILURE_LOG_LINES
 from airflow_ds_provider.logs.task_logs import JobRunLogsMixin
+from airflow_ds_provider.operators._resource_actions import ChangeCompartmentOperator, UpdateResourceOperator
 from airflow_ds_provider.operators.base import (
     DataScienceBaseOperator,
     DataScienceWaitingOperator,
@@ -260,14 +261,11 @@ def _store_set(context: Context, key: str, value: str, log: Any) -> None:
         log.warning("task_state_store.set(%r) failed: %s", key, exc)
 
 
-class DataScienceUpdateJobRunOperator(DataScienceBaseOperator):
+class DataScienceUpdateJobRunOperator(UpdateResourceOperator):
     """Update a job run's name or tags; returns its JSON.
 
     :param job_run_id: job run OCID.
     :param update_job_run_details: ``UpdateJobRunDetails`` in wire format.
-    :param display_name: new name.
-    :param freeform_tags: freeform tags (replace the run's; the body's are merged under them).
-    :param defined_tags: defined tags (as ``freeform_tags``).
     """
 
     template_fields: Sequence[str] = ds_template_fields(
@@ -277,6 +275,8 @@ class DataScienceUpdateJobRunOperator(DataScienceBaseOperator):
     template_fields_renderers = {"update_job_run_details": "json"}
     operator_extra_links = (DataScienceConsoleLink(),)
     resource = "job_run"
+    update_fields = ("display_name", "freeform_tags", "defined_tags")
+    update_check = staticmethod(validate_body)
 
     def __init__(
         self,
@@ -294,20 +294,6 @@ class DataScienceUpdateJobRunOperator(DataScienceBaseOperator):
         self.display_name = display_name
         self.freeform_tags = freeform_tags
         self.defined_tags = defined_tags
-
-    def execute(self, context: Context) -> dict[str, Any]:
-        job_run_id = require_str(self.job_run_id, "job_run_id")
-        body = merge_body(
-            load_body(self.update_job_run_details, "update_job_run_details"),
-            display_name=self.display_name,
-            freeform_tags=self.freeform_tags,
-            defined_tags=self.defined_tags,
-        )
-        validate_body("UpdateJobRunDetails", body, "update_job_run_details")
-        data = self.hook.update_job_run(job_run_id, body).data
-        self.log.info("Updated job run %s: %s", job_run_id, sorted(body))
-        self.publish(context, job_run_id)
-        return data
 
 
 class DataScienceDeleteJobRunOperator(DataScienceBaseOperator):
@@ -387,23 +373,15 @@ class DataScienceCancelJobRunOperator(DataScienceWaitingOperator):
         return self.wait(context, job_run_id, failure_states=["DELETED"])
 
 
-class DataScienceChangeJobRunCompartmentOperator(DataScienceBaseOperator):
+class DataScienceChangeJobRunCompartmentOperator(ChangeCompartmentOperator):
     """Move a job run to another compartment; returns its JSON (nothing is sent if already there).
 
     :param job_run_id: job run OCID.
-    :param compartment_id: OCID of the destination compartment.
     """
 
     template_fields: Sequence[str] = ds_template_fields("job_run_id", "compartment_id")
-    operator_extra_links = (DataScienceConsoleLink(),)
     resource = "job_run"
 
-    def __init__(self, *, job_run_id: str, compartment_id: str, **kwargs: Any) -> None:
+    def __init__(self, *, job_run_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.job_run_id = job_run_id
-        self.compartment_id = compartment_id
-
-    def execute(self, context: Context) -> dict[str, Any]:
-        job_run_id = require_str(self.job_run_id, "job_run_id")
-        target = require_str(self.compartment_id, "compartment_id")
-        return self.change_compartment(context, job_run_id, target)

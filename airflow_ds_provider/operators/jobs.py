@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -12,12 +10,18 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_ds_provider.client.errors import NotFoundError
 from airflow_ds_provider.links.console import DataScienceConsoleLink
+from airflow_ds_provider.operators._body import file_md5_b64
+from airflow_ds_provider.operators._resource_actions import (
+    ChangeCompartmentOperator,
+    DeleteAndWaitOperator,
+    UpdateResourceOperator,
+    build_create_body,
+    create_resource,
+)
 from airflow_ds_provider.operators.base import (
     DataScienceBaseOperator,
     DataScienceWaitingOperator,
     ds_template_fields,
-    load_body,
-    merge_body,
     require_str,
     retry_token_for,
     validate_body,
@@ -25,8 +29,6 @@ from airflow_ds_provider.operators.base import (
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
-
-_CHUNK = 1024 * 1024
 
 
 class DataScienceCreateJobOperator(DataScienceWaitingOperator):
@@ -81,33 +83,30 @@ class DataScienceCreateJobOperator(DataScienceWaitingOperator):
         self.defined_tags = defined_tags
 
     def execute(self, context: Context) -> Any:
-        body = merge_body(
-            load_body(self.create_job_details, "create_job_details"),
+        body = build_create_body(
+            self,
+            context,
+            self.create_job_details,
+            "create_job_details",
+            "CreateJobDetails",
+            identity_tags=False,
+            check=validate_body,
+            compartment_id=self.compartment_id or None,
             project_id=self.project_id,
             display_name=self.display_name,
             description=self.description,
             freeform_tags=self.freeform_tags,
             defined_tags=self.defined_tags,
         )
-        body["compartmentId"] = self.default_compartment(self.compartment_id or body.get("compartmentId"))
-        validate_body("CreateJobDetails", body, "create_job_details")
-        data = self.hook.create_job(body, opc_retry_token=retry_token_for(context)).data
-        self.log.info(
-            "Created job %s (%s), %s", data["id"], data.get("displayName"), data.get("lifecycleState")
-        )
-        self.publish(context, data["id"])
+        data = create_resource(self, context, "job", body)
         return self.wait(context, data["id"], initial=data)
 
 
-class DataScienceUpdateJobOperator(DataScienceBaseOperator):
+class DataScienceUpdateJobOperator(UpdateResourceOperator):
     """Update a job (name, description, infrastructure, storage mounts, tags); returns its JSON.
 
     :param job_id: job OCID.
     :param update_job_details: ``UpdateJobDetails`` in wire format.
-    :param display_name: new name.
-    :param description: new description.
-    :param freeform_tags: freeform tags (replace the job's; the body's are merged under them).
-    :param defined_tags: defined tags (as ``freeform_tags``).
     """
 
     template_fields: Sequence[str] = ds_template_fields(
@@ -117,6 +116,7 @@ class DataScienceUpdateJobOperator(DataScienceBaseOperator):
     template_fields_renderers = {"update_job_details": "json"}
     operator_extra_links = (DataScienceConsoleLink(),)
     resource = "job"
+    update_check = staticmethod(validate_body)
 
     def __init__(
         self,
@@ -137,23 +137,8 @@ class DataScienceUpdateJobOperator(DataScienceBaseOperator):
         self.freeform_tags = freeform_tags
         self.defined_tags = defined_tags
 
-    def execute(self, context: Context) -> dict[str, Any]:
-        job_id = require_str(self.job_id, "job_id")
-        body = merge_body(
-            load_body(self.update_job_details, "update_job_details"),
-            display_name=self.display_name,
-            description=self.description,
-            freeform_tags=self.freeform_tags,
-            defined_tags=self.defined_tags,
-        )
-        validate_body("UpdateJobDetails", body, "update_job_details")
-        data = self.hook.update_job(job_id, body).data
-        self.log.info("Updated job %s: %s", job_id, sorted(body))
-        self.publish(context, job_id)
-        return data
 
-
-class DataScienceDeleteJobOperator(DataScienceWaitingOperator):
+class DataScienceDeleteJobOperator(DeleteAndWaitOperator):
     """Delete a job and (by default) wait until it is gone.
 
     Safe to retry: an already deleted job succeeds with a log line, and one already
@@ -172,43 +157,22 @@ class DataScienceDeleteJobOperator(DataScienceWaitingOperator):
         self.job_id = job_id
         self.delete_related_job_runs = delete_related_job_runs
 
-    def execute(self, context: Context) -> dict[str, Any] | None:
-        job_id = require_str(self.job_id, "job_id")
-        related = bool(self.delete_related_job_runs)
-        return self.delete_and_wait(
-            context, job_id, lambda: self.hook.delete_job(job_id, delete_related_job_runs=related)
-        )
+    def delete_options(self) -> dict[str, Any]:
+        return {"delete_related_job_runs": bool(self.delete_related_job_runs)}
 
 
-class DataScienceChangeJobCompartmentOperator(DataScienceBaseOperator):
+class DataScienceChangeJobCompartmentOperator(ChangeCompartmentOperator):
     """Move a job to another compartment; returns its JSON (nothing is sent if already there).
 
     :param job_id: job OCID.
-    :param compartment_id: OCID of the destination compartment.
     """
 
     template_fields: Sequence[str] = ds_template_fields("job_id", "compartment_id")
-    operator_extra_links = (DataScienceConsoleLink(),)
     resource = "job"
 
-    def __init__(self, *, job_id: str, compartment_id: str, **kwargs: Any) -> None:
+    def __init__(self, *, job_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.job_id = job_id
-        self.compartment_id = compartment_id
-
-    def execute(self, context: Context) -> dict[str, Any]:
-        job_id = require_str(self.job_id, "job_id")
-        target = require_str(self.compartment_id, "compartment_id")
-        return self.change_compartment(context, job_id, target)
-
-
-def _file_md5(path: str) -> str:
-    """Base64 MD5 of a file, read in chunks (the form of the service's ``content-md5``)."""
-    digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(chunk)
-    return base64.b64encode(digest.digest()).decode()
 
 
 class DataScienceCreateJobArtifactOperator(DataScienceBaseOperator):
@@ -245,7 +209,7 @@ class DataScienceCreateJobArtifactOperator(DataScienceBaseOperator):
         if not isinstance(filename, str) or not filename or any(c in filename for c in '"\r\n'):
             raise ValueError(f"artifact_filename: expected a plain file name, got {filename!r}")
         size = os.path.getsize(path)
-        md5 = _file_md5(path)
+        md5 = file_md5_b64(path)
         result = {
             "jobId": job_id,
             "contentLength": size,

@@ -7,23 +7,25 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_ds_provider.links.console import DataScienceConsoleLink
 from airflow_ds_provider.operators._resource_actions import (
+    UPDATE_FIELDS,
     ChangeCompartmentOperator,
     DeleteResourceOperator,
     LifecycleActionOperator,
     build_create_body,
-    check_body,
+    build_update_body,
     create_resource,
 )
 from airflow_ds_provider.operators.base import (
     DataScienceWaitingOperator,
     ds_template_fields,
     load_body,
-    merge_body,
     require_str,
 )
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from airflow_ds_provider.client.response import Response
 
 _DEPLOYMENT = "model_deployment"
 _CREATE_FIELDS = (
@@ -143,7 +145,6 @@ class DataScienceUpdateModelDeploymentOperator(LifecycleActionOperator):
     )
     template_ext: Sequence[str] = (".json",)
     template_fields_renderers = {"update_model_deployment_details": "json"}
-    operator_extra_links = (DataScienceConsoleLink(),)
 
     def __init__(
         self,
@@ -166,18 +167,7 @@ class DataScienceUpdateModelDeploymentOperator(LifecycleActionOperator):
 
     def body(self) -> dict[str, Any]:
         """The checked update body."""
-        field = "update_model_deployment_details"
-        body = merge_body(
-            load_body(self.update_model_deployment_details, field),
-            display_name=self.display_name,
-            description=self.description,
-            freeform_tags=self.freeform_tags,
-            defined_tags=self.defined_tags,
-        )
-        if not body:
-            raise ValueError(f"{field}: nothing to update; give a body or display_name/description/tags")
-        check_body("UpdateModelDeploymentDetails", body, field)
-        return body
+        return build_update_body(self, UPDATE_FIELDS, empty_hint="display_name/description/tags")
 
     def check_inputs(self) -> None:
         self.body()
@@ -185,12 +175,11 @@ class DataScienceUpdateModelDeploymentOperator(LifecycleActionOperator):
     def is_done(self, state: str | None) -> bool:
         return False
 
-    def act(self, context: Context, resource_id: str, data: dict[str, Any]) -> Any:
-        response = self.hook.update_model_deployment(resource_id, self.body(), if_match=self.if_match)
-        self.log.info("Requested update of model deployment %s", resource_id)
-        self.publish(context, resource_id, work_request_id=response.work_request_id)
-        target = "INACTIVE" if data.get("lifecycleState") == "INACTIVE" else "ACTIVE"
-        return self.finish(context, resource_id, response, [target])
+    def send(self, resource_id: str, data: dict[str, Any]) -> Response:
+        return self.hook.update_model_deployment(resource_id, self.body(), if_match=self.if_match)
+
+    def targets_for(self, data: dict[str, Any]) -> list[str]:
+        return ["INACTIVE" if data.get("lifecycleState") == "INACTIVE" else "ACTIVE"]
 
 
 class DataScienceDeleteModelDeploymentOperator(DeleteResourceOperator):
@@ -202,7 +191,6 @@ class DataScienceDeleteModelDeploymentOperator(DeleteResourceOperator):
     resource = _DEPLOYMENT
     sources = frozenset({"ACTIVE", "INACTIVE", "FAILED", "NEEDS_ATTENTION", "DELETING"})
     template_fields: Sequence[str] = ds_template_fields("model_deployment_id", "if_match")
-    operator_extra_links = (DataScienceConsoleLink(),)
 
     def __init__(self, *, model_deployment_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -220,7 +208,6 @@ class DataScienceActivateModelDeploymentOperator(LifecycleActionOperator):
     target_states = frozenset({"ACTIVE"})
     sources = frozenset({"INACTIVE"})
     template_fields: Sequence[str] = ds_template_fields("model_deployment_id", "if_match")
-    operator_extra_links = (DataScienceConsoleLink(),)
 
     def __init__(self, *, model_deployment_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -238,7 +225,6 @@ class DataScienceDeactivateModelDeploymentOperator(LifecycleActionOperator):
     target_states = frozenset({"INACTIVE"})
     sources = frozenset({"ACTIVE", "NEEDS_ATTENTION"})
     template_fields: Sequence[str] = ds_template_fields("model_deployment_id", "if_match")
-    operator_extra_links = (DataScienceConsoleLink(),)
 
     def __init__(self, *, model_deployment_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -253,7 +239,6 @@ class DataScienceChangeModelDeploymentCompartmentOperator(ChangeCompartmentOpera
 
     resource = _DEPLOYMENT
     template_fields: Sequence[str] = ds_template_fields("model_deployment_id", "compartment_id")
-    operator_extra_links = (DataScienceConsoleLink(),)
 
     def __init__(self, *, model_deployment_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -12,10 +10,12 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_ds_provider.client.errors import NotFoundError
 from airflow_ds_provider.links.console import DataScienceConsoleLink
+from airflow_ds_provider.operators._body import file_md5_b64
 from airflow_ds_provider.operators._resource_actions import (
     ChangeCompartmentOperator,
     DeleteResourceOperator,
     LifecycleActionOperator,
+    UpdateResourceOperator,
     build_create_body,
     check_body,
     create_resource,
@@ -49,7 +49,6 @@ _PROVENANCE_FIELDS = (
     "training_script",
     "training_id",
 )
-_CHUNK = 1024 * 1024
 
 
 class DataScienceCreateModelOperator(DataScienceBaseOperator):
@@ -109,20 +108,17 @@ class DataScienceCreateModelOperator(DataScienceBaseOperator):
         return create_resource(self, context, _MODEL, body)
 
 
-class DataScienceUpdateModelOperator(DataScienceBaseOperator):
+class DataScienceUpdateModelOperator(UpdateResourceOperator):
     """Update a model's names, metadata, version label or tags.
 
     :param model_id: OCID of the model.
     :param update_model_details: ``UpdateModelDetails`` in wire format, as a dict, JSON text or a
         ``.json`` template file name.
-    :param display_name: new display name.
-    :param description: new description.
-    :param freeform_tags: freeform tags (merged over the body's).
-    :param defined_tags: defined tags (merged over the body's).
     :param if_match: update only if the model's etag still matches.
     """
 
     resource = _MODEL
+    empty_hint = "display_name/description/tags"
     template_fields: Sequence[str] = ds_template_fields(
         "model_id",
         "update_model_details",
@@ -157,24 +153,6 @@ class DataScienceUpdateModelOperator(DataScienceBaseOperator):
         self.defined_tags = defined_tags
         self.if_match = if_match
 
-    def execute(self, context: Context) -> dict[str, Any]:
-        model_id = require_str(self.model_id, "model_id")
-        field = "update_model_details"
-        body = merge_body(
-            load_body(self.update_model_details, field),
-            display_name=self.display_name,
-            description=self.description,
-            freeform_tags=self.freeform_tags,
-            defined_tags=self.defined_tags,
-        )
-        if not body:
-            raise ValueError(f"{field}: nothing to update; give a body or display_name/description/tags")
-        check_body("UpdateModelDetails", body, field)
-        data = self.hook.update_model(model_id, body, if_match=self.if_match).data
-        self.log.info("Updated model %s", model_id)
-        self.publish(context, model_id)
-        return data
-
 
 class DataScienceDeleteModelOperator(DeleteResourceOperator):
     """Delete a model (a model still served by a deployment cannot be deleted).
@@ -185,7 +163,6 @@ class DataScienceDeleteModelOperator(DeleteResourceOperator):
     resource = _MODEL
     sources = frozenset({"ACTIVE", "INACTIVE", "FAILED"})
     template_fields: Sequence[str] = ds_template_fields("model_id", "if_match")
-    operator_extra_links = (DataScienceConsoleLink(),)
 
     def __init__(self, *, model_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -203,7 +180,6 @@ class DataScienceActivateModelOperator(LifecycleActionOperator):
     target_states = frozenset({"ACTIVE"})
     sources = frozenset({"INACTIVE"})
     template_fields: Sequence[str] = ds_template_fields("model_id", "if_match")
-    operator_extra_links = (DataScienceConsoleLink(),)
 
     def __init__(self, *, model_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -221,7 +197,6 @@ class DataScienceDeactivateModelOperator(LifecycleActionOperator):
     target_states = frozenset({"INACTIVE"})
     sources = frozenset({"ACTIVE"})
     template_fields: Sequence[str] = ds_template_fields("model_id", "if_match")
-    operator_extra_links = (DataScienceConsoleLink(),)
 
     def __init__(self, *, model_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -236,20 +211,10 @@ class DataScienceChangeModelCompartmentOperator(ChangeCompartmentOperator):
 
     resource = _MODEL
     template_fields: Sequence[str] = ds_template_fields("model_id", "compartment_id")
-    operator_extra_links = (DataScienceConsoleLink(),)
 
     def __init__(self, *, model_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.model_id = model_id
-
-
-def _file_md5_b64(path: str) -> str:
-    """Base64 MD5 of a file, read in blocks (never whole)."""
-    digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return base64.b64encode(digest.digest()).decode()
 
 
 class DataScienceCreateModelArtifactOperator(DataScienceBaseOperator):
@@ -296,7 +261,7 @@ class DataScienceCreateModelArtifactOperator(DataScienceBaseOperator):
         if not os.path.isfile(path):
             raise ValueError(f"artifact_path: {path!r} is not a readable file")
         self.publish(context, model_id)
-        local_md5 = _file_md5_b64(path)
+        local_md5 = file_md5_b64(path)
         existing = self._artifact_metadata(model_id)
         if existing is not None:
             if existing["contentMd5"] == local_md5:

@@ -10,17 +10,13 @@ from airflow_ds_provider.operators._resource_actions import (
     ChangeCompartmentOperator,
     DeleteResourceOperator,
     LifecycleActionOperator,
+    UpdateResourceOperator,
     build_create_body,
-    check_body,
     create_resource,
 )
 from airflow_ds_provider.operators.base import (
-    DataScienceBaseOperator,
     DataScienceWaitingOperator,
     ds_template_fields,
-    load_body,
-    merge_body,
-    require_str,
 )
 
 if TYPE_CHECKING:
@@ -84,7 +80,7 @@ class DataScienceCreateNotebookSessionOperator(DataScienceWaitingOperator):
         return self.wait(context, data["id"], initial=data)
 
 
-class DataScienceUpdateNotebookSessionOperator(DataScienceBaseOperator):
+class DataScienceUpdateNotebookSessionOperator(UpdateResourceOperator):
     """Update a notebook session's name, tags or (while INACTIVE) configuration.
 
     Configuration changes take effect the next time the session is activated.
@@ -92,13 +88,12 @@ class DataScienceUpdateNotebookSessionOperator(DataScienceBaseOperator):
     :param notebook_session_id: OCID of the session.
     :param update_notebook_session_details: ``UpdateNotebookSessionDetails`` in wire format, as a
         dict, JSON text or a ``.json`` template file name.
-    :param display_name: new display name.
-    :param freeform_tags: freeform tags (merged over the body's).
-    :param defined_tags: defined tags (merged over the body's).
     :param if_match: update only if the session's etag still matches.
     """
 
     resource = _SESSION
+    update_fields = ("display_name", "freeform_tags", "defined_tags")
+    empty_hint = "display_name/tags"
     template_fields: Sequence[str] = ds_template_fields(
         "notebook_session_id",
         "update_notebook_session_details",
@@ -130,23 +125,6 @@ class DataScienceUpdateNotebookSessionOperator(DataScienceBaseOperator):
         self.defined_tags = defined_tags
         self.if_match = if_match
 
-    def execute(self, context: Context) -> dict[str, Any]:
-        session_id = require_str(self.notebook_session_id, "notebook_session_id")
-        field = "update_notebook_session_details"
-        body = merge_body(
-            load_body(self.update_notebook_session_details, field),
-            display_name=self.display_name,
-            freeform_tags=self.freeform_tags,
-            defined_tags=self.defined_tags,
-        )
-        if not body:
-            raise ValueError(f"{field}: nothing to update; give a body or display_name/tags")
-        check_body("UpdateNotebookSessionDetails", body, field)
-        data = self.hook.update_notebook_session(session_id, body, if_match=self.if_match).data
-        self.log.info("Updated notebook session %s", session_id)
-        self.publish(context, session_id)
-        return data
-
 
 class DataScienceDeleteNotebookSessionOperator(DeleteResourceOperator):
     """Delete a notebook session and (by default) wait until it is gone.
@@ -157,7 +135,6 @@ class DataScienceDeleteNotebookSessionOperator(DeleteResourceOperator):
     resource = _SESSION
     sources = frozenset({"ACTIVE", "INACTIVE", "FAILED", "DELETING"})
     template_fields: Sequence[str] = ds_template_fields("notebook_session_id", "if_match")
-    operator_extra_links = (DataScienceConsoleLink(),)
 
     def __init__(self, *, notebook_session_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -175,7 +152,6 @@ class DataScienceActivateNotebookSessionOperator(LifecycleActionOperator):
     target_states = frozenset({"ACTIVE"})
     sources = frozenset({"INACTIVE"})
     template_fields: Sequence[str] = ds_template_fields("notebook_session_id", "if_match")
-    operator_extra_links = (DataScienceConsoleLink(),)
 
     def __init__(self, *, notebook_session_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -193,7 +169,6 @@ class DataScienceDeactivateNotebookSessionOperator(LifecycleActionOperator):
     target_states = frozenset({"INACTIVE"})
     sources = frozenset({"ACTIVE"})
     template_fields: Sequence[str] = ds_template_fields("notebook_session_id", "if_match")
-    operator_extra_links = (DataScienceConsoleLink(),)
 
     def __init__(self, *, notebook_session_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -208,7 +183,6 @@ class DataScienceChangeNotebookSessionCompartmentOperator(ChangeCompartmentOpera
 
     resource = _SESSION
     template_fields: Sequence[str] = ds_template_fields("notebook_session_id", "compartment_id")
-    operator_extra_links = (DataScienceConsoleLink(),)
 
     def __init__(self, *, notebook_session_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)

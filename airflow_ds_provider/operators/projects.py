@@ -6,14 +6,16 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_ds_provider.links.console import DataScienceConsoleLink
+from airflow_ds_provider.operators._resource_actions import (
+    ChangeCompartmentOperator,
+    DeleteAndWaitOperator,
+    UpdateResourceOperator,
+    build_create_body,
+    create_resource,
+)
 from airflow_ds_provider.operators.base import (
     DataScienceBaseOperator,
-    DataScienceWaitingOperator,
     ds_template_fields,
-    load_body,
-    merge_body,
-    require_str,
-    retry_token_for,
     validate_body,
     validate_fields,
 )
@@ -73,31 +75,34 @@ class DataScienceCreateProjectOperator(DataScienceBaseOperator):
         self.defined_tags = defined_tags
 
     def execute(self, context: Context) -> dict[str, Any]:
-        body = merge_body(
-            load_body(self.create_project_details, "create_project_details"),
+        body = build_create_body(
+            self,
+            context,
+            self.create_project_details,
+            "create_project_details",
+            "CreateProjectDetails",
+            identity_tags=False,
+            check=validate_body,
+            compartment_id=self.compartment_id or None,
             display_name=self.display_name,
             description=self.description,
             freeform_tags=self.freeform_tags,
             defined_tags=self.defined_tags,
         )
-        body["compartmentId"] = self.default_compartment(self.compartment_id or body.get("compartmentId"))
-        validate_body("CreateProjectDetails", body, "create_project_details")
-        data = self.hook.create_project(body, opc_retry_token=retry_token_for(context)).data
-        self.log.info("Created project %s (%s)", data["id"], data.get("displayName"))
-        self.publish(context, data["id"])
-        return data
+        return create_resource(self, context, "project", body)
 
 
-class DataScienceUpdateProjectOperator(DataScienceBaseOperator):
+def _check_project_update(model_name: str, body: Any, field: str) -> None:
+    """The reference has no ``UpdateProjectDetails`` model: check the wire field names only."""
+    validate_fields(body, UPDATE_PROJECT_FIELDS, field)
+
+
+class DataScienceUpdateProjectOperator(UpdateResourceOperator):
     """Update a project's name, description or tags; returns its JSON.
 
     :param project_id: project OCID.
     :param update_project_details: ``UpdateProjectDetails`` in wire format (``displayName``,
         ``description``, ``freeformTags``, ``definedTags``).
-    :param display_name: new name.
-    :param description: new description.
-    :param freeform_tags: freeform tags (replace the project's; the body's are merged under them).
-    :param defined_tags: defined tags (as ``freeform_tags``).
     """
 
     template_fields: Sequence[str] = ds_template_fields(
@@ -107,6 +112,7 @@ class DataScienceUpdateProjectOperator(DataScienceBaseOperator):
     template_fields_renderers = {"update_project_details": "json"}
     operator_extra_links = (DataScienceConsoleLink(),)
     resource = "project"
+    update_check = staticmethod(_check_project_update)
 
     def __init__(
         self,
@@ -127,23 +133,8 @@ class DataScienceUpdateProjectOperator(DataScienceBaseOperator):
         self.freeform_tags = freeform_tags
         self.defined_tags = defined_tags
 
-    def execute(self, context: Context) -> dict[str, Any]:
-        project_id = require_str(self.project_id, "project_id")
-        body = merge_body(
-            load_body(self.update_project_details, "update_project_details"),
-            display_name=self.display_name,
-            description=self.description,
-            freeform_tags=self.freeform_tags,
-            defined_tags=self.defined_tags,
-        )
-        validate_fields(body, UPDATE_PROJECT_FIELDS, "update_project_details")
-        data = self.hook.update_project(project_id, body).data
-        self.log.info("Updated project %s: %s", project_id, sorted(body))
-        self.publish(context, project_id)
-        return data
 
-
-class DataScienceDeleteProjectOperator(DataScienceWaitingOperator):
+class DataScienceDeleteProjectOperator(DeleteAndWaitOperator):
     """Delete a project and (by default) wait until it is gone.
 
     Safe to retry: an already deleted project succeeds with a log line, and one already
@@ -159,28 +150,16 @@ class DataScienceDeleteProjectOperator(DataScienceWaitingOperator):
         super().__init__(**kwargs)
         self.project_id = project_id
 
-    def execute(self, context: Context) -> dict[str, Any] | None:
-        project_id = require_str(self.project_id, "project_id")
-        return self.delete_and_wait(context, project_id, lambda: self.hook.delete_project(project_id))
 
-
-class DataScienceChangeProjectCompartmentOperator(DataScienceBaseOperator):
+class DataScienceChangeProjectCompartmentOperator(ChangeCompartmentOperator):
     """Move a project to another compartment; returns its JSON (nothing is sent if already there).
 
     :param project_id: project OCID.
-    :param compartment_id: OCID of the destination compartment.
     """
 
     template_fields: Sequence[str] = ds_template_fields("project_id", "compartment_id")
-    operator_extra_links = (DataScienceConsoleLink(),)
     resource = "project"
 
-    def __init__(self, *, project_id: str, compartment_id: str, **kwargs: Any) -> None:
+    def __init__(self, *, project_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.project_id = project_id
-        self.compartment_id = compartment_id
-
-    def execute(self, context: Context) -> dict[str, Any]:
-        project_id = require_str(self.project_id, "project_id")
-        target = require_str(self.compartment_id, "compartment_id")
-        return self.change_compartment(context, project_id, target)
