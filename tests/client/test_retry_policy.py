@@ -69,7 +69,7 @@ def test_bounded_by_time() -> None:
         for attempt in policy.retrying("op"):
             with attempt:
                 raise TransportError("op", "refused")
-    assert time.monotonic() - start < 1.0
+    assert time.monotonic() - start < 5.0  # unbounded, 1000 attempts would take ~50 s
 
 
 def test_not_allowed_means_one_attempt() -> None:

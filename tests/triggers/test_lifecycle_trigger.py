@@ -137,7 +137,7 @@ async def test_restarted_trigger_keeps_its_absolute_deadline(world) -> None:
     started = time.monotonic()
     late = await only_event(DataScienceJobRunTrigger(pending, poll_interval=30, deadline=time.time() - 60))
     assert late["status"] == "timeout" and late["state"] in ("ACCEPTED", "IN_PROGRESS")
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10  # no 30 s poll sleep
     finished = await only_event(DataScienceJobRunTrigger(done, poll_interval=30, deadline=time.time() - 60))
     assert finished["status"] == "success"
 
