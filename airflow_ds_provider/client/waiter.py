@@ -34,6 +34,13 @@ class StateCheck:
     message: str
 
 
+def with_details(message: str, details: Any) -> str:
+    """``message`` with a resource's ``lifecycleDetails`` appended, unless it already holds them."""
+    if isinstance(details, str) and details and details not in message:
+        return f"{message}: {details}"
+    return message
+
+
 def check_state(lifecycle: Lifecycle, resource_id: str, data: dict[str, Any]) -> StateCheck:
     """Classify one observed resource against ``lifecycle``."""
     state = lifecycle.state_of(data)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk.exceptions import AirflowFailException
 
-from airflow_ds_provider.client.waiter import StateWaiter
+from airflow_ds_provider.client.waiter import StateWaiter, with_details
 from airflow_ds_provider.lifecycle import Lifecycle, Outcome
 from airflow_ds_provider.logs.streamer import (
     DEFAULT_FAILURE_LOG_LINES,
@@ -116,7 +116,5 @@ class JobRunLogsMixin:
         return streamer.finish(run, failed=event.get("status") != "success")
 
     def _failure_text(self, message: str, lines: list[str], run: Mapping[str, Any]) -> str:
-        details = run.get("lifecycleDetails")
-        if isinstance(details, str) and details and details not in message:
-            message = f"{message}: {details}"
+        message = with_details(message, run.get("lifecycleDetails"))
         return format_failure_message(message, lines, job_run_log_search_url(run, self.hook.config.region))

@@ -25,7 +25,7 @@ from airflow_ds_provider.client.errors import (
     WaitTimeoutError,
 )
 from airflow_ds_provider.client.response import Response
-from airflow_ds_provider.client.waiter import check_state
+from airflow_ds_provider.client.waiter import check_state, with_details
 from airflow_ds_provider.hooks.data_science import DataScienceHook
 from airflow_ds_provider.lifecycle import Lifecycle, Outcome, get_lifecycle
 from airflow_ds_provider.links.console import CONSOLE_KINDS, console_url
@@ -59,7 +59,7 @@ __all__ = [
     "validate_fields",
 ]
 
-DEFAULT_CONN_ID = "oci_data_science_default"
+DEFAULT_CONN_ID = DataScienceHook.default_conn_name
 #: XCom keys every operator publishes (besides its return value, the resource's JSON).
 XCOM_RESOURCE_ID = "resource_id"
 XCOM_WORK_REQUEST_ID = "work_request_id"
@@ -277,7 +277,7 @@ class DataScienceWaitingOperator(DataScienceBaseOperator):
             try:
                 data = self.wait_sync(context, lifecycle, resource_id, gone_ok)
             except ResourceFailedError as exc:
-                raise AirflowFailException(_failure_message(str(exc), exc.details)) from None
+                raise AirflowFailException(with_details(str(exc), exc.details)) from None
             except WaitTimeoutError as exc:
                 event = _event("timeout", str(exc), kind, resource_id, exc.state, None)
                 self.on_wait_timeout(context, event)
@@ -408,7 +408,7 @@ class DataScienceWaitingOperator(DataScienceBaseOperator):
             data = event.get("data")
             details = data.get("lifecycleDetails") if isinstance(data, Mapping) else None
             raise AirflowFailException(
-                _failure_message(message or f"{self.task_id}: resource reached a failure state", details)
+                with_details(message or f"{self.task_id}: resource reached a failure state", details)
             )
         raise AirflowException(message or f"{self.task_id}: trigger error")
 
@@ -436,10 +436,3 @@ def _event(
         "state": state,
         "data": data,
     }
-
-
-def _failure_message(message: str, details: Any) -> str:
-    """``message``, with the resource's ``lifecycleDetails`` appended unless already there."""
-    if isinstance(details, str) and details and details not in message:
-        return f"{message}: {details}"
-    return message

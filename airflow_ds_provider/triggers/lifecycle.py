@@ -31,7 +31,7 @@ from airflow_ds_provider.client.waiter import check_state, failure_error, timeou
 from airflow_ds_provider.hooks.data_science import DataScienceHook
 from airflow_ds_provider.lifecycle import JOB_RUN_CANCELLABLE, Lifecycle, Outcome, get_lifecycle
 
-DEFAULT_CONN_ID = "oci_data_science_default"
+DEFAULT_CONN_ID = DataScienceHook.default_conn_name
 #: Event statuses, in the ``status`` key of every event.
 SUCCESS, FAILURE, TIMEOUT, ERROR = "success", "failure", "timeout", "error"
 #: A restarted trigger whose deadline already passed still reads the state once, this long at most.
