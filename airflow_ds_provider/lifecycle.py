@@ -7,12 +7,20 @@ triggers and the emulator all read these tables, so they cannot disagree.
 A state that is not listed for a resource is *unknown*: it is never treated as success. The
 waiters keep polling through an unknown state (logging it) until the deadline, because OCI adds
 states over time and an SDK must not crash on one it has not seen.
+
+A *known* state that is neither a target, a failure nor pending is *stranded* (see
+:meth:`Lifecycle.stranded`) when the wait can no longer end well: the resource reached it from a
+pending state during the wait, or it is a final state the resource never leaves. Every waiter
+ends such a wait at once with a failure that says so, instead of polling until the deadline.
+
+Each table also holds the resource's OCID type (``ocid1.<type>...``), read by
+:mod:`airflow_ds_provider.ocids` and the emulator.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 
@@ -38,7 +46,9 @@ class Lifecycle:
     :param pending: states from which the resource still moves on by itself.
     :param success: states that end a wait successfully.
     :param failure: states that end a wait with a failure.
+    :param ocid_type: the type segment of the resource's OCIDs (``datasciencejobrun``).
     :param details_field: wire field with a human readable reason, if the resource has one.
+    :param final: states the resource never leaves again except by being deleted.
     """
 
     resource: str
@@ -49,7 +59,9 @@ class Lifecycle:
     pending: frozenset[str]
     success: frozenset[str]
     failure: frozenset[str]
+    ocid_type: str
     details_field: str | None = "lifecycleDetails"
+    final: frozenset[str] = frozenset({"DELETED"})
 
     def __post_init__(self) -> None:
         if self.success & self.failure:
@@ -60,6 +72,8 @@ class Lifecycle:
             raise ValueError(
                 f"{self.resource}: states {sorted(self.success & self.pending)} are both success and pending"
             )
+        if not self.final <= self.states - self.pending:
+            raise ValueError(f"{self.resource}: final states {sorted(self.final)} must be terminal states")
 
     @property
     def terminal(self) -> frozenset[str]:
@@ -78,21 +92,47 @@ class Lifecycle:
 
         :param target_states: states that count as success instead of the defaults.
         :param failure_states: states that count as failure instead of the defaults.
+        :raises ValueError: naming ``target_states``/``failure_states`` for a state the resource
+            does not have, an empty target list or a state in both lists.
         """
-        success = frozenset(s.upper() for s in target_states) if target_states is not None else self.success
+        targets = self.known_states(target_states, "target_states")
+        failures = self.known_states(failure_states, "failure_states")
+        success = frozenset(targets) if targets is not None else self.success
         if not success:
-            raise ValueError(f"target_states for {self.resource} must name at least one state")
-        if failure_states is not None:
-            failure = frozenset(s.upper() for s in failure_states) - success
-        else:
-            failure = self.failure - success
-        overlap = success & frozenset(s.upper() for s in (failure_states or ()))
+            raise ValueError(
+                f"target_states: {self.resource} target_states must name at least one state "
+                f"of {sorted(self.states)}"
+            )
+        overlap = success & frozenset(failures or ())
         if overlap:
             raise ValueError(
                 f"states {sorted(overlap)} of {self.resource} are in both target_states and failure_states"
             )
+        failure = (frozenset(failures) if failures is not None else self.failure) - success
         pending = self.pending - success - failure
         return replace(self, success=success, failure=failure, pending=pending)
+
+    def known_states(self, values: Iterable[str] | str | None, field: str) -> list[str] | None:
+        """Upper-cased ``values`` (a list, or comma-separated text), all states of this resource.
+
+        :raises ValueError: naming ``field`` and the resource's states.
+        """
+        if values is None:
+            return None
+        if isinstance(values, str):
+            values = [part for part in values.split(",") if part.strip()]
+        if isinstance(values, Mapping) or not isinstance(values, Iterable):
+            raise ValueError(f"{field}: expected a list of {self.resource} states, got {values!r}")
+        values = list(values)
+        if not all(isinstance(v, str) and v.strip() for v in values):
+            raise ValueError(f"{field}: expected a list of {self.resource} state names, got {values!r}")
+        states = [v.strip().upper() for v in values]
+        unknown = sorted(set(states) - self.states)
+        if unknown:
+            raise ValueError(
+                f"{field}: unknown {self.resource} state(s) {unknown}; expected some of {sorted(self.states)}"
+            )
+        return sorted(set(states))
 
     def classify(self, state: str | None) -> Outcome:
         """Read one observed state: pending, success, failure, or unknown (never success)."""
@@ -106,6 +146,26 @@ class Lifecycle:
         if state in self.pending:
             return Outcome.PENDING
         return Outcome.UNKNOWN
+
+    def stranded(self, state: str | None, reached: bool = False) -> bool:
+        """Whether a wait in ``state`` can no longer end well (then it ends as a failure).
+
+        ``state`` must be a known state that is neither success, failure nor pending, and either
+        ``reached`` (the waiter saw the resource pending earlier in this wait, so the transition
+        it waited for ended elsewhere) or a final state the resource never leaves (a finished job
+        run, ``DELETED``; a final state short of ``DELETED`` still counts as movable while
+        ``DELETED`` is a target, since a delete can move it). A terminal state seen without a
+        transition (an ``ACTIVE`` deployment a sensor waits to see ``INACTIVE``) is not stranded:
+        an action may still move it.
+        """
+        if state is None:
+            return False
+        state = state.upper()
+        if state not in self.states or state in self.success | self.failure | self.pending:
+            return False
+        if reached:
+            return True
+        return state in self.final and (state == "DELETED" or "DELETED" not in self.success)
 
     def state_of(self, data: dict) -> str | None:
         """The state held by a resource's wire JSON."""
@@ -154,6 +214,7 @@ PROJECT = Lifecycle(
     success=_fs("ACTIVE"),
     failure=_fs("DELETED"),
     details_field=None,
+    ocid_type="datascienceproject",
 )
 
 JOB = Lifecycle(
@@ -165,6 +226,8 @@ JOB = Lifecycle(
     pending=_fs("CREATING", "DELETING"),
     success=_fs("ACTIVE"),
     failure=_fs("FAILED", "DELETED"),
+    ocid_type="datasciencejob",
+    final=_fs("FAILED", "DELETED"),
 )
 
 JOB_RUN = Lifecycle(
@@ -176,6 +239,8 @@ JOB_RUN = Lifecycle(
     pending=_fs("ACCEPTED", "IN_PROGRESS", "CANCELING"),
     success=_fs("SUCCEEDED"),
     failure=_fs("FAILED", "CANCELED", "DELETED", "NEEDS_ATTENTION"),
+    ocid_type="datasciencejobrun",
+    final=_fs("SUCCEEDED", "FAILED", "CANCELED", "DELETED"),
 )
 
 MODEL = Lifecycle(
@@ -187,6 +252,7 @@ MODEL = Lifecycle(
     pending=_fs(),
     success=_fs("ACTIVE"),
     failure=_fs("FAILED", "DELETED"),
+    ocid_type="datasciencemodel",
 )
 
 MODEL_DEPLOYMENT = Lifecycle(
@@ -198,6 +264,7 @@ MODEL_DEPLOYMENT = Lifecycle(
     pending=_fs("CREATING", "UPDATING", "DELETING"),
     success=_fs("ACTIVE"),
     failure=_fs("FAILED", "DELETED", "NEEDS_ATTENTION"),
+    ocid_type="datasciencemodeldeployment",
 )
 
 NOTEBOOK_SESSION = Lifecycle(
@@ -209,6 +276,7 @@ NOTEBOOK_SESSION = Lifecycle(
     pending=_fs("CREATING", "UPDATING", "DELETING"),
     success=_fs("ACTIVE"),
     failure=_fs("FAILED", "DELETED"),
+    ocid_type="datasciencenotebooksession",
 )
 
 WORK_REQUEST = Lifecycle(
@@ -221,6 +289,8 @@ WORK_REQUEST = Lifecycle(
     success=_fs("SUCCEEDED"),
     failure=_fs("FAILED", "CANCELED"),
     details_field=None,
+    ocid_type="datascienceworkrequest",
+    final=_fs("SUCCEEDED", "FAILED", "CANCELED"),
 )
 
 LIFECYCLES: dict[str, Lifecycle] = {

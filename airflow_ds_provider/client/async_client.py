@@ -12,6 +12,7 @@ import os
 import ssl
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -90,7 +91,10 @@ class AsyncDataScienceClient(AsyncOperations, BaseClient):
             raise TransportError(call.operation, "request timed out", call.request_id) from None
         except httpx.TransportError as exc:
             reason = type(exc).__name__
-            raise TransportError(call.operation, f"connection failed ({reason})", call.request_id) from None
+            host = urlsplit(call.url).netloc
+            raise TransportError(
+                call.operation, f"connection failed to {host} ({reason})", call.request_id
+            ) from None
         try:
             if call.download_to is not None and resp.status_code < 400:
                 return await self._write_download(call, resp)

@@ -10,6 +10,7 @@ import os
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -83,7 +84,10 @@ class DataScienceClient(SyncOperations, BaseClient):
             raise TransportError(call.operation, "request timed out", call.request_id) from None
         except requests.RequestException as exc:
             reason = type(exc).__name__
-            raise TransportError(call.operation, f"connection failed ({reason})", call.request_id) from None
+            host = urlsplit(call.url).netloc
+            raise TransportError(
+                call.operation, f"connection failed to {host} ({reason})", call.request_id
+            ) from None
         try:
             if streaming and resp.status_code < 400:
                 return self._write_download(call, resp)

@@ -2,12 +2,15 @@
 
 The region table is Appendix A of the OCI facts (85 regions, generated from the SDK's
 ``REGIONS_SHORT_NAMES``/``REGION_REALMS``/``REALMS``), kept as one compact string per realm.
-Unknown regions fall back to realm ``oc1``; an explicit endpoint overrides everything (that is
-how the local emulator is reached).
+Without an explicit endpoint, a region that is not in the table is a configuration error naming
+the closest known names (a typo such as ``us-ashbrun-1`` would otherwise retry DNS for minutes);
+an explicit endpoint overrides everything (that is how the local emulator, or a region newer
+than this table, is reached).
 """
 
 from __future__ import annotations
 
+import difflib
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -97,6 +100,11 @@ def known_regions() -> dict[str, str]:
     return dict(_tables()[1])
 
 
+def short_region_keys() -> dict[str, str]:
+    """Every region short key (``iad``) -> its region name (``us-ashburn-1``)."""
+    return dict(_tables()[0])
+
+
 def canonical_region(region: str) -> str:
     """``iad`` / ``US-Ashburn-1`` -> ``us-ashburn-1``; unknown names are returned lowercased."""
     if not region or not region.strip():
@@ -133,8 +141,28 @@ def _service_base(service: str, version: str, region: str | None, endpoint: str 
         raise ConfigurationError(
             "region", "is required when no endpoint is given (e.g. 'us-ashburn-1' or 'iad')"
         )
-    name = canonical_region(region)
+    name = require_known_region(region)
     return f"https://{service}.{name}.oci.{second_level_domain(name)}/{version}"
+
+
+def require_known_region(region: str, field: str = "region") -> str:
+    """The canonical name of a known region (or short key); else a ConfigurationError naming ``field``.
+
+    The message lists the closest known region names and short keys (``difflib``) and says how
+    to reach a region this table does not know yet (an explicit ``endpoint``).
+    """
+    name = canonical_region(region)
+    if name in _tables()[1]:
+        return name
+    candidates = [*_tables()[1], *_tables()[0]]
+    close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
+    hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+    raise ConfigurationError(
+        field,
+        f"{region.strip()!r} is not a known OCI region; {hint}expected a region name such as "
+        "'us-ashburn-1' or a short key such as 'iad' (or set the endpoint extra to reach a "
+        "region by URL)",
+    )
 
 
 def data_science_endpoint(region: str | None, endpoint: str | None = None) -> str:

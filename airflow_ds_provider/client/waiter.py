@@ -41,8 +41,16 @@ def with_details(message: str, details: Any) -> str:
     return message
 
 
-def check_state(lifecycle: Lifecycle, resource_id: str, data: dict[str, Any]) -> StateCheck:
-    """Classify one observed resource against ``lifecycle``."""
+def check_state(
+    lifecycle: Lifecycle, resource_id: str, data: dict[str, Any], *, reached: bool = False
+) -> StateCheck:
+    """Classify one observed resource against ``lifecycle``.
+
+    A stranded state (:meth:`Lifecycle.stranded`: terminal, neither target nor failure, and final
+    or ``reached`` from a pending state during this wait) is a failure whose message says so.
+
+    :param reached: the waiter saw the resource in a pending state earlier in this wait.
+    """
     state = lifecycle.state_of(data)
     details = lifecycle.details_of(data)
     outcome = lifecycle.classify(state)
@@ -51,6 +59,13 @@ def check_state(lifecycle: Lifecycle, resource_id: str, data: dict[str, Any]) ->
         message = f"{lifecycle.resource} {resource_id} reached {state}"
     elif outcome is Outcome.FAILURE:
         message = f"{lifecycle.resource} {resource_id} reached failure state {state}"
+    elif lifecycle.stranded(state, reached):
+        outcome = Outcome.FAILURE
+        message = (
+            f"{lifecycle.resource} {resource_id} reached {state}, which is neither a target state "
+            f"{sorted(lifecycle.success)} nor a failure state {sorted(lifecycle.failure)}, and it will "
+            "not move on by itself: stopped waiting"
+        )
     elif outcome is Outcome.UNKNOWN:
         message += f" (unknown state; waiting for one of {sorted(lifecycle.success)})"
     if details:
@@ -63,9 +78,14 @@ def failure_error(
     resource_id: str,
     data: dict[str, Any],
     errors: Iterable[dict[str, Any]] | None = None,
+    *,
+    reached: bool = False,
 ) -> ResourceFailedError:
-    """The error for a failure state; work-request errors (``code: message``) are appended."""
-    check = check_state(lifecycle, resource_id, data)
+    """The error for a failure (or stranded) state; work-request errors (``code: message``) are appended.
+
+    :param reached: as for :func:`check_state`.
+    """
+    check = check_state(lifecycle, resource_id, data, reached=reached)
     entries = list(errors or [])
     message = check.message
     if entries:
@@ -93,6 +113,31 @@ def timeout_error(
     return WaitTimeoutError(lifecycle.resource, resource_id, last_state, message, timeout)
 
 
+def seconds(name: str, value: Any, *, allow_zero: bool = False, optional: bool = False) -> float | None:
+    """Check a number of seconds (``poll_interval``, ``timeout``...); return it as a float.
+
+    :param allow_zero: accept 0 (otherwise the value must be positive).
+    :param optional: accept ``None`` (returned as is).
+    :raises ValueError: naming ``name``, what was expected and what was given (a bool, text or a
+        negative number is rejected).
+    """
+    if value is None and optional:
+        return None
+    sign = "non-negative" if allow_zero else "positive"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(
+            f"{name}: expected a {sign} number of seconds, got {value!r} ({type(value).__name__})"
+        )
+    if (
+        value != value
+        or value in (float("inf"), float("-inf"))
+        or value < 0
+        or (value == 0 and not allow_zero)
+    ):
+        raise ValueError(f"{name}: expected a {sign} number of seconds, got {value!r}")
+    return float(value)
+
+
 @dataclass
 class StateWaiter:
     """State of one wait (deadline, last state); the sync and async loops drive it.
@@ -111,6 +156,8 @@ class StateWaiter:
     not_found_ok: bool = False
     started: float = field(default_factory=time.monotonic)
     last_state: str | None = None
+    #: the resource was seen in a pending state during this wait
+    seen_pending: bool = False
 
     @classmethod
     def create(
@@ -123,12 +170,18 @@ class StateWaiter:
         timeout: float = 3600.0,
         not_found_ok: bool = False,
     ) -> StateWaiter:
-        """Build a waiter from the lifecycle table of ``resource`` (e.g. ``"job_run"``)."""
-        if not resource_id:
-            raise ValueError(f"resource_id of the {resource} to wait for is required")
-        if poll_interval < 0 or timeout < 0:
-            raise ValueError("poll_interval and timeout must be >= 0")
+        """Build a waiter from the lifecycle table of ``resource`` (e.g. ``"job_run"``).
+
+        :raises ValueError: naming the argument: an empty id, a state the resource does not have,
+            a ``poll_interval``/``timeout`` that is not a non-negative number.
+        """
         lifecycle = get_lifecycle(resource)
+        if not isinstance(resource_id, str) or not resource_id.strip():
+            raise ValueError(
+                f"resource_id: the OCID of the {resource} to wait for is required, got {resource_id!r}"
+            )
+        seconds("poll_interval", poll_interval, allow_zero=True)
+        seconds("timeout", timeout, allow_zero=True)
         if target_states is not None or failure_states is not None:
             lifecycle = lifecycle.with_states(target_states, failure_states)
         return cls(lifecycle, resource_id, poll_interval, timeout, not_found_ok)
@@ -150,7 +203,9 @@ class StateWaiter:
 
     def observe(self, data: dict[str, Any]) -> StateCheck:
         """Record and classify one read."""
-        check = check_state(self.lifecycle, self.resource_id, data)
+        check = check_state(self.lifecycle, self.resource_id, data, reached=self.seen_pending)
+        if check.outcome is Outcome.PENDING:
+            self.seen_pending = True
         if check.state != self.last_state:
             level = logging.WARNING if check.outcome is Outcome.UNKNOWN else logging.INFO
             log.log(level, "%s", check.message)
@@ -167,8 +222,8 @@ class StateWaiter:
     def failure(
         self, data: dict[str, Any], errors: Iterable[dict[str, Any]] | None = None
     ) -> ResourceFailedError:
-        """The error to raise for a failure state."""
-        return failure_error(self.lifecycle, self.resource_id, data, errors)
+        """The error to raise for a failure (or stranded) state."""
+        return failure_error(self.lifecycle, self.resource_id, data, errors, reached=self.seen_pending)
 
     def timed_out(self) -> WaitTimeoutError:
         """The error to raise at the deadline."""

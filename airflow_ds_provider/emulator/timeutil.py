@@ -1,4 +1,7 @@
-"""OCIDs, RFC 3339 timestamps and HTTP dates in the wire format of OCI."""
+"""OCIDs, RFC 3339 timestamps and HTTP dates in the wire format of OCI.
+
+OCID types come from the one table in :mod:`airflow_ds_provider.ocids`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import email.utils
 import secrets
 import uuid
 from datetime import datetime, timezone
+
+from airflow_ds_provider.ocids import OCID_TYPES
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
 
@@ -23,18 +28,6 @@ REGION_KEYS: dict[str, str] = {
     "ap-mumbai-1": "bom",
     "ca-toronto-1": "yyz",
     "sa-saopaulo-1": "gru",
-}
-
-#: OCID resource type per emulator kind.
-OCID_TYPES: dict[str, str] = {
-    "project": "datascienceproject",
-    "job": "datasciencejob",
-    "job_run": "datasciencejobrun",
-    "model": "datasciencemodel",
-    "model_deployment": "datasciencemodeldeployment",
-    "notebook_session": "datasciencenotebooksession",
-    "work_request": "datascienceworkrequest",
-    "log": "log",
 }
 
 

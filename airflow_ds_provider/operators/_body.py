@@ -14,7 +14,8 @@ import string
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from airflow_ds_provider.spec import camel_case, models
+from airflow_ds_provider.ocids import argument_kinds, is_ocid_argument, validate_ocid
+from airflow_ds_provider.spec import camel_case, models, snake_case
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -49,13 +50,9 @@ def retry_token_for(context: Context, salt: str = "") -> str:
 
 def airflow_identity_tags(context: Context) -> dict[str, str]:
     """Freeform tags that tie a created resource to the Airflow task instance that made it."""
-    ti = context["ti"]
-    return {
-        "airflow-dag-id": ti.dag_id,
-        "airflow-task-id": ti.task_id,
-        "airflow-run-id": ti.run_id,
-        "airflow-map-index": str(ti.map_index),
-    }
+    from airflow_ds_provider.operators._adoption import identity_tags
+
+    return identity_tags(context)
 
 
 def load_body(value: Any, field: str) -> dict[str, Any]:
@@ -101,10 +98,12 @@ def merge_body(body: dict[str, Any], **first_class: Any) -> dict[str, Any]:
 
 
 def validate_body(model_name: str, body: Mapping[str, Any], field: str) -> None:
-    """Check a request body against its wire model: known fields, required fields, enum values.
+    """Check a request body against its wire model: known fields, required fields, enum values,
+    and the shape and kind of its top-level OCIDs (:func:`check_body_ocids`).
 
     :raises ValueError: naming the offending field and what was expected.
     """
+    check_body_ocids(body, field)
     model = models().get(model_name)
     if model is None:
         return
@@ -125,17 +124,49 @@ def validate_body(model_name: str, body: Mapping[str, Any], field: str) -> None:
 
 
 def validate_fields(body: Mapping[str, Any], allowed: Iterable[str], field: str) -> None:
-    """Check a body whose model the reference lacks: only ``allowed`` wire fields.
+    """Check a body whose model the reference lacks: only ``allowed`` wire fields, well-formed OCIDs.
 
     :raises ValueError: naming the unknown fields and the allowed ones.
     """
+    check_body_ocids(body, field)
     unknown = sorted(set(body) - set(allowed))
     if unknown:
         raise ValueError(f"{field}: unknown field(s) {unknown}; expected some of {sorted(allowed)}")
 
 
 def require_str(value: Any, field: str) -> str:
-    """Return ``value`` if it is a non-empty string, else raise naming ``field``."""
+    """Return ``value`` stripped if it is a non-empty string, else raise naming ``field``.
+
+    An OCID argument (a name ending in ``_id``) is also checked for shape and kind, the kind
+    inferred from the name (see :func:`require_ocid`).
+    """
+    if is_ocid_argument(field):
+        return require_ocid(value, field)
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{field}: expected a non-empty OCID string, got {value!r}")
+        raise ValueError(f"{field}: expected a non-empty string, got {value!r}")
     return value.strip()
+
+
+def require_ocid(value: Any, field: str, kinds: Iterable[str] | None = None) -> str:
+    """Return the OCID in ``value``, checked for shape (``ocid1.<type>.<realm>.[region].<unique>``) and kind.
+
+    :param field: the argument's name; names the error and, without ``kinds``, gives the kind
+        (``project_id`` -> a project, ``compartment_id`` -> a compartment or tenancy).
+    :param kinds: resource kinds accepted instead (keys of :data:`airflow_ds_provider.ocids.OCID_TYPES`).
+    :raises ValueError: naming ``field`` and the expected OCID kind.
+    """
+    return validate_ocid(value, field, kinds)
+
+
+def check_body_ocids(body: Mapping[str, Any], field: str) -> None:
+    """Check the top-level OCIDs of a wire body (``projectId``, ``jobId``, ``compartmentId``...).
+
+    Only string values of fields whose name says which kind they hold are checked; a value
+    that is not a string is left to :func:`validate_body` and the service.
+
+    :raises ValueError: naming the argument (``project_id (create_job_details.projectId)``, as
+        a first-class keyword may have set it) and the expected OCID kind.
+    """
+    for wire, value in body.items():
+        if isinstance(value, str) and value and wire.endswith("Id") and argument_kinds(wire):
+            validate_ocid(value, f"{snake_case(wire)} ({field}.{wire})", argument_kinds(wire))

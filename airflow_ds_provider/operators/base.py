@@ -15,9 +15,10 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator, ExceptionRetryPolicy, RetryAction, RetryRule, conf
+from airflow.sdk import BaseOperator, conf
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
+from airflow_ds_provider._retry_policy import BAD_INPUT_ERRORS, no_retry_on_bad_input
 from airflow_ds_provider.client.errors import (
     ConflictError,
     NotFoundError,
@@ -25,7 +26,7 @@ from airflow_ds_provider.client.errors import (
     WaitTimeoutError,
 )
 from airflow_ds_provider.client.response import Response
-from airflow_ds_provider.client.waiter import check_state, with_details
+from airflow_ds_provider.client.waiter import check_state, seconds, with_details
 from airflow_ds_provider.hooks.data_science import DataScienceHook
 from airflow_ds_provider.lifecycle import Lifecycle, Outcome, get_lifecycle
 from airflow_ds_provider.links.console import CONSOLE_KINDS, console_url
@@ -33,6 +34,7 @@ from airflow_ds_provider.operators._body import (
     airflow_identity_tags,
     load_body,
     merge_body,
+    require_ocid,
     require_str,
     retry_token_for,
     validate_body,
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
 __all__ = [
+    "BAD_INPUT_ERRORS",
     "XCOM_CONSOLE_URL",
     "XCOM_RESOURCE_ID",
     "XCOM_WORK_REQUEST_ID",
@@ -53,6 +56,8 @@ __all__ = [
     "ds_template_fields",
     "load_body",
     "merge_body",
+    "no_retry_on_bad_input",
+    "require_ocid",
     "require_str",
     "retry_token_for",
     "validate_body",
@@ -71,32 +76,6 @@ def ds_template_fields(*fields: str) -> tuple[str, ...]:
     seen: dict[str, None] = dict.fromkeys(DataScienceBaseOperator.template_fields)
     seen.update(dict.fromkeys(fields))
     return tuple(seen)
-
-
-#: Errors that another try cannot fix: bad arguments, bad connection settings, a 400 or 403.
-BAD_INPUT_ERRORS = [
-    "builtins.ValueError",
-    "builtins.TypeError",
-    "airflow_ds_provider.client.errors.ConfigurationError",
-    "airflow_ds_provider.client.errors.BadRequestError",
-    "airflow_ds_provider.client.errors.AuthorizationError",
-]
-
-
-def no_retry_on_bad_input() -> ExceptionRetryPolicy:
-    """The default ``retry_policy`` of every operator: fail at once on bad input, else retry as usual.
-
-    Pass your own ``retry_policy`` (or ``retry_policy=None``) to change it.
-    """
-    return ExceptionRetryPolicy(
-        rules=[
-            RetryRule(
-                exception=list(BAD_INPUT_ERRORS),
-                action=RetryAction.FAIL,
-                reason="bad input or permissions: another try cannot succeed",
-            )
-        ]
-    )
 
 
 class DataScienceBaseOperator(BaseOperator):
@@ -227,13 +206,11 @@ class DataScienceWaitingOperator(DataScienceBaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if poll_interval <= 0:
-            raise ValueError(f"poll_interval: expected a positive number of seconds, got {poll_interval!r}")
-        if timeout <= 0:
-            raise ValueError(f"timeout: expected a positive number of seconds, got {timeout!r}")
+        self.poll_interval = seconds("poll_interval", poll_interval)
+        self.timeout = seconds("timeout", timeout)
+        if not isinstance(wait_for_completion, bool):
+            raise ValueError(f"wait_for_completion: expected True or False, got {wait_for_completion!r}")
         self.wait_for_completion = wait_for_completion
-        self.poll_interval = poll_interval
-        self.timeout = timeout
         self.deferrable = deferrable
 
     def wait(

@@ -23,11 +23,13 @@ from airflow.sdk.exceptions import (
     AirflowSkipException,
 )
 
+from airflow_ds_provider._retry_policy import MissingResourceError, no_retry_on_bad_input
 from airflow_ds_provider.client.errors import NotFoundError
-from airflow_ds_provider.client.waiter import check_state, failure_error
+from airflow_ds_provider.client.waiter import check_state, failure_error, seconds
 from airflow_ds_provider.hooks.data_science import DataScienceHook
 from airflow_ds_provider.lifecycle import Lifecycle, Outcome, get_lifecycle
 from airflow_ds_provider.links.console import CONSOLE_KINDS, DataScienceConsoleLink, console_url
+from airflow_ds_provider.ocids import validate_ocid as _validate_ocid
 
 DEFAULT_CONN_ID = DataScienceHook.default_conn_name
 
@@ -35,16 +37,6 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
 XCOM_CONSOLE_URL = "console_url"
-#: OCID type segment per resource (``ocid1.<type>.<realm>...``), to catch an id of the wrong kind.
-OCID_TYPES: dict[str, str] = {
-    "project": "datascienceproject",
-    "job": "datasciencejob",
-    "job_run": "datasciencejobrun",
-    "model": "datasciencemodel",
-    "model_deployment": "datasciencemodeldeployment",
-    "notebook_session": "datasciencenotebooksession",
-    "work_request": "datascienceworkrequest",
-}
 _COMMON_TEMPLATE_FIELDS = ("oci_conn_id", "region", "target_states", "failure_states")
 
 
@@ -54,38 +46,26 @@ def sensor_template_fields(id_field: str) -> tuple[str, ...]:
 
 
 def validate_ocid(value: Any, field: str, resource: str) -> str:
-    """Return the OCID in ``value`` (stripped) or raise ``ValueError`` naming ``field``."""
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(
-            f"{field}: expected the OCID of a {resource} (ocid1.{OCID_TYPES[resource]}...), got {value!r}"
-        )
-    ocid = value.strip()
-    parts = ocid.split(".")
-    if parts[0] != "ocid1" or len(parts) < 3:
-        raise ValueError(f"{field}: expected an OCID like ocid1.{OCID_TYPES[resource]}.oc1..., got {ocid!r}")
-    kind = next((k for k, t in OCID_TYPES.items() if t == parts[1]), None)
-    if kind is not None and kind != resource:
-        raise ValueError(f"{field}: {ocid!r} is the OCID of a {kind}, expected a {resource}")
-    return ocid
+    """Return the OCID in ``value`` (stripped), of kind ``resource``, or raise ``ValueError`` naming ``field``."""
+    return _validate_ocid(value, field, (resource,))
 
 
 def validate_states(value: Any, field: str, lifecycle: Lifecycle) -> list[str] | None:
     """Rendered ``target_states``/``failure_states``: a list (or comma-separated text) of known states."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = [part for part in value.split(",") if part.strip()]
-    if not isinstance(value, (list, tuple, set, frozenset)) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"{field}: expected a list of {lifecycle.resource} states, got {value!r}")
-    states = [v.strip().upper() for v in value]
-    if not states:
+    states = lifecycle.known_states(value, field)
+    if states is not None and not states and field == "target_states":
         raise ValueError(f"{field}: expected at least one of {sorted(lifecycle.states)}")
-    unknown = sorted(set(states) - lifecycle.states)
-    if unknown:
-        raise ValueError(
-            f"{field}: unknown {lifecycle.resource} state(s) {unknown}; expected some of {sorted(lifecycle.states)}"
-        )
-    return sorted(set(states))
+    return states
+
+
+def _check_seconds(kwargs: dict[str, Any], poll_interval: Any) -> None:
+    """Name the argument when ``poll_interval``/``poke_interval``/``timeout`` is not a number of seconds."""
+    if poll_interval is not None:
+        seconds("poll_interval", poll_interval)
+    for name in ("poke_interval", "timeout"):
+        value = kwargs.get(name)
+        if value is not None and not isinstance(value, timedelta):
+            seconds(name, value, allow_zero=True)
 
 
 class DataScienceLifecycleSensor(BaseSensorOperator):
@@ -126,6 +106,8 @@ class DataScienceLifecycleSensor(BaseSensorOperator):
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         **kwargs: Any,
     ) -> None:
+        _check_seconds(kwargs, poll_interval)
+        kwargs.setdefault("retry_policy", no_retry_on_bad_input())
         if poll_interval is not None:
             if "poke_interval" in kwargs and kwargs["poke_interval"] != poll_interval:
                 raise ValueError("poll_interval and poke_interval are the same setting: pass only one")
@@ -138,7 +120,10 @@ class DataScienceLifecycleSensor(BaseSensorOperator):
         self.region = region
         self.target_states = target_states
         self.failure_states = failure_states
+        if not isinstance(deferrable, bool):
+            raise ValueError(f"deferrable: expected True or False, got {deferrable!r}")
         self.deferrable = deferrable
+        self._seen_pending = False
 
     @cached_property
     def hook(self) -> DataScienceHook:
@@ -160,6 +145,8 @@ class DataScienceLifecycleSensor(BaseSensorOperator):
             lifecycle = lifecycle.with_states(targets, failures)
         except ValueError as exc:
             raise ValueError(f"target_states/failure_states: {exc}") from None
+        if not isinstance(self.oci_conn_id, str) or not self.oci_conn_id.strip():
+            raise ValueError(f"oci_conn_id: expected an Airflow connection id, got {self.oci_conn_id!r}")
         self._validated = (lifecycle, ocid)
         return self._validated
 
@@ -217,10 +204,11 @@ class DataScienceLifecycleSensor(BaseSensorOperator):
         try:
             data = self.hook.call(lifecycle.get_operation, **{lifecycle.id_param: ocid}).data
         except NotFoundError as exc:
-            raise AirflowException(
-                f"{lifecycle.resource} {ocid} was not found or is not visible: {exc}"
-            ) from None
-        check = check_state(lifecycle, ocid, data)
+            # another poke or try cannot make it appear: fail at once (a ValueError), naming the field
+            raise MissingResourceError(self.id_field, lifecycle.resource, ocid, str(exc)) from None
+        check = check_state(lifecycle, ocid, data, reached=self._seen_pending)
+        if check.outcome is Outcome.PENDING:
+            self._seen_pending = True
         extra = self.observed(data, check.outcome)
         if check.outcome is Outcome.SUCCESS:
             self.log.info("%s", check.message)
@@ -229,7 +217,7 @@ class DataScienceLifecycleSensor(BaseSensorOperator):
             errors = None
             if lifecycle.resource == "work_request":
                 errors = list(self.hook.paginate("list_work_request_errors", work_request_id=ocid))
-            message = str(failure_error(lifecycle, ocid, data, errors))
+            message = str(failure_error(lifecycle, ocid, data, errors, reached=self._seen_pending))
             raise AirflowFailException(f"{message}\n{extra}" if extra else message)
         if check.outcome is Outcome.UNKNOWN:
             self.log.warning("%s", check.message)

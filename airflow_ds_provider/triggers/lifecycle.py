@@ -20,16 +20,17 @@ import asyncio
 import datetime as dt
 import random
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any, ClassVar, TypedDict
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_ds_provider.client.async_client import AsyncDataScienceClient
 from airflow_ds_provider.client.errors import DataScienceError, NotFoundError
-from airflow_ds_provider.client.waiter import check_state, failure_error, timeout_error
+from airflow_ds_provider.client.waiter import check_state, failure_error, seconds, timeout_error
 from airflow_ds_provider.hooks.data_science import DataScienceHook
 from airflow_ds_provider.lifecycle import JOB_RUN_CANCELLABLE, Lifecycle, Outcome, get_lifecycle
+from airflow_ds_provider.ocids import validate_ocid
 
 DEFAULT_CONN_ID = DataScienceHook.default_conn_name
 #: Event statuses, in the ``status`` key of every event.
@@ -43,15 +44,18 @@ ON_KILL_SECONDS = 20.0
 POLL_JITTER = 0.1
 
 
-def _states(values: Iterable[str] | None, field: str) -> list[str] | None:
+def _states(values: Iterable[str] | str | None, field: str) -> list[str] | None:
+    """Upper-cased state names as given (a single name may be a string); checked by ``with_states``."""
     if values is None:
         return None
     if isinstance(values, str):
         values = [values]
-    out = [str(v).strip().upper() for v in values]
-    if not all(out):
+    if isinstance(values, Mapping) or not isinstance(values, Iterable):
         raise ValueError(f"{field}: expected a list of state names, got {values!r}")
-    return out
+    values = list(values)
+    if not all(isinstance(v, str) and v.strip() for v in values):
+        raise ValueError(f"{field}: expected a list of state names, got {values!r}")
+    return [v.strip().upper() for v in values]
 
 
 def _redact(text: str) -> str:
@@ -118,32 +122,30 @@ class DataScienceLifecycleTrigger(BaseTrigger):
         cancel_on_kill: bool = False,
     ) -> None:
         super().__init__()
-        if not isinstance(resource_id, str) or not resource_id.strip():
-            raise ValueError(
-                f"resource_id: expected the OCID of the {resource} to watch, got {resource_id!r}"
-            )
-        if (
-            isinstance(poll_interval, bool)
-            or not isinstance(poll_interval, (int, float))
-            or poll_interval <= 0
-        ):
-            raise ValueError(f"poll_interval: expected a positive number of seconds, got {poll_interval!r}")
-        if deadline is not None and (isinstance(deadline, bool) or not isinstance(deadline, (int, float))):
-            raise ValueError(f"deadline: expected an absolute UNIX timestamp (float), got {deadline!r}")
+        # Everything is checked here, so an operator or sensor that defers with a bad argument
+        # fails at once in the worker, naming the argument (a ValueError: never retried).
+        lifecycle = get_lifecycle(resource)
         self.resource = resource
-        self.resource_id = resource_id.strip()
+        self.resource_id = validate_ocid(resource_id, self.id_arg or "resource_id", (resource,))
+        if not isinstance(oci_conn_id, str) or not oci_conn_id.strip():
+            raise ValueError(f"oci_conn_id: expected an Airflow connection id, got {oci_conn_id!r}")
+        if region is not None and (not isinstance(region, str) or not region.strip()):
+            raise ValueError(f"region: expected a region name such as 'us-ashburn-1' or None, got {region!r}")
         self.oci_conn_id = oci_conn_id
         self.region = region
         self.target_states = _states(target_states, "target_states")
         self.failure_states = _states(failure_states, "failure_states")
-        self.poll_interval = float(poll_interval)
+        self.poll_interval = float(seconds("poll_interval", poll_interval) or 0.0)
+        if deadline is not None and (isinstance(deadline, bool) or not isinstance(deadline, (int, float))):
+            raise ValueError(f"deadline: expected an absolute UNIX timestamp (float), got {deadline!r}")
         self.deadline = float(deadline) if deadline is not None else None
-        self.not_found_ok = bool(not_found_ok)
-        self.cancel_on_kill = bool(cancel_on_kill)
-        # Raises ValueError naming the resource or the conflicting states.
-        self.lifecycle: Lifecycle = get_lifecycle(resource).with_states(
-            self.target_states, self.failure_states
-        )
+        for name, flag in (("not_found_ok", not_found_ok), ("cancel_on_kill", cancel_on_kill)):
+            if not isinstance(flag, bool):
+                raise ValueError(f"{name}: expected True or False, got {flag!r}")
+        self.not_found_ok = not_found_ok
+        self.cancel_on_kill = cancel_on_kill
+        # Raises ValueError naming target_states/failure_states: unknown or conflicting states.
+        self.lifecycle: Lifecycle = lifecycle.with_states(self.target_states, self.failure_states)
         self._client: AsyncDataScienceClient | None = None
 
     # --- serialization ---------------------------------------------------------------------------
@@ -203,6 +205,7 @@ class DataScienceLifecycleTrigger(BaseTrigger):
         args = {lc.id_param: self.resource_id}
         started = time.monotonic()
         last_state: str | None = None
+        seen_pending = False
         first = True
         while True:
             remaining = self._remaining()
@@ -221,10 +224,12 @@ class DataScienceLifecycleTrigger(BaseTrigger):
                     return self._event(SUCCESS, f"{lc.resource} {self.resource_id} no longer exists (404)")
                 return self._event(
                     ERROR,
-                    f"{lc.resource} {self.resource_id} was not found or is not visible: {exc}",
+                    f"{self.id_arg or 'resource_id'}: {lc.resource} {self.resource_id} was not found "
+                    f"or is not visible: {exc}",
                     last_state,
                 )
-            check = check_state(lc, self.resource_id, data)
+            check = check_state(lc, self.resource_id, data, reached=seen_pending)
+            seen_pending = seen_pending or check.outcome is Outcome.PENDING
             if check.state != last_state:
                 if check.outcome is Outcome.UNKNOWN:
                     self.log.warning("%s", check.message)
@@ -235,7 +240,7 @@ class DataScienceLifecycleTrigger(BaseTrigger):
                 return self._event(SUCCESS, check.message, check.state, data)
             if check.outcome is Outcome.FAILURE:
                 errors = await self._work_request_errors(client) if lc.resource == "work_request" else None
-                failed = failure_error(lc, self.resource_id, data, errors)
+                failed = failure_error(lc, self.resource_id, data, errors, reached=seen_pending)
                 return self._event(FAILURE, str(failed), check.state, data)
             remaining = self._remaining()
             if remaining is not None and remaining <= 0:

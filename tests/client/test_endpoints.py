@@ -24,7 +24,6 @@ from airflow_ds_provider.client.errors import ConfigurationError
         ("ltn", "https://datascience.uk-gov-london-1.oci.oraclegovcloud.uk/20190101"),
         ("eu-frankfurt-2", "https://datascience.eu-frankfurt-2.oci.oraclecloud.eu/20190101"),
         ("hnw", "https://datascience.sa-riodejaneiro-1.oci.oraclecloud52.com/20190101"),
-        ("xx-new-1", "https://datascience.xx-new-1.oci.oraclecloud.com/20190101"),
     ],
 )
 def test_data_science_endpoint(region: str, url: str) -> None:
@@ -57,3 +56,28 @@ def test_endpoint_without_scheme_is_rejected(endpoint: str) -> None:
 def test_missing_region_and_endpoint() -> None:
     with pytest.raises(ConfigurationError, match="region"):
         data_science_endpoint(None)
+
+
+@pytest.mark.parametrize(
+    ("region", "suggested"),
+    [
+        ("us-ashbrun-1", "'us-ashburn-1'"),
+        ("eu-frankfort-1", "'eu-frankfurt-1'"),
+        ("iadd", "'iad'"),
+    ],
+)
+def test_unknown_region_without_endpoint_fails_at_once_with_the_closest_names(region, suggested) -> None:
+    for resolve in (data_science_endpoint, logging_search_endpoint):
+        with pytest.raises(ConfigurationError, match=f"^region: '{region}' is not a known OCI region") as info:
+            resolve(region)
+        assert info.value.field == "region"
+        assert suggested in str(info.value) and "endpoint" in str(info.value)
+
+
+def test_unknown_region_without_any_close_name_gives_no_guess() -> None:
+    with pytest.raises(ConfigurationError, match="not a known OCI region; expected a region name"):
+        data_science_endpoint("zzzzzzzz-9")
+
+
+def test_an_explicit_endpoint_reaches_a_region_the_table_does_not_know() -> None:
+    assert data_science_endpoint("xx-new-1", "https://ds.example:443") == "https://ds.example:443/20190101"

@@ -89,7 +89,11 @@ def test_merge_body_keywords_win_and_tags_merge() -> None:
 
 
 def test_validate_body_names_the_field() -> None:
-    good = {"projectId": "p", "compartmentId": "c", "jobId": "j"}
+    good = {
+        "projectId": "ocid1.datascienceproject.oc1.iad.p",
+        "compartmentId": "ocid1.compartment.oc1..c",
+        "jobId": "ocid1.datasciencejob.oc1.iad.j",
+    }
     validate_body("CreateJobRunDetails", good, "details")
     with pytest.raises(ValueError, match=r"details: CreateJobRunDetails.jobId is required \(str\)"):
         validate_body("CreateJobRunDetails", {**good, "jobId": ""}, "details")
@@ -102,7 +106,7 @@ def test_validate_body_names_the_field() -> None:
     validate_fields({"a": 1}, ("a", "b"), "f")
     with pytest.raises(ValueError, match=r"f: unknown field\(s\) \['c'\]; expected some of \['a', 'b'\]"):
         validate_fields({"c": 1}, ("a", "b"), "f")
-    with pytest.raises(ValueError, match="some_id: expected a non-empty OCID string, got 3"):
+    with pytest.raises(ValueError, match=r"some_id: expected an OCID \(ocid1\.<type>.*got 3"):
         require_str(3, "some_id")
 
 

@@ -243,8 +243,14 @@ def test_execute_complete_handles_every_event_status(world, emu) -> None:
     ("kwargs", "match"),
     [
         ({"job_run_id": ""}, "job_run_id: expected the OCID of a job_run"),
-        ({"job_run_id": "None"}, "job_run_id: expected an OCID like ocid1.datasciencejobrun"),
-        ({"job_run_id": "ocid1.datasciencejob.oc1.iad.aaa"}, "is the OCID of a job, expected a job_run"),
+        (
+            {"job_run_id": "None"},
+            r"job_run_id: expected the OCID of a job_run \(ocid1.datasciencejobrun...\), got 'None'",
+        ),
+        (
+            {"job_run_id": "ocid1.datasciencejob.oc1.iad.aaa"},
+            "is the OCID of a job, expected the OCID of a job_run",
+        ),
         (
             {"job_run_id": "ocid1.datasciencejobrun.oc1.iad.a", "target_states": ["DONE"]},
             r"target_states: unknown job_run state\(s\) \['DONE'\]",

@@ -18,6 +18,7 @@ from airflow_ds_provider.triggers import (
 
 EVENT_KEYS = {"status", "message", "resource", "resource_id", "state", "data"}
 FAST = 0.05  # poll interval (s) against a speed-20 emulator
+RUN_ID = "ocid1.datasciencejobrun.oc1.iad.amaaaaaarun"
 
 
 async def only_event(trigger: DataScienceLifecycleTrigger) -> dict:
@@ -142,15 +143,19 @@ async def test_restarted_trigger_keeps_its_absolute_deadline(world) -> None:
     assert finished["status"] == "success"
 
 
-async def test_unknown_state_is_never_success(world) -> None:
-    """With other target states, SUCCEEDED is a state the waiter does not know: keep polling."""
+async def test_a_final_state_that_is_neither_target_nor_failure_ends_the_wait(world) -> None:
+    """With other target states, SUCCEEDED is never success, and a finished run never moves on:
+    the wait ends at once with a failure that says so (it used to poll until the deadline)."""
     run = world.job_run()
+    world.client.wait_for_state("job_run", run, poll_interval=0.02, timeout=10)
     trigger = DataScienceJobRunTrigger(
-        run, target_states=["CANCELED"], failure_states=["FAILED"], poll_interval=FAST, deadline=soon(0.8)
+        run, target_states=["CANCELED"], failure_states=["FAILED"], poll_interval=FAST, deadline=soon(60)
     )
+    started = time.monotonic()
     event = await only_event(trigger)
-    assert event["status"] == "timeout"
-    assert event["state"] == "SUCCEEDED"
+    assert event["status"] == "failure" and event["state"] == "SUCCEEDED"
+    assert "neither a target state ['CANCELED'] nor a failure state ['FAILED']" in event["message"]
+    assert time.monotonic() - started < 30  # far below the 60 s deadline it used to wait out
 
 
 async def test_throttling_and_unavailability_storm_mid_wait_still_succeeds(world, emu) -> None:
@@ -257,12 +262,12 @@ async def test_on_kill_is_best_effort(monkeypatch) -> None:
     [
         ({"resource": "pipeline", "resource_id": "ocid1.x"}, "unknown resource 'pipeline'"),
         ({"resource": "job_run", "resource_id": ""}, "resource_id"),
-        ({"resource": "job_run", "resource_id": "ocid1.x", "poll_interval": 0}, "poll_interval"),
-        ({"resource": "job_run", "resource_id": "ocid1.x", "deadline": "tomorrow"}, "deadline"),
+        ({"resource": "job_run", "resource_id": RUN_ID, "poll_interval": 0}, "poll_interval"),
+        ({"resource": "job_run", "resource_id": RUN_ID, "deadline": "tomorrow"}, "deadline"),
         (
             {
                 "resource": "job_run",
-                "resource_id": "ocid1.x",
+                "resource_id": RUN_ID,
                 "target_states": ["FAILED"],
                 "failure_states": ["FAILED"],
             },
