@@ -30,13 +30,34 @@ CONSOLE_KINDS: dict[str, tuple[str, str]] = {
 }
 
 
-def console_url(resource: str, resource_id: str, region: str) -> str:
-    """The OCI Console page of one Data Science resource.
+def region_of_ocid(resource_id: str) -> str | None:
+    """The region an OCID names (``ocid1.<type>.<realm>.<region>.<unique>``), or ``None``.
+
+    Regional OCIDs carry the region's short key (``iad``) or, in older ones, its name; realm-wide
+    OCIDs (``ocid1.compartment.oc1..x``) and unknown keys give ``None``.
+    """
+    from airflow_ds_provider.client.endpoints import known_regions, short_region_keys
+
+    parts = resource_id.split(".") if isinstance(resource_id, str) else []
+    if len(parts) < 5 or not parts[3]:
+        return None
+    key = parts[3].lower()
+    if key in known_regions():
+        return key
+    return short_region_keys().get(key)
+
+
+def console_url(resource: str, resource_id: str, region: str | None = None) -> str | None:
+    """The OCI Console page of one Data Science resource, or ``None`` when no region is known.
 
     :param resource: resource kind, e.g. ``job_run``.
     :param resource_id: its OCID.
-    :param region: region identifier, e.g. ``us-ashburn-1``.
+    :param region: region identifier, e.g. ``us-ashburn-1`` (default: the region the OCID names,
+        so an endpoint-only connection still gets a link).
     """
+    region = region or region_of_ocid(resource_id)
+    if resource not in CONSOLE_KINDS or not region:
+        return None
     segment, _ = CONSOLE_KINDS[resource]
     return f"{CONSOLE_BASE}/data-science/{segment}/{quote(resource_id, safe='.')}?region={quote(region)}"
 

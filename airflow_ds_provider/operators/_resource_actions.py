@@ -17,20 +17,21 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk.exceptions import AirflowFailException, TaskDeferred
 
-from airflow_ds_provider.client.errors import ConflictError
-from airflow_ds_provider.lifecycle import get_lifecycle
+from airflow_ds_provider.client.errors import ConflictError, NotFoundError
+from airflow_ds_provider.lifecycle import LIFECYCLES, get_lifecycle
 from airflow_ds_provider.links.console import DataScienceConsoleLink
+from airflow_ds_provider.ocids import kind_of
+from airflow_ds_provider.operators._adoption import Adopter, creation_tags
 from airflow_ds_provider.operators.base import (
     DataScienceBaseOperator,
     DataScienceWaitingOperator,
-    airflow_identity_tags,
     load_body,
     merge_body,
     require_str,
     retry_token_for,
     validate_body,
 )
-from airflow_ds_provider.spec import models
+from airflow_ds_provider.spec import models, snake_case
 
 #: A body check: ``(model_name, body, field)``, raising ``ValueError`` naming the field.
 BodyCheck = Callable[[str, Any, str], None]
@@ -138,50 +139,97 @@ def build_create_body(
     field: str,
     model_name: str,
     *,
-    identity_tags: bool = True,
     check: BodyCheck = check_body,
     **first_class: Any,
 ) -> dict[str, Any]:
     """Assemble a create body: the rendered wire-format body, first-class keywords over it,
-    the connection's compartment as fallback, and (``identity_tags``) the Airflow identity
-    tags; then check it.
+    the connection's compartment as fallback, and the task instance's identity tags (which win
+    over the body's own, so a later try can find what this one made); then check it.
 
     :param operator: the operator (for its connection's default compartment).
     :param value: the rendered body argument (dict, JSON text or None).
     :param field: the body argument's name, for error messages.
     :param model_name: the request model, e.g. ``CreateModelDeploymentDetails``.
-    :param identity_tags: add the ``airflow-dag-id``... tags (the body's own tags win).
     :param check: the body check (default :func:`check_body`, nested models included).
     :param first_class: snake_case keyword arguments that win over the body.
     """
     body = merge_body(load_body(value, field), **first_class)
     body["compartmentId"] = operator.default_compartment(body.get("compartmentId"))
-    if identity_tags:
-        tags = body.get("freeformTags")
-        if tags is not None and not isinstance(tags, Mapping):
-            raise ValueError(f"freeform_tags: expected a dict of strings, got {type(tags).__name__}")
-        body["freeformTags"] = {**airflow_identity_tags(context), **(tags or {})}
+    tags = body.get("freeformTags")
+    if tags is not None and not isinstance(tags, Mapping):
+        raise ValueError(f"freeform_tags: expected a dict of strings, got {type(tags).__name__}")
+    body["freeformTags"] = {**(tags or {}), **creation_tags(context)}
     check(model_name, body, field)
     return body
 
 
 def create_resource(
-    operator: DataScienceBaseOperator, context: Context, kind: str, body: dict[str, Any]
+    operator: DataScienceBaseOperator,
+    context: Context,
+    kind: str,
+    body: dict[str, Any],
+    *,
+    adopt: bool = True,
+    salt: str = "",
 ) -> dict[str, Any]:
-    """Send ``create_<kind>`` with a deterministic retry token and publish the new OCID.
+    """Create one ``kind`` resource for this task instance, or adopt the one an earlier try made.
 
-    :returns: the created resource's JSON.
+    On a later try the resource an earlier try created (found in ``task_state_store``, else by
+    its identity tags) is returned instead of a new one, per :mod:`._adoption`'s rules. A new
+    create carries a deterministic retry token, and its OCID is recorded in
+    ``task_state_store`` before anything else can fail the try. A 404 names the referenced OCID
+    that does not exist.
+
+    :param adopt: look for an earlier try's resource first (``False``: always create).
+    :param salt: distinguishes several creates of one kind made by one task.
+    :returns: the created (or adopted) resource's JSON.
     """
+    adopter = Adopter(operator, context, kind, salt)
+    data = adopter.find(body) if adopt else None
+    if data is not None:
+        operator.publish(context, data["id"], resource=kind)
+        return data
     operation = f"create_{kind}"
-    response = operator.hook.call(
-        operation, **{f"{operation}_details": body}, opc_retry_token=retry_token_for(context)
-    )
+    try:
+        response = operator.hook.call(
+            operation, **{f"{operation}_details": body}, opc_retry_token=retry_token_for(context, salt)
+        )
+    except NotFoundError as exc:
+        raise missing_reference(operator, operation, body, exc) from None
     data = response.data
+    adopter.record(data["id"])
     operator.log.info(
         "Created %s %s (%s), %s", kind, data["id"], data.get("displayName"), data.get("lifecycleState")
     )
     operator.publish(context, data["id"], work_request_id=response.work_request_id, resource=kind)
     return data
+
+
+def missing_reference(
+    operator: DataScienceBaseOperator, operation: str, body: Mapping[str, Any], exc: NotFoundError
+) -> AirflowFailException:
+    """The error for a create answered 404: names the referenced OCID argument that is missing.
+
+    Each top-level ``...Id`` field of the body naming a Data Science resource is read once; the
+    first one that is not found is named (``job_id: job ocid1... does not exist``).
+    """
+    checked: list[str] = []
+    for wire, value in body.items():
+        kind = kind_of(value) if wire.endswith("Id") and isinstance(value, str) else None
+        if kind not in LIFECYCLES or kind == "work_request":
+            continue
+        lifecycle = get_lifecycle(kind)
+        arg = snake_case(wire)
+        checked.append(arg)
+        try:
+            operator.hook.call(lifecycle.get_operation, **{lifecycle.id_param: value})
+        except NotFoundError:
+            return AirflowFailException(
+                f"{arg}: {kind.replace('_', ' ')} {value} does not exist or is not visible to this "
+                f"connection ({operation} answered {exc.status} {exc.code})"
+            )
+    named = ", ".join(checked) or "the OCIDs in the request body"
+    return AirflowFailException(f"{operation} answered {exc.status} {exc.code}: {exc.message}; check {named}")
 
 
 def resource_id_arg(operator: DataScienceBaseOperator) -> str:

@@ -12,26 +12,24 @@ from airflow_ds_provider.lifecycle import JOB_RUN, JOB_RUN_CANCELLABLE, Lifecycl
 from airflow_ds_provider.links.console import DataScienceConsoleLink, DataScienceLogSearchLink
 from airflow_ds_provider.logs.streamer import DEFAULT_FAILURE_LOG_LINES
 from airflow_ds_provider.logs.task_logs import JobRunLogsMixin
-from airflow_ds_provider.operators._resource_actions import ChangeCompartmentOperator, UpdateResourceOperator
+from airflow_ds_provider.operators._adoption import creation_tags
+from airflow_ds_provider.operators._resource_actions import (
+    ChangeCompartmentOperator,
+    UpdateResourceOperator,
+    create_resource,
+)
 from airflow_ds_provider.operators.base import (
     DataScienceBaseOperator,
     DataScienceWaitingOperator,
-    airflow_identity_tags,
     ds_template_fields,
     load_body,
     merge_body,
     require_str,
-    retry_token_for,
     validate_body,
 )
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
-
-#: States of a run that a new try of the same task instance attaches to instead of starting another.
-LIVE_STATES = ("ACCEPTED", "IN_PROGRESS")
-#: ``task_state_store`` key holding the run this task instance started (Airflow 3.3+).
-STATE_STORE_KEY = "oci_data_science_job_run_id"
 
 
 class DataScienceCreateJobRunOperator(JobRunLogsMixin, DataScienceWaitingOperator):
@@ -40,7 +38,8 @@ class DataScienceCreateJobRunOperator(JobRunLogsMixin, DataScienceWaitingOperato
     A run that ends ``FAILED``, ``CANCELED``, ``NEEDS_ATTENTION`` or ``DELETED`` fails the task
     (no retry) with its ``lifecycleDetails``. Each run is tagged with the task instance's
     identity (``airflow-dag-id``, ``airflow-task-id``, ``airflow-run-id``,
-    ``airflow-map-index``), and the create carries a deterministic ``opc-retry-token``.
+    ``airflow-map-index``) and ``airflow-try-number``, and the create carries a deterministic
+    ``opc-retry-token``.
 
     :param create_job_run_details: ``CreateJobRunDetails`` in wire format (dict, JSON text, or
         a ``.json`` template file), e.g. with ``jobConfigurationOverrideDetails``.
@@ -50,8 +49,11 @@ class DataScienceCreateJobRunOperator(JobRunLogsMixin, DataScienceWaitingOperato
     :param display_name: run name.
     :param freeform_tags: freeform tags, merged over the body's (the identity tags win).
     :param defined_tags: defined tags, merged over the body's.
-    :param reattach_on_retry: a new try of the same task instance whose earlier run is still
-        ``ACCEPTED`` or ``IN_PROGRESS`` attaches to that run instead of starting another.
+    :param reattach_on_retry: a new try of the same task instance adopts the run an earlier try
+        started instead of starting another: a run still ``ACCEPTED`` or ``IN_PROGRESS`` on any
+        later try, a ``SUCCEEDED`` one on a retry (not after a deliberate clear of the task);
+        a ``FAILED``, ``CANCELED`` or ``NEEDS_ATTENTION`` run gets a new run. Found through
+        ``task_state_store``, else by the identity tags.
     :param cancel_on_kill: cancel the run when the task is killed (in the worker, or through
         the trigger while deferred) or when waiting times out.
     :param stream_logs: copy the run's log lines into the task log (runs with logging enabled),
@@ -110,15 +112,8 @@ class DataScienceCreateJobRunOperator(JobRunLogsMixin, DataScienceWaitingOperato
 
     def execute(self, context: Context) -> Any:
         body = self.build_body(context)
-        run = self.find_previous_run(context, body) if self.reattach_on_retry else None
-        if run is None:
-            run = self.hook.create_job_run(body, opc_retry_token=retry_token_for(context)).data
-            self.log.info(
-                "Started job run %s of job %s (%s)", run["id"], body["jobId"], run.get("lifecycleState")
-            )
+        run = create_resource(self, context, "job_run", body, adopt=self.reattach_on_retry)
         self.job_run_id = run["id"]
-        _store_set(context, STATE_STORE_KEY, run["id"], self.log)
-        self.publish(context, run["id"])
         self.publish_log_link(context, run)
         return self.wait_for_run(context, run)
 
@@ -138,61 +133,16 @@ class DataScienceCreateJobRunOperator(JobRunLogsMixin, DataScienceWaitingOperato
         tags = body.get("freeformTags") or {}
         if not isinstance(tags, Mapping):
             raise ValueError(f"freeform_tags: expected a dict of strings, got {type(tags).__name__}")
-        body["freeformTags"] = {**tags, **airflow_identity_tags(context)}
+        body["freeformTags"] = {**tags, **creation_tags(context)}
         if not body.get("projectId"):
-            body["projectId"] = self.hook.get_job(job_id).data["projectId"]
+            try:
+                body["projectId"] = self.hook.get_job(job_id).data["projectId"]
+            except NotFoundError:
+                raise AirflowFailException(
+                    f"job_id: job {job_id} does not exist or is not visible to this connection"
+                ) from None
         validate_body("CreateJobRunDetails", body, "create_job_run_details")
         return body
-
-    def find_previous_run(self, context: Context, body: Mapping[str, Any]) -> dict[str, Any] | None:
-        """On a retry, the still running run an earlier try of this task instance started, if any.
-
-        Looks in ``task_state_store`` first (Airflow 3.3+), then scans the job's ``ACCEPTED`` and
-        ``IN_PROGRESS`` runs for this task instance's identity tags (XCom is cleared between
-        tries, so it cannot be used).
-        """
-        if int(getattr(context["ti"], "try_number", 1) or 1) <= 1:
-            return None
-        identity = airflow_identity_tags(context)
-
-        def mine(run: Mapping[str, Any] | None) -> bool:
-            tags = (run or {}).get("freeformTags") or {}
-            return (
-                run is not None
-                and run.get("lifecycleState") in LIVE_STATES
-                and all(tags.get(k) == v for k, v in identity.items())
-            )
-
-        stored = _store_get(context, STATE_STORE_KEY, self.log)
-        if isinstance(stored, str) and stored:
-            run = self.read_resource(stored, missing_ok=True)
-            if mine(run):
-                self.log.info(
-                    "Reattaching to job run %s (%s) started by an earlier try", stored, run["lifecycleState"]
-                )
-                return run
-        found = [
-            summary
-            for state in LIVE_STATES
-            for summary in self.hook.list_all_job_runs(
-                body["compartmentId"], job_id=body["jobId"], lifecycle_state=state
-            )
-            if mine(summary)
-        ]
-        if not found:
-            return None
-        found.sort(key=lambda s: str(s.get("timeAccepted") or ""), reverse=True)
-        if len(found) > 1:
-            self.log.warning(
-                "%d running job runs carry this task instance's tags (%s); attaching to the newest",
-                len(found),
-                ", ".join(s["id"] for s in found),
-            )
-        run = self.hook.get_job_run(found[0]["id"]).data
-        self.log.info(
-            "Reattaching to job run %s (%s) started by an earlier try", run["id"], run["lifecycleState"]
-        )
-        return run
 
     def wait_for_run(self, context: Context, run: dict[str, Any]) -> Any:
         """Wait for the run to finish: the one place to extend (e.g. to stream its logs)."""
@@ -238,27 +188,6 @@ def cancel_job_run_quietly(operator: DataScienceBaseOperator, job_run_id: str, r
         operator.log.info("Job run %s was not cancelled (%s): %s", job_run_id, exc.code, exc.message)
     else:
         operator.log.warning("Cancelling job run %s because %s", job_run_id, reason)
-
-
-def _store_get(context: Context, key: str, log: Any) -> Any:
-    store = context.get("task_state_store")  # type: ignore[attr-defined]
-    if store is None:
-        return None
-    try:
-        return store.get(key)
-    except Exception as exc:  # the store is a hint; the tag scan works without it
-        log.warning("task_state_store.get(%r) failed: %s", key, exc)
-        return None
-
-
-def _store_set(context: Context, key: str, value: str, log: Any) -> None:
-    store = context.get("task_state_store")  # type: ignore[attr-defined]
-    if store is None:
-        return
-    try:
-        store.set(key, value)
-    except Exception as exc:
-        log.warning("task_state_store.set(%r) failed: %s", key, exc)
 
 
 class DataScienceUpdateJobRunOperator(UpdateResourceOperator):

@@ -89,7 +89,6 @@ class DataScienceCreateJobOperator(DataScienceWaitingOperator):
             self.create_job_details,
             "create_job_details",
             "CreateJobDetails",
-            identity_tags=False,
             check=validate_body,
             compartment_id=self.compartment_id or None,
             project_id=self.project_id,

@@ -81,7 +81,6 @@ class DataScienceCreateProjectOperator(DataScienceBaseOperator):
             self.create_project_details,
             "create_project_details",
             "CreateProjectDetails",
-            identity_tags=False,
             check=validate_body,
             compartment_id=self.compartment_id or None,
             display_name=self.display_name,

@@ -109,6 +109,7 @@ class FakeTI:
     run_id: str = "manual__2026-11-27T12:00:00+00:00"
     map_index: int = -1
     try_number: int = 1
+    max_tries: int = 0
     xcoms: dict[str, Any] = field(default_factory=dict)
 
     def xcom_push(self, key: str, value: Any) -> None:

@@ -50,7 +50,15 @@ def test_project_lifecycle_in_a_dag(ds, run_dag, caplog, slow, deferrable) -> No
     created = result.xcom("create")
     assert created["id"] == pid and created["compartmentId"] == ds.compartment
     assert created["displayName"].startswith("p-20")  # the keyword won over the body, rendered
-    assert created["freeformTags"] == {"a": "1", "b": "2"}
+    assert created["freeformTags"] == {
+        "a": "1",
+        "b": "2",  # the keyword's tags merged over the body's, and the task instance's identity
+        "airflow-dag-id": dag.dag_id,
+        "airflow-task-id": "create",
+        "airflow-run-id": result.run_id,
+        "airflow-map-index": "-1",
+        "airflow-try-number": "1",
+    }
     assert result.xcom("create", "console_url").startswith("https://cloud.oracle.com/data-science/projects/")
     final = ds.emu.get(pid)
     assert final["lifecycleState"] == "DELETED"
