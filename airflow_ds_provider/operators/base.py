@@ -29,7 +29,7 @@ from airflow_ds_provider.client.response import Response
 from airflow_ds_provider.client.waiter import check_state, seconds, with_details
 from airflow_ds_provider.hooks.data_science import DataScienceHook
 from airflow_ds_provider.lifecycle import Lifecycle, Outcome, get_lifecycle
-from airflow_ds_provider.links.console import CONSOLE_KINDS, console_url
+from airflow_ds_provider.links.console import console_url
 from airflow_ds_provider.operators._body import (
     airflow_identity_tags,
     load_body,
@@ -129,8 +129,8 @@ class DataScienceBaseOperator(BaseOperator):
         kind = resource or self.resource
         if resource_id:
             ti.xcom_push(key=XCOM_RESOURCE_ID, value=resource_id)
-            if kind in CONSOLE_KINDS:
-                url = console_url(kind, resource_id, self.hook.config.region)
+            url = console_url(kind, resource_id, self.hook.config.region) if kind else None
+            if url:
                 ti.xcom_push(key=XCOM_CONSOLE_URL, value=url)
                 self.log.info("OCI Console: %s", url)
         if work_request_id:
