@@ -214,8 +214,8 @@ def missing_reference(
     first one that is not found is named (``job_id: job ocid1... does not exist``).
     """
     checked: list[str] = []
-    for wire, value in body.items():
-        kind = kind_of(value) if wire.endswith("Id") and isinstance(value, str) else None
+    for wire, value in _referenced_ocids(body):
+        kind = kind_of(value)
         if kind not in LIFECYCLES or kind == "work_request":
             continue
         lifecycle = get_lifecycle(kind)
@@ -230,6 +230,21 @@ def missing_reference(
             )
     named = ", ".join(checked) or "the OCIDs in the request body"
     return AirflowFailException(f"{operation} answered {exc.status} {exc.code}: {exc.message}; check {named}")
+
+
+def _referenced_ocids(value: Any) -> list[tuple[str, str]]:
+    """``(wire name, OCID)`` of every ``...Id`` string field of a body, nested ones included."""
+    found: list[tuple[str, str]] = []
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if isinstance(item, str) and str(key).endswith("Id"):
+                found.append((str(key), item))
+            else:
+                found.extend(_referenced_ocids(item))
+    elif isinstance(value, list):
+        for item in value:
+            found.extend(_referenced_ocids(item))
+    return found
 
 
 def resource_id_arg(operator: DataScienceBaseOperator) -> str:
