@@ -32,10 +32,16 @@ CONN_FIELDS: dict[str, Any] = {
     ),
     "region": _field("Region", "Region name or short key, e.g. us-ashburn-1 or iad.", default="us-ashburn-1"),
     "tenancy": _field("Tenancy OCID", "ocid1.tenancy.oc1..xxx"),
+    "user": _field("User OCID", "ocid1.user.oc1..xxx (the user the API key belongs to)."),
     "fingerprint": _field("Key fingerprint", "The API key fingerprint, aa:bb:...:ff (16 hex pairs)."),
     "key_file": _field("Private key file", "Path of the PEM private key on the workers (~ is expanded)."),
-    "key_content": _field(
-        "Private key (PEM)", "The PEM private key itself, instead of a key file.", format="password"
+    # Named so that Airflow masks it (its default sensitive names include "private_key"); a PEM
+    # pasted into this single-line input loses its newlines, which the provider restores.
+    "private_key": _field(
+        "Private key (PEM)",
+        "The PEM private key itself, instead of a key file (masked by Airflow). Its pass phrase, "
+        "if it is encrypted, goes in the Private key pass phrase field.",
+        format="password",
     ),
     "config_file": _field("OCI config file", "For auth_type config_file; default ~/.oci/config."),
     "profile": _field("Config profile", "Profile of the OCI config file; default DEFAULT."),
@@ -59,7 +65,8 @@ CONN_FIELDS: dict[str, Any] = {
         "number",
     ),
 }
-# The pass phrase lives in the standard (always secret) password field; login holds the user OCID.
+# The pass phrase lives in the standard (always secret) password field; the user OCID in the
+# ``user`` extra (the login field is hidden; a login is still read when ``user`` is absent).
 
 _RESOURCES = (
     "projects",
@@ -122,12 +129,9 @@ def get_provider_info() -> dict[str, Any]:
                 "connection-type": "oci_data_science",
                 "conn-fields": CONN_FIELDS,
                 "ui-field-behaviour": {
-                    "hidden-fields": ["schema", "port", "host"],
-                    "relabeling": {"login": "User OCID", "password": "Key pass phrase"},
-                    "placeholders": {
-                        "login": "ocid1.user.oc1..xxx",
-                        "password": "only for an encrypted private key",
-                    },
+                    "hidden-fields": ["schema", "port", "host", "login"],
+                    "relabeling": {"password": "Private key pass phrase"},
+                    "placeholders": {"password": "only for an encrypted private key"},
                 },
             }
         ],

@@ -18,10 +18,12 @@ def test_connection_type_declared() -> None:
     assert hook.conn_type == "oci_data_science" and hook.conn_name_attr == "oci_conn_id"
     assert hook.default_conn_name == "oci_data_science_default" and hook.hook_name == conn["hook-name"]
     fields = conn["conn-fields"]
-    assert fields["key_content"]["schema"]["format"] == "password"
+    assert fields["private_key"]["schema"]["format"] == "password"
+    assert "key_content" not in fields and "pass_phrase" not in fields
     for key in (
         "auth_type",
         "tenancy",
+        "user",
         "fingerprint",
         "key_file",
         "region",
@@ -31,7 +33,10 @@ def test_connection_type_declared() -> None:
     ):
         assert key in fields and fields[key]["label"] and "type" in fields[key]["schema"]
     behaviour = conn["ui-field-behaviour"]
-    assert behaviour["relabeling"]["login"] == "User OCID"
+    # the user OCID has one place in the form (the ``user`` extra); the pass phrase is the password
+    assert "login" in behaviour["hidden-fields"] and "password" not in behaviour["hidden-fields"]
+    assert fields["user"]["label"] == "User OCID"
+    assert behaviour["relabeling"] == {"password": "Private key pass phrase"}
     assert set(behaviour["hidden-fields"]) <= {
         "description",
         "host",
@@ -60,8 +65,11 @@ def test_registered_with_airflow() -> None:
 
     manager = ProvidersManager()
     behaviour = manager.field_behaviours["oci_data_science"]
-    assert behaviour["relabeling"]["login"] == "User OCID"
-    assert "extra__oci_data_science__key_content" in manager.connection_form_widgets
+    assert behaviour["relabeling"]["password"] == "Private key pass phrase"
+    assert "login" in behaviour["hidden_fields"]
+    widgets = manager.connection_form_widgets
+    assert {"extra__oci_data_science__private_key", "extra__oci_data_science__user"} <= set(widgets)
+    assert "extra__oci_data_science__key_content" not in widgets
 
 
 def test_every_operator_sensor_trigger_and_link_is_registered() -> None:
@@ -156,3 +164,16 @@ def test_all_36_operators_exist_with_their_exact_names() -> None:
             found |= set(vars(importlib.import_module(module)))
     missing = [name for name in OPERATOR_NAMES if f"DataScience{name}Operator" not in found]
     assert not missing
+
+
+def test_secret_form_fields_use_names_airflow_masks_by_default() -> None:
+    """Airflow redacts extras by key name (REST API, form, CLI, logs); ``format: password`` does not."""
+    from airflow.sdk._shared.secrets_masker import DEFAULT_SENSITIVE_FIELDS
+
+    fields = get_provider_info()["connection-types"][0]["conn-fields"]
+    secret = [name for name, spec in fields.items() if spec["schema"].get("format") == "password"]
+    assert secret == ["private_key"]
+    for name in secret:
+        assert any(word in name for word in DEFAULT_SENSITIVE_FIELDS), name
+    for name in ("key_content", "pass_phrase"):  # the aliases are exactly the names it does not mask
+        assert not any(word in name for word in DEFAULT_SENSITIVE_FIELDS)

@@ -1,8 +1,13 @@
 """The client configuration, parsed from an Airflow connection's fields (no Airflow import).
 
 Precedence: hook/explicit argument > connection extra > standard connection field
-(``login`` -> ``user``, ``password`` -> ``pass_phrase``, ``host`` -> ``endpoint``) > OCI config
+(``login`` -> ``user``, ``password`` -> the key pass phrase, ``host`` -> ``endpoint``) > OCI config
 file profile > default.
+
+Secrets use connection keys Airflow masks out of the box: ``private_key`` (the PEM) and
+``private_key_passphrase`` (or the connection password). The OCI config-file names
+``key_content`` and ``pass_phrase`` are read as aliases (:data:`SECRET_ALIASES`). Every secret
+is registered with the log masker as it is read (:mod:`~airflow_ds_provider.client.auth.masking`).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 
 from airflow_ds_provider.client.auth.base import default_region
 from airflow_ds_provider.client.auth.config_file import read_profile
+from airflow_ds_provider.client.auth.masking import mask_private_key, mask_secret
 from airflow_ds_provider.client.endpoints import (
     canonical_region,
     data_science_endpoint,
@@ -28,6 +34,14 @@ DEFAULT_MAX_ATTEMPTS = 8
 DEFAULT_MAX_RETRY_SECONDS = 600.0
 DEFAULT_TIMEOUT = (10.0, 60.0)
 
+#: The connection keys of the PEM private key and its pass phrase (names Airflow masks).
+PRIVATE_KEY = "private_key"
+PRIVATE_KEY_PASSPHRASE = "private_key_passphrase"  # noqa: S105 (a key name)
+#: OCI config-file names still read for them; Airflow does not mask these names.
+SECRET_ALIASES = {"key_content": PRIVATE_KEY, "pass_phrase": PRIVATE_KEY_PASSPHRASE}
+#: ClientConfig field -> the documented connection key it is read from.
+_FIELD_KEYS = {"key_content": PRIVATE_KEY, "pass_phrase": PRIVATE_KEY_PASSPHRASE}
+
 #: Keys a connection may hold; anything else is kept in ``ClientConfig.options``.
 KNOWN_KEYS = (
     "auth_type",
@@ -35,6 +49,8 @@ KNOWN_KEYS = (
     "user",
     "fingerprint",
     "key_file",
+    PRIVATE_KEY,
+    PRIVATE_KEY_PASSPHRASE,
     "key_content",
     "pass_phrase",
     "region",
@@ -48,7 +64,10 @@ KNOWN_KEYS = (
 )
 #: Keys read from an OCI config file profile.
 CONFIG_FILE_KEYS = ("tenancy", "user", "fingerprint", "key_file", "pass_phrase", "region")
-_SECRET_KEYS = frozenset({"key_content", "pass_phrase", "password", "private_key", "security_token"})
+_SECRET_KEYS = frozenset(
+    {"key_content", "pass_phrase", "password", PRIVATE_KEY, PRIVATE_KEY_PASSPHRASE, "security_token"}
+)
+_RAW_KEYS = frozenset({"key_content", "pass_phrase", PRIVATE_KEY, PRIVATE_KEY_PASSPHRASE})
 _UI_PREFIX = "extra__oci_data_science__"
 
 
@@ -58,9 +77,27 @@ def _clean(values: Mapping[str, Any] | None) -> dict[str, Any]:
         key = key.removeprefix(_UI_PREFIX)
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
-        out[key] = (
-            value.strip() if isinstance(value, str) and key not in ("key_content", "pass_phrase") else value
-        )
+        out[key] = value.strip() if isinstance(value, str) and key not in _RAW_KEYS else value
+    return out
+
+
+def _canonical(values: dict[str, Any], sources: dict[str, str]) -> dict[str, Any]:
+    """Move alias keys (``key_content``, ``pass_phrase``) to their documented names.
+
+    ``sources`` records, per documented name, the key the value came from.
+
+    :raises ConfigurationError: when a name and its alias hold different values.
+    """
+    out = dict(values)
+    for alias, name in SECRET_ALIASES.items():
+        if alias not in out:
+            continue
+        value = out.pop(alias)
+        if name in out and out[name] != value:
+            raise ConfigurationError(name, f"and its alias {alias} hold different values; keep only {name}")
+        if name not in out:
+            out[name] = value
+            sources[name] = alias
     return out
 
 
@@ -100,7 +137,12 @@ class ClientConfig:
     """Everything a client needs, resolved and validated. Secrets never appear in ``repr``.
 
     :param auth_type: credential provider name (``api_key``, ``config_file``; more later).
+    :param key_content: the PEM private key (connection key ``private_key``, alias ``key_content``).
+    :param pass_phrase: its pass phrase (``private_key_passphrase``, the connection password, alias
+        ``pass_phrase``, or the config file's ``pass_phrase``).
     :param options: any other connection keys (for auth providers added later); hidden in repr.
+    :param sources: for ``user``, ``key_content`` and ``pass_phrase``, the connection key or field
+        the value came from when it is not the documented one (see :meth:`source_of`).
     """
 
     auth_type: str = DEFAULT_AUTH_TYPE
@@ -119,6 +161,9 @@ class ClientConfig:
     max_retry_seconds: float = DEFAULT_MAX_RETRY_SECONDS
     timeout: tuple[float, float] = DEFAULT_TIMEOUT
     options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False, hash=False)
+    sources: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False, hash=False, compare=False
+    )
 
     @classmethod
     def from_connection(
@@ -133,29 +178,50 @@ class ClientConfig:
     ) -> ClientConfig:
         """Build a config from a connection's extras and standard fields.
 
-        :param extra: the connection's extras (OCI config-file key names).
+        :param extra: the connection's extras (``private_key``/``private_key_passphrase`` or their
+            aliases, otherwise OCI config-file key names).
         :param login: the connection login (user OCID), used when ``user`` is not in the extras.
-        :param password: the connection password (key pass phrase), used when ``pass_phrase`` is not.
+        :param password: the connection password (key pass phrase), used when
+            ``private_key_passphrase`` (or its alias ``pass_phrase``) is not in the extras.
         :param host: the connection host (endpoint URL), used when ``endpoint`` is not.
         :param overrides: explicit values (hook arguments) that win over everything.
         :param read_config_file: merge the OCI config file profile for ``auth_type=config_file``
             (or when ``config_file`` is set).
         """
-        merged = _clean({"user": login, "pass_phrase": password, "endpoint": host})
-        merged.update(_clean(extra))
-        merged.update(_clean(overrides))
-        return cls.from_mapping(merged, read_config_file=read_config_file)
+        sources: dict[str, str] = {}
+        merged = _canonical(_clean(extra), sources)
+        merged.update(_canonical(_clean(overrides), sources))
+        for name, value, origin in (
+            ("user", login, "login"),
+            (PRIVATE_KEY_PASSPHRASE, password, "password"),
+            ("endpoint", host, "host"),
+        ):
+            cleaned = _clean({name: value})
+            if name in cleaned and name not in merged:
+                merged[name] = cleaned[name]
+                sources[name] = origin
+        return cls._build(merged, sources, read_config_file)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], *, read_config_file: bool = True) -> ClientConfig:
-        """Build a config from one flat mapping of OCI config-file style keys."""
-        merged = _clean(values)
+        """Build a config from one flat mapping of connection keys (aliases accepted)."""
+        sources: dict[str, str] = {}
+        return cls._build(_canonical(_clean(values), sources), sources, read_config_file)
+
+    @classmethod
+    def _build(cls, merged: dict[str, Any], sources: dict[str, str], read_config_file: bool) -> ClientConfig:
+        pem, pass_phrase = merged.get(PRIVATE_KEY), merged.get(PRIVATE_KEY_PASSPHRASE)
+        mask_private_key(str(pem) if pem else None, str(pass_phrase) if pass_phrase else None)
         auth_type = str(merged.get("auth_type") or DEFAULT_AUTH_TYPE).strip().lower()
         if read_config_file and (auth_type == "config_file" or "config_file" in merged):
             profile = read_profile(merged.get("config_file"), merged.get("profile"))
+            mask_secret(profile.get("pass_phrase"))
             for key in CONFIG_FILE_KEYS:
-                if key not in merged and profile.get(key):
-                    merged[key] = profile[key]
+                target = SECRET_ALIASES.get(key, key)
+                if target not in merged and profile.get(key):
+                    merged[target] = profile[key]
+                    if target != key:
+                        sources[target] = key
             merged["config_file"] = profile["__location__"]
             extra_file_keys = {
                 k: v for k, v in profile.items() if k not in CONFIG_FILE_KEYS and k != "__location__"
@@ -188,11 +254,23 @@ class ClientConfig:
             "profile",
             "compartment_id",
         ):
-            if name in merged:
-                kwargs[name] = str(merged[name])
+            key = _FIELD_KEYS.get(name, name)
+            if key in merged:
+                kwargs[name] = str(merged[key])
         options = {k: v for k, v in merged.items() if k not in KNOWN_KEYS}
         kwargs["options"] = MappingProxyType(options)
+        field_sources = {f: sources[k] for f, k in (*_FIELD_KEYS.items(), ("user", "user")) if k in sources}
+        kwargs["sources"] = MappingProxyType(field_sources)
         return cls(**kwargs)
+
+    def source_of(self, name: str) -> str:
+        """The connection key or field that ``name`` (a config field) was read from.
+
+        ``key_content`` -> ``private_key`` (or ``key_content`` for an alias-named connection);
+        ``pass_phrase`` -> ``private_key_passphrase``, ``password``, ``pass_phrase``; ``user`` ->
+        ``user`` or ``login``. Used to name the right key in error messages.
+        """
+        return self.sources.get(name) or _FIELD_KEYS.get(name, name)
 
     def with_overrides(self, **values: Any) -> ClientConfig:
         """A copy with some fields replaced (``None`` values are ignored)."""

@@ -130,13 +130,16 @@ class Emulator(ScriptingMixin):
         self.keys.register_session_token(token, public_key_pem)
 
     def connection_extra(self, ident: Identity, compartment_id: str | None = None) -> dict[str, str]:
-        """Airflow connection extras for ``ident`` pointing at this emulator."""
+        """Airflow connection extras for ``ident`` pointing at this emulator.
+
+        The PEM is under ``private_key``, a name Airflow masks in its REST API, UI, CLI and logs.
+        """
         return {
             "auth_type": "api_key",
             "tenancy": ident.tenancy,
             "user": ident.user,
             "fingerprint": ident.fingerprint,
-            "key_content": ident.private_key_pem,
+            "private_key": ident.private_key_pem,
             "region": self.region,
             "endpoint": self.url,
             "compartment_id": compartment_id or ident.compartment_id,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -11,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseHook
 
 from airflow_ds_provider.client._operations import SyncOperations
-from airflow_ds_provider.client.config import ClientConfig
+from airflow_ds_provider.client.auth.masking import set_secret_masker
+from airflow_ds_provider.client.config import SECRET_ALIASES, ClientConfig
 from airflow_ds_provider.client.errors import BadRequestError, DataScienceError, ServiceError
 from airflow_ds_provider.client.response import Response
 
@@ -20,6 +23,66 @@ if TYPE_CHECKING:
     # imports an operator.
     from airflow_ds_provider.client.async_client import AsyncDataScienceClient
     from airflow_ds_provider.client.client import DataScienceClient
+
+
+log = logging.getLogger(__name__)
+
+_UI_PREFIX = "extra__oci_data_science__"
+_warned_connections: set[str] = set()
+_warned_lock = threading.Lock()
+
+
+def airflow_mask_secret(values: list[str]) -> None:
+    """Register ``values`` with Airflow's secrets masker (and the task supervisor's, in one message).
+
+    Installed as the client's masker when this module is imported, so every key, pass phrase and
+    token the client reads is masked in any later log line of the task or the triggerer.
+    """
+    from airflow.sdk.log import mask_secret
+
+    mask_secret(values)
+
+
+set_secret_masker(airflow_mask_secret)
+
+
+def _masked_by_airflow(name: str) -> bool:
+    """True when Airflow's masker hides extras named ``name`` (``[core] sensitive_var_conn_names``)."""
+    try:
+        from airflow.sdk._shared.secrets_masker import should_hide_value_for_key
+    except ImportError:  # pragma: no cover - a future Airflow moved it: warn, to be safe
+        return False
+    return bool(should_hide_value_for_key(name))
+
+
+def warn_unmasked_secret_names(conn_id: str, extra: Mapping[str, Any]) -> None:
+    """Log one warning per connection (per process) that holds secrets under alias names.
+
+    ``key_content`` and ``pass_phrase`` are not names Airflow masks, so the REST API, the
+    connection form and ``airflow connections get`` show their values in clear. The warning
+    names the keys and what to rename them to; it never contains the values.
+    """
+    found = sorted(
+        name
+        for name in (key.removeprefix(_UI_PREFIX) for key in extra)
+        if name in SECRET_ALIASES and not _masked_by_airflow(name)
+    )
+    if not found:
+        return
+    with _warned_lock:
+        if conn_id in _warned_connections:
+            return
+        _warned_connections.add(conn_id)
+    renames = ", ".join(f"{name} -> {SECRET_ALIASES[name]}" for name in found)
+    log.warning(
+        "Connection %r keeps secrets in the extras %s, names Airflow does not mask: the REST API, "
+        "the connection form and 'airflow connections get' show these values in clear. Rename them "
+        "(%s; the pass phrase may also go in the connection password), or add the names to "
+        "[core] sensitive_var_conn_names.",
+        conn_id,
+        ", ".join(found),
+        renames,
+    )
 
 
 def _host_endpoint(host: str | None, port: int | None, schema: str | None) -> str | None:
@@ -49,10 +112,13 @@ def config_from_connection(conn: Any, extra: Mapping[str, Any], region: str | No
 class DataScienceHook(SyncOperations, BaseHook):
     """Interact with OCI Data Science: every API operation is a method of the hook.
 
-    The connection holds OCI config-file style extras (``auth_type``, ``tenancy``, ``user``,
-    ``fingerprint``, ``key_file``/``key_content``, ``pass_phrase``, ``region``, ``config_file``,
-    ``profile``, ``endpoint``, ``compartment_id``, ``max_attempts``, ``max_retry_seconds``,
-    ``timeout``); login is the user OCID, password the key pass phrase.
+    The connection holds the extras ``auth_type``, ``tenancy``, ``user``, ``fingerprint``,
+    ``key_file`` or ``private_key`` (the PEM), ``private_key_passphrase``, ``region``,
+    ``config_file``, ``profile``, ``endpoint``, ``compartment_id``, ``max_attempts``,
+    ``max_retry_seconds``, ``timeout``; the password is the key pass phrase. Still read: the login
+    (when there is no ``user``) and the OCI config-file names ``key_content`` and ``pass_phrase``,
+    with one warning per connection because Airflow does not mask those names. Every secret read
+    is registered with Airflow's secrets masker.
 
     :param oci_conn_id: the Airflow connection id.
     :param region: region override (wins over the connection).
@@ -76,7 +142,9 @@ class DataScienceHook(SyncOperations, BaseHook):
     def config(self) -> ClientConfig:
         """The parsed connection (read once per hook)."""
         conn = self.get_connection(self.oci_conn_id)
-        return config_from_connection(conn, conn.extra_dejson, self.region)
+        extra = conn.extra_dejson
+        warn_unmasked_secret_names(self.oci_conn_id, extra)
+        return config_from_connection(conn, extra, self.region)
 
     @cached_property
     def client(self) -> DataScienceClient:
@@ -102,6 +170,7 @@ class DataScienceHook(SyncOperations, BaseHook):
         """
         conn = await BaseHook.aget_connection(self.oci_conn_id)
         extra = await conn.aextra_dejson()
+        warn_unmasked_secret_names(self.oci_conn_id, extra)
         config = await asyncio.to_thread(config_from_connection, conn, extra, self.region)
         from airflow_ds_provider.client.async_client import AsyncDataScienceClient
 

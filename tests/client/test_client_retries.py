@@ -208,7 +208,7 @@ class RotatingCredentials:
 @pytest.mark.parametrize("refresh", [True, False])
 def test_401_refreshes_once(emu, ident, extra, refresh) -> None:
     config = ClientConfig.from_connection(extra)
-    good = ApiKeyCredentials(ident.tenancy, ident.user, ident.fingerprint, key_content=extra["key_content"])
+    good = ApiKeyCredentials(ident.tenancy, ident.user, ident.fingerprint, key_content=extra["private_key"])
     creds = RotatingCredentials(_static_creds(), good, refresh)
     with DataScienceClient(config, credentials=creds, retry_policy=FAST) as client:
         if refresh:

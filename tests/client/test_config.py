@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from client_testdata import FINGERPRINT, PASS_PHRASE, TENANCY, USER
 
+from airflow_ds_provider.client.auth.masking import set_secret_masker
 from airflow_ds_provider.client.config import ClientConfig
 from airflow_ds_provider.client.errors import ConfigurationError
 
@@ -80,11 +81,104 @@ def test_bad_values_name_the_field(extra: dict, field: str) -> None:
     assert info.value.field == field
 
 
-def test_repr_hides_secrets(pems) -> None:
-    config = ClientConfig.from_connection({"key_content": pems["pkcs1"], "pass_phrase": PASS_PHRASE})
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"key_content": "PEM", "pass_phrase": PASS_PHRASE},
+        {"private_key": "PEM", "private_key_passphrase": PASS_PHRASE},
+    ],
+)
+def test_repr_hides_secrets(pems, extra) -> None:
+    config = ClientConfig.from_connection({k: pems["pkcs1"] if v == "PEM" else v for k, v in extra.items()})
     text = repr(config) + str(config.redacted())
     assert "PRIVATE KEY" not in text
     assert PASS_PHRASE not in text
+
+
+@pytest.fixture
+def recorded_masks():
+    """Install a masker that records what the client registers; restore the previous one after."""
+    recorded: list[str] = []
+    previous = set_secret_masker(recorded.extend)
+    yield recorded
+    set_secret_masker(previous)
+
+
+def test_documented_names(pems) -> None:
+    config = ClientConfig.from_connection(
+        {"private_key": pems["pkcs1"], "private_key_passphrase": PASS_PHRASE, "user": USER}
+    )
+    assert (config.key_content, config.pass_phrase, config.user) == (pems["pkcs1"], PASS_PHRASE, USER)
+    assert config.source_of("key_content") == "private_key"
+    assert config.source_of("pass_phrase") == "private_key_passphrase"
+    assert config.source_of("user") == "user"
+    assert "private_key" not in config.options and "private_key_passphrase" not in config.options
+
+
+def test_oci_config_file_names_are_aliases(pems) -> None:
+    config = ClientConfig.from_connection({"key_content": pems["pkcs1"], "pass_phrase": PASS_PHRASE})
+    assert (config.key_content, config.pass_phrase) == (pems["pkcs1"], PASS_PHRASE)
+    assert config.source_of("key_content") == "key_content"
+    assert config.source_of("pass_phrase") == "pass_phrase"
+    same = ClientConfig.from_connection({"key_content": pems["pkcs1"], "private_key": pems["pkcs1"]})
+    assert same.key_content == pems["pkcs1"] and same.source_of("key_content") == "private_key"
+    ui = ClientConfig.from_connection({"extra__oci_data_science__key_content": pems["pkcs1"]})
+    assert ui.key_content == pems["pkcs1"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"private_key": "PEM-A", "key_content": "PEM-B"}, "private_key"),
+        ({"private_key_passphrase": "one-phrase", "pass_phrase": "another"}, "private_key_passphrase"),
+    ],
+)
+def test_a_name_and_its_alias_must_agree(extra, field) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        ClientConfig.from_connection(extra)
+    assert info.value.field == field
+    for value in extra.values():
+        assert value not in str(info.value)
+
+
+def test_pass_phrase_from_the_password_and_user_from_the_login() -> None:
+    config = ClientConfig.from_connection({}, login=USER, password=PASS_PHRASE)
+    assert (config.user, config.pass_phrase) == (USER, PASS_PHRASE)
+    assert (config.source_of("user"), config.source_of("pass_phrase")) == ("login", "password")
+    config = ClientConfig.from_connection(
+        {"private_key_passphrase": "from-extra", "user": "ocid1.user.oc1..x"}, login=USER, password="pw"
+    )
+    assert (config.user, config.pass_phrase) == ("ocid1.user.oc1..x", "from-extra")
+    assert (config.source_of("user"), config.source_of("pass_phrase")) == ("user", "private_key_passphrase")
+    alias = ClientConfig.from_connection({"pass_phrase": "from-alias"}, password="pw")
+    assert alias.pass_phrase == "from-alias" and alias.source_of("pass_phrase") == "pass_phrase"
+
+
+def test_connection_secrets_are_registered_with_the_masker(pems, recorded_masks) -> None:
+    ClientConfig.from_connection({"key_content": pems["pkcs8"]}, password=PASS_PHRASE)
+    body = [line for line in pems["pkcs8"].splitlines() if line and not line.startswith("-----")]
+    assert pems["pkcs8"] in recorded_masks and PASS_PHRASE in recorded_masks
+    assert set(body[:-1]) <= set(recorded_masks)  # every full 64-character line
+    parts = [part for part in recorded_masks if part != pems["pkcs8"]]
+    assert not any("-----" in part or "PRIVATE" in part for part in parts)  # not the armour
+    recorded_masks.clear()
+    ClientConfig.from_connection({"region": "iad", "private_key_passphrase": "no-key-just-phrase"})
+    assert recorded_masks == ["no-key-just-phrase"]
+
+
+def test_config_file_pass_phrase_is_registered_with_the_masker(tmp_path, pems, recorded_masks) -> None:
+    path = _write_config(tmp_path, pems, key_file=str(tmp_path / "k.pem"))
+    config = ClientConfig.from_connection({"auth_type": "config_file", "config_file": str(path)})
+    assert config.pass_phrase == PASS_PHRASE and config.source_of("pass_phrase") == "pass_phrase"
+    assert PASS_PHRASE in recorded_masks
+
+
+def test_no_masker_installed_is_a_no_op(pems) -> None:
+    previous = set_secret_masker(None)
+    try:
+        assert ClientConfig.from_connection({"private_key": pems["pkcs1"]}).key_content == pems["pkcs1"]
+    finally:
+        set_secret_masker(previous)
 
 
 def test_config_file_profile_inherits_default(tmp_path, pems, monkeypatch) -> None:

@@ -58,10 +58,10 @@ async def test_nothing_secret_leaks(pems, tmp_path, caplog) -> None:
         extra = emu.connection_extra(ident)
         # the emulator identity's key is secret too
         key_lines = [
-            line for line in extra["key_content"].splitlines() if line and not line.startswith("-----")
+            line for line in extra["private_key"].splitlines() if line and not line.startswith("-----")
         ]
         policy = RetryPolicy(max_attempts=2, base_delay=0.01)
-        config = ClientConfig.from_connection({**extra, "pass_phrase": PASS_PHRASE})
+        config = ClientConfig.from_connection({**extra, "private_key_passphrase": PASS_PHRASE})
         with DataScienceClient(config, retry_policy=policy) as client:
             texts.append(repr(client) + repr(client.config) + repr(client.credentials))
             client.list_projects(ident.compartment_id)

@@ -58,13 +58,13 @@ def test_connection_formats_parse_in_airflow(emu, ident):
 
     data = json.loads(emu.airflow_connection_json(ident))
     assert data["conn_type"] == "oci_data_science"
-    assert data["extra"]["endpoint"] == emu.url and data["extra"]["key_content"] == ident.private_key_pem
+    assert data["extra"]["endpoint"] == emu.url and data["extra"]["private_key"] == ident.private_key_pem
     assert set(data["extra"]) == {
         "auth_type",
         "tenancy",
         "user",
         "fingerprint",
-        "key_content",
+        "private_key",
         "region",
         "endpoint",
         "compartment_id",
@@ -74,7 +74,7 @@ def test_connection_formats_parse_in_airflow(emu, ident):
     )
     assert conn.conn_type == "oci_data_science"
     assert conn.extra_dejson["compartment_id"] == "ocid1.compartment.oc1..zz"
-    assert conn.extra_dejson["key_content"] == ident.private_key_pem
+    assert conn.extra_dejson["private_key"] == ident.private_key_pem
 
 
 def test_command_line(tmp_path: Path):
@@ -106,7 +106,7 @@ def test_command_line(tmp_path: Path):
         assert requests.get(f"{url}/_emulator/health", timeout=5).json()["status"] == "ok"
         extra = json.loads(conn_file.read_text())["extra"]
         assert extra["endpoint"] == url
-        key = serialization.load_pem_private_key(extra["key_content"].encode(), None)
+        key = serialization.load_pem_private_key(extra["private_key"].encode(), None)
         from airflow_ds_provider.client.signing import SigningKey
 
         client = SignedClient(

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from airflow_ds_provider.client.auth.base import Credentials, credentials_from_config, register_auth_type
-from airflow_ds_provider.client.auth.keys import load_private_key, read_key_file
+from airflow_ds_provider.client.auth.keys import KEY_FIELD, PASS_FIELD, load_private_key, read_key_file
 from airflow_ds_provider.client.errors import ConfigurationError
 from airflow_ds_provider.client.signing import SigningKey
 
@@ -34,6 +34,8 @@ class ApiKeyCredentials:
     :param key_file: path of the PEM private key (``~`` expanded).
     :param key_content: the PEM private key itself (instead of ``key_file``).
     :param pass_phrase: pass phrase of an encrypted key.
+    :param key_field: the connection key ``key_content`` came from (named in errors).
+    :param pass_field: the connection key ``pass_phrase`` came from (named in errors).
     """
 
     def __init__(
@@ -45,6 +47,8 @@ class ApiKeyCredentials:
         key_file: str | None = None,
         key_content: str | None = None,
         pass_phrase: str | None = None,
+        key_field: str = KEY_FIELD,
+        pass_field: str = PASS_FIELD,
     ) -> None:
         tenancy = _require(tenancy, "tenancy", "the tenancy OCID, ocid1.tenancy.oc1..xxx")
         user = _require(user, "user", "the user OCID, ocid1.user.oc1..xxx")
@@ -62,15 +66,16 @@ class ApiKeyCredentials:
             )
         if key_content:
             pem: bytes | str = key_content.replace("\\n", "\n")
-            field = "key_content"
+            field = key_field
         elif key_file:
             pem = read_key_file(key_file)
             field = "key_file"
         else:
             raise ConfigurationError(
-                "key_file", "API key authentication needs key_file (a path) or key_content (the PEM)"
+                "key_file", f"API key authentication needs key_file (a path) or {KEY_FIELD} (the PEM)"
             )
-        self._key = SigningKey(f"{tenancy}/{user}/{fingerprint}", load_private_key(pem, pass_phrase, field))
+        key = load_private_key(pem, pass_phrase, field, pass_field)
+        self._key = SigningKey(f"{tenancy}/{user}/{fingerprint}", key)
 
     @property
     def key_id(self) -> str:
@@ -102,6 +107,8 @@ def _api_key_from_config(config: ClientConfig) -> ApiKeyCredentials:
         key_file=config.key_file,
         key_content=config.key_content,
         pass_phrase=config.pass_phrase,
+        key_field=config.source_of("key_content"),
+        pass_field=config.source_of("pass_phrase"),
     )
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from airflow_ds_provider.client.auth.base import CredentialsError
-from airflow_ds_provider.client.auth.keys import load_private_key
+from airflow_ds_provider.client.auth.keys import PASS_FIELD, load_private_key
+from airflow_ds_provider.client.auth.masking import mask_secret
 from airflow_ds_provider.client.auth.refreshing import RefreshingCredentials, Token, token_expiry
 from airflow_ds_provider.client.errors import ConfigurationError
 from airflow_ds_provider.client.signing import SigningKey
@@ -117,11 +118,17 @@ class FileTokenCredentials(RefreshingCredentials):
             text = self._token_value.read()
             if not text:
                 raise ConfigurationError(self._token_value.field, f"{self._describe()} is empty")
+            mask_secret(text)
             pem = self._key_value.read().replace("\\n", "\n")
             pass_phrase = pass_value.read() if pass_value else None
             key_hash = hashlib.sha256(f"{pem}\0{pass_phrase}".encode()).hexdigest()
             if self._private_key is None or key_hash != self._key_hash:
-                self._private_key = load_private_key(pem, pass_phrase or None, self._key_value.field)
+                self._private_key = load_private_key(
+                    pem,
+                    pass_phrase or None,
+                    self._key_value.field,
+                    pass_value.field if pass_value else PASS_FIELD,
+                )
                 self._key_hash = key_hash
             key = SigningKey(f"ST${text}", self._private_key)
             if (

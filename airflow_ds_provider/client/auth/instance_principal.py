@@ -35,6 +35,7 @@ from airflow_ds_provider.client.auth.keys import (
     pem_body,
     public_key_pem,
 )
+from airflow_ds_provider.client.auth.masking import mask_secret
 from airflow_ds_provider.client.auth.refreshing import (
     RefreshingCredentials,
     Token,
@@ -266,6 +267,7 @@ def _token_from_json(content: bytes, source: str, what: str) -> str:
     token = data.get("token") if isinstance(data, dict) else None
     if not isinstance(token, str) or not token:
         raise CredentialsError(source, f"the answer of {what} has no 'token'")
+    mask_secret(token)
     return token
 
 

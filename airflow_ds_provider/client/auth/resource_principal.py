@@ -39,6 +39,7 @@ from airflow_ds_provider.client.auth.keys import (
     pem_body,
     public_key_pem,
 )
+from airflow_ds_provider.client.auth.masking import mask_secret
 from airflow_ds_provider.client.auth.refreshing import (
     RefreshingCredentials,
     Token,
@@ -151,6 +152,7 @@ class _FederatedResourcePrincipal(RefreshingCredentials):
             raise CredentialsError(
                 RPT_ENDPOINT, "the answer has no resourcePrincipalToken/servicePrincipalSessionToken"
             ) from None
+        mask_secret(*(t for t in (rpt, spst) if isinstance(t, str)))
         body = json.dumps(
             {
                 "resourcePrincipalToken": rpt,
@@ -227,7 +229,8 @@ class ResourcePrincipalV21Credentials(_FederatedResourcePrincipal):
 
     def _session_key(self) -> rsa.RSAPrivateKey:
         pass_phrase = self._pass.read() if self._pass else None
-        self._key = load_private_key(self._pem.read().replace("\\n", "\n"), pass_phrase or None, PRIVATE_PEM)
+        pem = self._pem.read().replace("\\n", "\n")
+        self._key = load_private_key(pem, pass_phrase or None, PRIVATE_PEM, PASSPHRASE)
         return self._key
 
     def _call_key(self) -> SigningKey:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from airflow_ds_provider.client.auth.base import CredentialsError, register_auth_type, shared_credentials
 from airflow_ds_provider.client.auth.file_token import RECHECK_INTERVAL, FileTokenCredentials, Value
+from airflow_ds_provider.client.auth.keys import KEY_FIELD, PASS_FIELD
 from airflow_ds_provider.client.auth.refreshing import utc_text
 from airflow_ds_provider.client.errors import ConfigurationError
 
@@ -27,6 +28,8 @@ class SecurityTokenCredentials(FileTokenCredentials):
     :param key_file: path of the session private key (PEM).
     :param key_content: the session private key itself (instead of ``key_file``).
     :param pass_phrase: pass phrase of an encrypted key.
+    :param key_field: the connection key ``key_content`` came from (named in errors).
+    :param pass_field: the connection key ``pass_phrase`` came from (named in errors).
     :param profile: the OCI CLI profile the session belongs to (named in the refresh advice).
     :param recheck_interval: seconds between checks of the token file for changes.
     :param clock: time source.
@@ -41,6 +44,8 @@ class SecurityTokenCredentials(FileTokenCredentials):
         key_file: str | None = None,
         key_content: str | None = None,
         pass_phrase: str | None = None,
+        key_field: str = KEY_FIELD,
+        pass_field: str = PASS_FIELD,
         profile: str | None = None,
         recheck_interval: float = RECHECK_INTERVAL,
         clock: Callable[[], float] = time.time,
@@ -52,17 +57,17 @@ class SecurityTokenCredentials(FileTokenCredentials):
                 "'oci session authenticate', e.g. ~/.oci/sessions/DEFAULT/token)",
             )
         if key_content:
-            key = Value("key_content", literal=key_content)
+            key = Value(key_field, literal=key_content)
         elif key_file:
             key = Value("key_file", path=os.path.expanduser(key_file))
         else:
             raise ConfigurationError(
                 "key_file",
                 "session token authentication needs the session private key: key_file (a path) "
-                "or key_content (the PEM)",
+                f"or {KEY_FIELD} (the PEM)",
             )
         token = Value("security_token_file", path=os.path.abspath(os.path.expanduser(security_token_file)))
-        passphrase = Value("pass_phrase", literal=pass_phrase) if pass_phrase else None
+        passphrase = Value(pass_field, literal=pass_phrase) if pass_phrase else None
         super().__init__(token, key, passphrase, recheck_interval=recheck_interval, clock=clock)
         self.profile = profile or "DEFAULT"
 
@@ -109,6 +114,8 @@ def security_token_credentials(
             key_file=config.key_file,
             key_content=config.key_content,
             pass_phrase=config.pass_phrase,
+            key_field=config.source_of("key_content"),
+            pass_field=config.source_of("pass_phrase"),
             profile=profile,
         ),
     )

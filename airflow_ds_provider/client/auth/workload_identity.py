@@ -26,6 +26,7 @@ from airflow_ds_provider.client.auth.base import (
 )
 from airflow_ds_provider.client.auth.file_token import Value
 from airflow_ds_provider.client.auth.keys import generate_session_key, pem_body, public_key_pem
+from airflow_ds_provider.client.auth.masking import mask_secret
 from airflow_ds_provider.client.auth.refreshing import RefreshingCredentials, Token, jwt_claims, log, utc_text
 from airflow_ds_provider.client.auth.resource_principal import region_from_environment
 from airflow_ds_provider.client.endpoints import validate_endpoint
@@ -88,6 +89,7 @@ class WorkloadIdentityCredentials(RefreshingCredentials):
         sa_token = self.token_file.read()
         if not sa_token:
             raise ConfigurationError("service_account_token_file", f"{self.token_file.path!r} is empty")
+        mask_secret(sa_token)
         if not os.path.isfile(self.ca_file):
             raise ConfigurationError(
                 "service_account_cert_file",
@@ -116,6 +118,7 @@ class WorkloadIdentityCredentials(RefreshingCredentials):
                 "proxymux_endpoint", f"POST {self.url} failed: {error_summary(resp)}{hint}"
             )
         token = _decode_token(resp.content)
+        mask_secret(token)
         now = self._clock()
         refresh_at, expires_at = half_life_refresh_at(now, jwt_claims(token))
         log.info(
