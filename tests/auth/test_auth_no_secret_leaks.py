@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from airflow_ds_provider.client import AsyncDataScienceClient, ClientConfig, DataScienceClient
 from airflow_ds_provider.client.auth import credentials_from_config
+from airflow_ds_provider.client.auth.masking import set_secret_masker
 from airflow_ds_provider.client.errors import DataScienceError
 
 
@@ -28,6 +29,15 @@ def _token_parts(token: str) -> list[str]:
 async def test_nothing_secret_reaches_logs_or_errors(
     svc, emu, compartment, pki, tmp_path, monkeypatch, caplog
 ) -> None:
+    recorded: list[str] = []
+    previous_masker = set_secret_masker(recorded.extend)
+    try:
+        await _run_every_provider(svc, emu, compartment, pki, tmp_path, monkeypatch, caplog, recorded)
+    finally:
+        set_secret_masker(previous_masker)
+
+
+async def _run_every_provider(svc, emu, compartment, pki, tmp_path, monkeypatch, caplog, recorded) -> None:
     caplog.set_level(logging.DEBUG)
     for name in ("airflow_ds_provider", "requests", "urllib3", "httpx", "httpcore"):
         caplog.set_level(logging.DEBUG, logger=name)
@@ -130,3 +140,8 @@ async def test_nothing_secret_reaches_logs_or_errors(
     for secret in secrets:
         for message in messages:
             assert secret not in message
+    # Every token and private key read was registered with the log masker (Airflow's, in a task
+    # or the triggerer) as it was read. Session keys are generated in memory and never serialized.
+    read = [svc.sa_token, *_key_lines(private_pem(pki.leaf_key)), *_key_lines(private_pem(key))]
+    for secret in [*read, *svc.issued, token]:
+        assert secret in recorded or secret.removeprefix("ST$") in recorded, f"not masked: {secret[:12]}..."

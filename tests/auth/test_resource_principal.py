@@ -17,6 +17,7 @@ from airflow_ds_provider.client.auth import (
     ResourcePrincipalV22Credentials,
     credentials_from_config,
 )
+from airflow_ds_provider.client.auth.masking import set_secret_masker
 from airflow_ds_provider.client.errors import ConfigurationError
 
 P = "OCI_RESOURCE_PRINCIPAL_"
@@ -130,9 +131,19 @@ def test_v21_two_step_flow(emu, compartment, svc, rp_key, monkeypatch, tmp_path)
     monkeypatch.setenv(P + "RPST_ENDPOINT", svc.http.url)
     monkeypatch.setenv(P + "RESOURCE_ID", svc.resource_id)
     monkeypatch.setenv(P + "PRIVATE_PEM", str(pem_file))
-    with DataScienceClient(_config(emu)) as client:
-        assert isinstance(client.credentials, ResourcePrincipalV21Credentials)
-        assert client.list_projects(compartment).status == 200
+    recorded: list[str] = []
+    previous = set_secret_masker(recorded.extend)
+    try:
+        with DataScienceClient(_config(emu)) as client:
+            assert isinstance(client.credentials, ResourcePrincipalV21Credentials)
+            assert client.list_projects(compartment).status == 200
+            session_token = client.credentials.signing_key().key_id.removeprefix("ST$")
+    finally:
+        set_secret_masker(previous)
+    # both tokens of the exchange and the resource's key went to the log masker as they were read
+    rpt = [value for value in recorded if value.startswith("rpt-")]
+    assert len(rpt) == 1 and "spst" in recorded and session_token in recorded
+    assert all(line in recorded for line in private_pem(rp_key).splitlines()[1:-2])
     assert svc.rejections == []
     assert svc.count(f"/20180711/resourcePrincipalTokenV2/{svc.resource_id}") == 1
     assert svc.count("/v1/resourcePrincipalSessionToken") == 1
