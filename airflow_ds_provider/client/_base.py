@@ -81,6 +81,12 @@ class PreparedCall:
     binary_response: bool = False
     download_to: str | None = None
     spec: Operation | None = field(default=None, repr=False)
+    args: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def resendable(self) -> bool:
+        """Whether the request can be sent again at all (a stream that cannot rewind cannot)."""
+        return self.upload is None or self.upload.seekable
 
     @property
     def request_id(self) -> str:
@@ -100,7 +106,12 @@ def allowed_args(op: Operation) -> list[str]:
 
 
 def is_retry_safe(op: Operation, upload: Upload | None) -> bool:
-    """GET/HEAD always; uploads only when rewindable; creates with a token; others per the SDK."""
+    """Whether an ambiguous failure (5xx, lost connection) may be re-sent blindly: GET/HEAD
+    always; uploads only when rewindable; operations with a retry token; others per the SDK.
+
+    Not-processed failures (429, 409 ``IncorrectState``/``LockConflict``) are re-sent for every
+    operation, and lifecycle actions that are not safe are re-sent after a read shows they have
+    not taken effect (``call_flow.py``)."""
     if op.streams_body:
         return upload is not None and upload.seekable
     if op.method in ("GET", "HEAD"):
@@ -245,6 +256,7 @@ class BaseClient:
             binary_response=op.response_type == "stream",
             download_to=os.fspath(download_to) if download_to is not None else None,
             spec=op,
+            args=given,
         )
         if op.body_param is not None:
             body = given.get(op.body_param)

@@ -25,8 +25,9 @@ from airflow_ds_provider.client._base import (
 )
 from airflow_ds_provider.client._operations import AsyncOperations
 from airflow_ds_provider.client.auth import Credentials
+from airflow_ds_provider.client.call_flow import Refresh, Send, Sleep, Step, call_flow, run_async
 from airflow_ds_provider.client.config import ClientConfig
-from airflow_ds_provider.client.errors import AuthenticationError, NotFoundError, TransportError
+from airflow_ds_provider.client.errors import NotFoundError, TransportError
 from airflow_ds_provider.client.response import Response
 from airflow_ds_provider.client.retry import RetryPolicy
 from airflow_ds_provider.client.transport import HttpxSigner
@@ -125,21 +126,22 @@ class AsyncDataScienceClient(AsyncOperations, BaseClient):
         return Response.build(call.download_to, resp.headers, resp.status_code)
 
     async def _send(self, call: PreparedCall) -> Response:
-        refreshed = False  # a 401 triggers at most one credential refresh per logical call
         try:
-            async for attempt in self.retry_policy.aretrying(call.operation, call.retry_allowed):
-                with attempt:
-                    try:
-                        return await self._send_once(call)
-                    except AuthenticationError:
-                        if refreshed or not await asyncio.to_thread(self.credentials.on_unauthorized):
-                            raise
-                        refreshed = True
-                        return await self._send_once(call)
+            return await run_async(call_flow(call, self.retry_policy), self._perform)
         finally:
             if call.upload is not None:
                 call.upload.close()
-        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _perform(self, step: Step) -> Any:
+        """Carry out one step of :func:`~.call_flow.call_flow`."""
+        if isinstance(step, Send):
+            return await self._send_once(step.call)
+        if isinstance(step, Sleep):
+            await asyncio.sleep(step.seconds)
+            return None
+        if isinstance(step, Refresh):
+            return await asyncio.to_thread(self.credentials.on_unauthorized)
+        return await self._invoke(step.operation, step.args)
 
     # --- shared entry points -------------------------------------------------------------------
 
@@ -160,7 +162,8 @@ class AsyncDataScienceClient(AsyncOperations, BaseClient):
         headers: Mapping[str, str] | None = None,
         retry: bool | None = None,
     ) -> Response:
-        """Send a signed request to any path of the API (relative to ``/20190101``)."""
+        """Send a signed request to any path of the API (relative to ``/20190101``); ``retry`` as
+        in :meth:`DataScienceClient.request`."""
         call = self.prepare_raw(method, path, params=params, json_body=json, headers=headers, retry=retry)
         return await self._send(call)
 

@@ -24,8 +24,9 @@ from airflow_ds_provider.client._base import (
 from airflow_ds_provider.client._operations import SyncOperations
 from airflow_ds_provider.client.async_client import AsyncDataScienceClient
 from airflow_ds_provider.client.auth import Credentials
+from airflow_ds_provider.client.call_flow import Refresh, Send, Sleep, Step, call_flow, run_sync
 from airflow_ds_provider.client.config import ClientConfig
-from airflow_ds_provider.client.errors import AuthenticationError, NotFoundError, TransportError
+from airflow_ds_provider.client.errors import NotFoundError, TransportError
 from airflow_ds_provider.client.response import Response
 from airflow_ds_provider.client.retry import RetryPolicy
 from airflow_ds_provider.client.transport import RequestsSigner
@@ -116,21 +117,22 @@ class DataScienceClient(SyncOperations, BaseClient):
         return Response.build(call.download_to, resp.headers, resp.status_code)
 
     def _send(self, call: PreparedCall) -> Response:
-        refreshed = False  # a 401 triggers at most one credential refresh per logical call
         try:
-            for attempt in self.retry_policy.retrying(call.operation, call.retry_allowed):
-                with attempt:
-                    try:
-                        return self._send_once(call)
-                    except AuthenticationError:
-                        if refreshed or not self.credentials.on_unauthorized():
-                            raise
-                        refreshed = True
-                        return self._send_once(call)
+            return run_sync(call_flow(call, self.retry_policy), self._perform)
         finally:
             if call.upload is not None:
                 call.upload.close()
-        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _perform(self, step: Step) -> Any:
+        """Carry out one step of :func:`~.call_flow.call_flow`."""
+        if isinstance(step, Send):
+            return self._send_once(step.call)
+        if isinstance(step, Sleep):
+            time.sleep(step.seconds)
+            return None
+        if isinstance(step, Refresh):
+            return self.credentials.on_unauthorized()
+        return self._invoke(step.operation, step.args)
 
     # --- shared entry points -------------------------------------------------------------------
 
@@ -153,7 +155,8 @@ class DataScienceClient(SyncOperations, BaseClient):
     ) -> Response:
         """Send a signed request to any path of the API (relative to ``/20190101``).
 
-        :param retry: retry on transient errors (default: only for GET and HEAD).
+        :param retry: re-send after an ambiguous failure (5xx, lost connection; default: only
+            for GET and HEAD). 429 and 409 ``IncorrectState``/``LockConflict`` are always retried.
         """
         call = self.prepare_raw(method, path, params=params, json_body=json, headers=headers, retry=retry)
         return self._send(call)

@@ -7,6 +7,46 @@ ever contains key material, pass phrases, tokens or an ``Authorization`` header.
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
+import math
+import time
+
+
+def parse_retry_after(value: str | None, date: str | None = None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``retry-after`` value: delay-seconds or an HTTP date (RFC 9110).
+
+    An HTTP date is measured against the response's own ``date`` header when there is one (so
+    a skewed local clock does not matter), else against ``now`` (default: the local clock).
+    Returns ``None`` for a missing or unreadable value, never a negative number.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
+    when = _http_date(text)
+    if when is None:
+        return None
+    reference = _http_date(date) if date else None
+    if reference is None:
+        reference = time.time() if now is None else now
+    return max(0.0, when - reference)
+
+
+def _http_date(text: str) -> float | None:
+    try:
+        parsed = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None:  # "-0000" or no zone: RFC 9110 dates are GMT
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed.timestamp()
+
 
 class DataScienceError(Exception):
     """Base class of every error raised by this provider's client."""
@@ -65,14 +105,8 @@ class ServiceError(DataScienceError):
 
     @property
     def retry_after(self) -> float | None:
-        """Seconds from a ``retry-after`` header, if the service sent one."""
-        value = self.headers.get("retry-after")
-        if value is None:
-            return None
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            return None
+        """Seconds from a ``retry-after`` header (delay-seconds or an HTTP date), if one was sent."""
+        return parse_retry_after(self.headers.get("retry-after"), self.headers.get("date"))
 
 
 class BadRequestError(ServiceError):

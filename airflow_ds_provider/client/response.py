@@ -37,16 +37,22 @@ class Response:
         a download; ``None`` for empty bodies and ``HEAD``.
     :param headers: response headers (case-insensitive).
     :param status: HTTP status.
+    :param recovered: set when the service's own answer was not received (lost, or a 409
+        because the resource was already there) and a read of the resource showed that the
+        action has taken effect: says what was seen. ``None`` for an answer of the service.
     """
 
     data: Any
     headers: Headers
     status: int
+    recovered: str | None = None
 
     @classmethod
-    def build(cls, data: Any, headers: Mapping[str, str], status: int) -> Response:
+    def build(
+        cls, data: Any, headers: Mapping[str, str], status: int, recovered: str | None = None
+    ) -> Response:
         """Build with case-insensitive headers."""
-        return cls(data, Headers(headers), status)
+        return cls(data, Headers(headers), status, recovered)
 
     @property
     def request_id(self) -> str | None:

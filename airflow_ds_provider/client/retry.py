@@ -1,12 +1,20 @@
-"""One retry policy for the sync and async clients (tenacity).
+"""One retry policy for the sync and async clients.
 
 Retried: timeouts and connection errors (:class:`TransportError`), HTTP 429, 500, 502, 503,
 504, and 409 with code ``IncorrectState`` or ``LockConflict``. Never a 400. Exponential
-backoff with jitter, ``retry-after`` honoured, bounded by attempts AND total time.
+backoff with jitter, ``retry-after`` honoured (seconds or an HTTP date), bounded by attempts AND
+total time, and by a separate attempt limit while the service answers 409.
+
+:func:`classify` tells the two kinds of retryable failure apart: 429 and 409
+``IncorrectState``/``LockConflict`` mean the request was **not processed**, so every operation
+may send it again; a 5xx or a lost connection is **ambiguous** (it may have been carried out),
+so only operations that are safe to repeat are re-sent blindly, and the others only after a
+read of the resource shows the action has not taken effect (see ``client/call_flow.py``).
 """
 
 from __future__ import annotations
 
+import enum
 import logging
 import random
 from dataclasses import dataclass
@@ -22,18 +30,45 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRYABLE_CONFLICT_CODES = frozenset({"IncorrectState", "LockConflict"})
 
 
-def is_retryable(exc: BaseException) -> bool:
-    """The one retry predicate."""
+#: Statuses after which the request is known not to have been processed.
+NOT_PROCESSED_STATUSES = frozenset({429})
+
+
+class Disposition(str, enum.Enum):
+    """What a failed attempt says about the request."""
+
+    #: 429, 409 ``IncorrectState``/``LockConflict``: not carried out; any operation may re-send.
+    NOT_PROCESSED = "not_processed"
+    #: 5xx gateway/server errors, timeouts, lost connections: it may have been carried out.
+    AMBIGUOUS = "ambiguous"
+    #: Anything else (400, 401, 403, 404, other 409 codes, 412, 501...): never retried.
+    FINAL = "final"
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """A 409 that means "busy, try again": ``IncorrectState`` or ``LockConflict``."""
+    return isinstance(exc, ServiceError) and exc.status == 409 and exc.code in RETRYABLE_CONFLICT_CODES
+
+
+def classify(exc: BaseException) -> Disposition:
+    """The one retry predicate, with the reason: not processed, ambiguous, or final."""
     if isinstance(exc, TransportError):
-        return True
+        return Disposition.AMBIGUOUS
     if isinstance(exc, ServiceError):
+        if exc.status in NOT_PROCESSED_STATUSES or is_conflict(exc):
+            return Disposition.NOT_PROCESSED
         if exc.status in RETRYABLE_STATUSES:
-            return True
-        return exc.status == 409 and exc.code in RETRYABLE_CONFLICT_CODES
-    return False
+            return Disposition.AMBIGUOUS
+    return Disposition.FINAL
 
 
-def _describe(exc: BaseException | None) -> tuple[str, str | None]:
+def is_retryable(exc: BaseException) -> bool:
+    """True for every failure worth another attempt (see :func:`classify`)."""
+    return classify(exc) is not Disposition.FINAL
+
+
+def describe(exc: BaseException | None) -> tuple[str, str | None]:
+    """``("HTTP 503 ServiceUnavailable", opc-request-id)`` for a retry log line."""
     if isinstance(exc, ServiceError):
         return f"HTTP {exc.status} {exc.code}", exc.opc_request_id
     if isinstance(exc, TransportError):
@@ -86,7 +121,7 @@ class RetryPolicy:
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
-            what, request_id = _describe(exc)
+            what, request_id = describe(exc)
             log.warning(
                 "Retrying %s after %s (attempt %d of %d, sleeping %.2fs, opc-request-id %s)",
                 operation,
@@ -107,8 +142,18 @@ class RetryPolicy:
             "reraise": True,
         }
 
+    def should_stop(self, attempt: int, conflicts: int, elapsed: float) -> bool:
+        """True when no attempt may follow: ``attempt`` attempts made, ``conflicts`` of them
+        answered 409 ``IncorrectState``/``LockConflict``, ``elapsed`` seconds spent."""
+        return (
+            attempt >= self.max_attempts
+            or elapsed >= self.max_seconds
+            or conflicts >= self.max_conflict_attempts
+        )
+
     def retrying(self, operation: str, allowed: bool = True) -> tenacity.Retrying:
-        """A tenacity ``Retrying`` for one logical sync call."""
+        """A tenacity ``Retrying`` for one logical sync call (for callers' own loops; the
+        clients use :mod:`~airflow_ds_provider.client.call_flow`)."""
         return tenacity.Retrying(**self._kwargs(operation, allowed))
 
     def aretrying(self, operation: str, allowed: bool = True) -> tenacity.AsyncRetrying:

@@ -271,8 +271,9 @@ def _serve_api(emu: Emulator, ex: _Exchange) -> None:
             raise ApiError(404, "NotFound", f"no operation at {ex.method} {ex.path}")
         ex.operation = op.name
     streams = op is not None and op.streams_body
-    fault = emu.faults.take(ex.method, ex.path)
+    fault = emu.faults.take(ex.method, ex.path, ex.headers.get("opc-request-id"))
     commit_then_drop = False
+    hold_answer = 0.0
     if fault is not None:
         ex.fault = fault.kind
         if fault.kind == "drop":
@@ -283,10 +284,11 @@ def _serve_api(emu: Emulator, ex: _Exchange) -> None:
         elif fault.kind == "status":
             if not streams and not ex.body_consumed:
                 ex.raw_json = _read_json_body(ex)
-            extra = {"retry-after": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
+            extra = fault.headers()
             message = fault.message or f"injected fault: HTTP {fault.status}"
             raise ApiError(fault.status, fault.code, message, extra)
         commit_then_drop = fault.kind == "commit_then_drop"
+        hold_answer = fault.latency if fault.kind == "commit_then_latency" else 0.0
     raw = b"" if streams or ex.body_consumed else _read_json_body(ex)
     ex.raw_json = raw or None
     include_body_headers = op.enforce_content_headers if op is not None else True
@@ -313,6 +315,8 @@ def _serve_api(emu: Emulator, ex: _Exchange) -> None:
     if commit_then_drop:
         _drop(ex)
         return
+    if hold_answer:
+        time.sleep(hold_answer)  # processed and committed; the answer is late (a caller may die meanwhile)
     _send(ex, reply)
 
 

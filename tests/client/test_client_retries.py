@@ -144,12 +144,13 @@ def test_commit_then_drop_create_is_deduplicated(emu, ident, client) -> None:
     assert len(attempts) == 2
 
 
-def test_dropped_connection_is_transport_error_when_not_retry_safe(emu, ident, client) -> None:
-    emu.inject_fault(method="POST", path=r"/actions/activate$", kind="drop", count=5)
+def test_dropped_connection_without_a_completion_check_is_not_resent(emu, ident, client) -> None:
+    """A raw POST (no retry token, no completion check) is sent once after a lost connection."""
+    emu.inject_fault(method="POST", path=r"/projects$", kind="drop", count=5)
     with pytest.raises(TransportError) as info:
-        client.activate_model_deployment("ocid1.datasciencemodeldeployment.oc1.iad.x")
-    assert info.value.operation == "activate_model_deployment"
-    assert len(_attempts(emu, "activate_model_deployment", 1)) == 1
+        client.request("POST", "/projects", json=bodies.project(ident.compartment_id))
+    assert info.value.operation == "POST /projects"
+    assert len(_attempts(emu, "create_project", 1)) == 1 and emu.list("project") == []
 
 
 def test_dropped_get_is_retried(emu, ident, client) -> None:

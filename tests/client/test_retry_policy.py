@@ -91,3 +91,41 @@ async def test_async_shares_the_policy() -> None:
             if len(calls) < 3:
                 raise err(429)
     assert len(calls) == 3
+
+
+def test_classify_not_processed_ambiguous_final() -> None:
+    from airflow_ds_provider.client.retry import Disposition, classify
+
+    assert classify(err(429)) is Disposition.NOT_PROCESSED
+    assert classify(err(409, "IncorrectState")) is Disposition.NOT_PROCESSED
+    assert classify(err(409, "LockConflict")) is Disposition.NOT_PROCESSED
+    for status in (500, 502, 503, 504):
+        assert classify(err(status)) is Disposition.AMBIGUOUS
+    assert classify(TransportError("op", "reset")) is Disposition.AMBIGUOUS
+    for exc in (err(409, "Conflict"), err(400), err(404), err(412), err(501), ValueError("x")):
+        assert classify(exc) is Disposition.FINAL
+
+
+def test_retry_after_as_http_date() -> None:
+    from airflow_ds_provider.client.errors import parse_retry_after
+
+    date = "Wed, 21 Oct 2026 07:28:00 GMT"
+    assert parse_retry_after("Wed, 21 Oct 2026 07:28:30 GMT", date) == 30.0  # against the answer's date
+    assert parse_retry_after("Wed, 21 Oct 2026 07:27:00 GMT", date) == 0.0  # in the past: at once
+    now = 1_792_567_680.0  # 2026-10-21T07:28:00Z
+    assert parse_retry_after("Wed, 21 Oct 2026 07:28:05 GMT", None, now=now) == 5.0
+    assert parse_retry_after("Wed, 21 Oct 2026 07:28:05 GMT", "not a date", now=now) == 5.0
+    assert parse_retry_after("12.5") == 12.5 and parse_retry_after("-3") == 0.0
+    for bad in (None, "", "soon", "nan", "inf"):
+        assert parse_retry_after(bad) is None
+    exc = err(429, headers={"retry-after": "Wed, 21 Oct 2026 07:28:45 GMT", "date": date})
+    assert exc.retry_after == 45.0
+    assert RetryPolicy(base_delay=0.1, max_delay=1, max_seconds=600).backoff(1, exc, 0) == 45.0
+
+
+def test_should_stop_on_attempts_time_or_conflicts() -> None:
+    policy = RetryPolicy(max_attempts=5, max_seconds=10, max_conflict_attempts=3)
+    assert not policy.should_stop(4, 2, 9.9)
+    assert policy.should_stop(5, 0, 0)
+    assert policy.should_stop(1, 0, 10)
+    assert policy.should_stop(3, 3, 0)
