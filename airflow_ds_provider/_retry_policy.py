@@ -32,9 +32,11 @@ class MissingResourceError(ValueError):
         super().__init__(f"{text} ({detail})" if detail else text)
 
 
-#: Errors that another try cannot fix: bad arguments, bad connection settings, a 400 or 403.
+#: Errors that another try cannot fix: bad arguments, bad connection settings (or a connection
+#: that is not defined), a 400 or 403.
 BAD_INPUT_ERRORS = [
     "builtins.ValueError",
+    "airflow.sdk.exceptions.AirflowNotFoundException",
     "builtins.TypeError",
     "airflow_ds_provider.client.errors.ConfigurationError",
     "airflow_ds_provider.client.errors.BadRequestError",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk.exceptions import AirflowFailException
 
-from airflow_ds_provider.client.waiter import StateWaiter, with_details
+from airflow_ds_provider.client.waiter import StateWaiter, seconds, with_details
 from airflow_ds_provider.lifecycle import Lifecycle, Outcome
 from airflow_ds_provider.logs.streamer import (
     DEFAULT_FAILURE_LOG_LINES,
@@ -54,7 +54,15 @@ class JobRunLogsMixin:
         log_tail_max_wait: float = 120.0,
         log_tail_grace: float = 30.0,
     ) -> None:
-        """Store the options (called from ``__init__``)."""
+        """Check and store the options (called from ``__init__``); errors name the argument."""
+        if (
+            isinstance(failure_log_lines, bool)
+            or not isinstance(failure_log_lines, int)
+            or failure_log_lines < 0
+        ):
+            raise ValueError(f"failure_log_lines: expected an integer >= 0, got {failure_log_lines!r}")
+        seconds("log_tail_max_wait", log_tail_max_wait, allow_zero=True)
+        seconds("log_tail_grace", log_tail_grace, allow_zero=True)
         self.stream_logs = stream_logs
         self.failure_log_lines = failure_log_lines
         self.log_tail_max_wait = log_tail_max_wait

@@ -22,6 +22,7 @@ from airflow_ds_provider.lifecycle import LIFECYCLES, get_lifecycle
 from airflow_ds_provider.links.console import DataScienceConsoleLink
 from airflow_ds_provider.ocids import kind_of
 from airflow_ds_provider.operators._adoption import Adopter, creation_tags
+from airflow_ds_provider.operators._body import check_body_ocids
 from airflow_ds_provider.operators.base import (
     DataScienceBaseOperator,
     DataScienceWaitingOperator,
@@ -96,6 +97,7 @@ def check_body(model_name: str, body: Any, field: str) -> None:
         raise ValueError(f"{field}: expected a JSON object ({model_name}), got {type(body).__name__}")
     extra = EXTRA_MODELS.get(model_name)
     if extra is not None:
+        check_body_ocids(body, field)
         unknown = sorted(set(body) - set(extra))
         if unknown:
             raise ValueError(

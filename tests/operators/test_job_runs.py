@@ -324,7 +324,9 @@ def test_already_finished_run_completes_inline_without_deferring(ds) -> None:
 
 def test_create_job_run_validates_after_rendering(ds) -> None:
     op = DataScienceCreateJobRunOperator(task_id="run")
-    with pytest.raises(ValueError, match="job_id: expected a non-empty OCID string, got None"):
+    with pytest.raises(
+        ValueError, match=r"job_id: expected the OCID of a job \(ocid1.datasciencejob...\), got None"
+    ):
         op.execute(make_context(op))
     op = DataScienceCreateJobRunOperator(
         task_id="run", job_id=ds.job(), create_job_run_details={"jobTyp": "x"}
@@ -332,7 +334,7 @@ def test_create_job_run_validates_after_rendering(ds) -> None:
     with pytest.raises(ValueError, match=r"create_job_run_details: unknown field\(s\) \['jobTyp'\]"):
         op.execute(make_context(op))
     op = DataScienceCreateJobRunOperator(
-        task_id="run", job_id="j", create_job_run_details={"freeformTags": "a=b"}
+        task_id="run", job_id="ocid1.datasciencejob.oc1.iad.j", create_job_run_details={"freeformTags": "a=b"}
     )
     with pytest.raises(ValueError, match="freeform_tags: expected a dict"):
         op.execute(make_context(op))

@@ -260,22 +260,26 @@ def test_update_of_an_inactive_deployment_keeps_it_inactive(ds) -> None:
         ({"create_model_deployment_details": {}}, r"CreateModelDeploymentDetails\.projectId is required"),
         (
             {
-                "project_id": "p",
+                "project_id": "ocid1.datascienceproject.oc1.iad.p",
                 "create_model_deployment_details": {"modelDeploymentConfigurationDetails": {}},
             },
             r"\.modelDeploymentConfigurationDetails: ModelDeploymentConfigurationDetails\.deploymentType is required",
         ),
         (
-            {"project_id": "p", "model_id": "m", "create_model_deployment_details": {"displayNme": "typo"}},
+            {
+                "project_id": "ocid1.datascienceproject.oc1.iad.p",
+                "model_id": "ocid1.datasciencemodel.oc1.iad.m",
+                "create_model_deployment_details": {"displayNme": "typo"},
+            },
             r"create_model_deployment_details: unknown field\(s\) \['displayNme'\]",
         ),
         (
             {
-                "project_id": "p",
+                "project_id": "ocid1.datascienceproject.oc1.iad.p",
                 "create_model_deployment_details": {
                     "modelDeploymentConfigurationDetails": {
                         "deploymentType": "SINGLE_MODEL",
-                        "modelConfigurationDetails": {"modelId": "m"},
+                        "modelConfigurationDetails": {"modelId": "ocid1.datasciencemodel.oc1.iad.m"},
                     }
                 },
             },
@@ -283,15 +287,22 @@ def test_update_of_an_inactive_deployment_keeps_it_inactive(ds) -> None:
         ),
         (
             {
-                "project_id": "p",
-                "model_id": "m",
+                "project_id": "ocid1.datascienceproject.oc1.iad.p",
+                "model_id": "ocid1.datasciencemodel.oc1.iad.m",
                 "create_model_deployment_details": {
                     "modelDeploymentConfigurationDetails": {"deploymentType": "TWO_MODELS"}
                 },
             },
             r"deploymentType must be one of \['SINGLE_MODEL'",
         ),
-        ({"project_id": "p", "model_id": "", "create_model_deployment_details": "not json"}, "invalid JSON"),
+        (
+            {
+                "project_id": "ocid1.datascienceproject.oc1.iad.p",
+                "model_id": "",
+                "create_model_deployment_details": "not json",
+            },
+            "invalid JSON",
+        ),
     ],
 )
 def test_create_validation_errors_name_the_field(ds, kwargs, message) -> None:
@@ -302,21 +313,25 @@ def test_create_validation_errors_name_the_field(ds, kwargs, message) -> None:
 
 
 def test_action_validation_errors_name_the_field(ds) -> None:
-    op = DataScienceUpdateModelDeploymentOperator(task_id="update", model_deployment_id="ocid1.x")
+    op = DataScienceUpdateModelDeploymentOperator(
+        task_id="update", model_deployment_id="ocid1.datasciencemodeldeployment.oc1.iad.x"
+    )
     with pytest.raises(ValueError, match="update_model_deployment_details: nothing to update"):
         op.execute(make_context(op))
     op = DataScienceUpdateModelDeploymentOperator(
-        task_id="update", model_deployment_id="ocid1.x", update_model_deployment_details={"shape": "x"}
+        task_id="update",
+        model_deployment_id="ocid1.datasciencemodeldeployment.oc1.iad.x",
+        update_model_deployment_details={"shape": "x"},
     )
     with pytest.raises(ValueError, match=r"update_model_deployment_details: unknown field\(s\) \['shape'\]"):
         op.execute(make_context(op))
     op = DataScienceActivateModelDeploymentOperator(task_id="activate", model_deployment_id="  ")
-    with pytest.raises(ValueError, match="model_deployment_id: expected a non-empty OCID"):
+    with pytest.raises(ValueError, match="model_deployment_id: expected the OCID of a model_deployment"):
         op.execute(make_context(op))
     op = DataScienceChangeModelDeploymentCompartmentOperator(
-        task_id="move", model_deployment_id="ocid1.x", compartment_id=None
+        task_id="move", model_deployment_id="ocid1.datasciencemodeldeployment.oc1.iad.x", compartment_id=None
     )
-    with pytest.raises(ValueError, match="compartment_id: expected a non-empty OCID"):
+    with pytest.raises(ValueError, match="compartment_id: expected the OCID of a compartment"):
         op.execute(make_context(op))
     assert ds.emu.requests == []
 

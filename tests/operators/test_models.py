@@ -180,34 +180,48 @@ def test_artifact_upload_is_streamed_and_safe_to_retry(ds, tmp_path) -> None:
         ),
         (
             DataScienceCreateModelOperator,
-            {"project_id": "p", "create_model_details": {"name": "x"}},
+            {"project_id": "ocid1.datascienceproject.oc1.iad.p", "create_model_details": {"name": "x"}},
             r"create_model_details: unknown field\(s\) \['name'\]",
         ),
         (
             DataScienceCreateModelOperator,
-            {"project_id": "p", "freeform_tags": "not-a-dict"},
+            {"project_id": "ocid1.datascienceproject.oc1.iad.p", "freeform_tags": "not-a-dict"},
             "freeform_tags: expected a dict",
         ),
-        (DataScienceUpdateModelOperator, {"model_id": "ocid1.m"}, "update_model_details: nothing to update"),
         (
             DataScienceUpdateModelOperator,
-            {"model_id": "ocid1.m", "update_model_details": {"lifecycleState": "ACTIVE"}},
+            {"model_id": "ocid1.datasciencemodel.oc1.iad.m"},
+            "update_model_details: nothing to update",
+        ),
+        (
+            DataScienceUpdateModelOperator,
+            {
+                "model_id": "ocid1.datasciencemodel.oc1.iad.m",
+                "update_model_details": {"lifecycleState": "ACTIVE"},
+            },
             r"update_model_details: unknown field\(s\) \['lifecycleState'\]",
         ),
-        (DataScienceActivateModelOperator, {"model_id": None}, "model_id: expected a non-empty OCID"),
+        (
+            DataScienceActivateModelOperator,
+            {"model_id": None},
+            r"model_id: expected the OCID of a model \(ocid1.datasciencemodel",
+        ),
         (
             DataScienceCreateModelArtifactOperator,
-            {"model_id": "ocid1.m", "artifact_path": "/nonexistent/model.zip"},
+            {"model_id": "ocid1.datasciencemodel.oc1.iad.m", "artifact_path": "/nonexistent/model.zip"},
             "artifact_path: '/nonexistent/model.zip' is not a readable file",
         ),
         (
             DataScienceCreateModelProvenanceOperator,
-            {"model_id": "ocid1.m"},
+            {"model_id": "ocid1.datasciencemodel.oc1.iad.m"},
             "create_model_provenance_details: no provenance given",
         ),
         (
             DataScienceUpdateModelProvenanceOperator,
-            {"model_id": "ocid1.m", "update_model_provenance_details": {"commit": "x"}},
+            {
+                "model_id": "ocid1.datasciencemodel.oc1.iad.m",
+                "update_model_provenance_details": {"commit": "x"},
+            },
             r"update_model_provenance_details: unknown field\(s\) \['commit'\]",
         ),
     ],

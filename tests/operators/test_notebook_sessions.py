@@ -152,17 +152,23 @@ def test_create_after_a_dropped_response_leaves_one_session(ds) -> None:
         ),
         (
             DataScienceCreateNotebookSessionOperator,
-            {"project_id": "p", "create_notebook_session_details": {"shape": SHAPE}},
+            {
+                "project_id": "ocid1.datascienceproject.oc1.iad.p",
+                "create_notebook_session_details": {"shape": SHAPE},
+            },
             r"create_notebook_session_details: unknown field\(s\) \['shape'\]",
         ),
         (
             DataScienceUpdateNotebookSessionOperator,
-            {"notebook_session_id": "ocid1.nb"},
+            {"notebook_session_id": "ocid1.datasciencenotebooksession.oc1.iad.nb"},
             "update_notebook_session_details: nothing to update",
         ),
         (
             DataScienceUpdateNotebookSessionOperator,
-            {"notebook_session_id": "ocid1.nb", "update_notebook_session_details": ["displayName"]},
+            {
+                "notebook_session_id": "ocid1.datasciencenotebooksession.oc1.iad.nb",
+                "update_notebook_session_details": ["displayName"],
+            },
             "update_notebook_session_details: expected a JSON object",
         ),
         (

@@ -112,7 +112,9 @@ def test_update_rejects_unknown_fields(ds) -> None:
     with pytest.raises(ValueError, match=r"update_project_details: unknown field\(s\) \['name'\]"):
         op.execute(make_context(op))
     op = DataScienceUpdateProjectOperator(task_id="u", project_id=" ")
-    with pytest.raises(ValueError, match="project_id: expected a non-empty OCID"):
+    with pytest.raises(
+        ValueError, match=r"project_id: expected the OCID of a project \(ocid1.datascienceproject"
+    ):
         op.execute(make_context(op))
 
 

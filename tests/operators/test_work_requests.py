@@ -75,5 +75,8 @@ def test_a_finished_work_request_cannot_be_cancelled(ds) -> None:
 
 def test_bad_work_request_id_is_named(ds) -> None:
     op = DataScienceCancelWorkRequestOperator(task_id="c", work_request_id="")
-    with pytest.raises(ValueError, match="work_request_id: expected a non-empty OCID string"):
+    with pytest.raises(
+        ValueError,
+        match=r"work_request_id: expected the OCID of a work_request \(ocid1.datascienceworkrequest",
+    ):
         op.execute(make_context(op))
