@@ -1,6 +1,6 @@
 """Bad input fails fast, names the field, creates nothing, leaks nothing.
 
-Every case of :data:`bad_input_cases.CASES` is one task (``retries=2``) of one DAG run through
+Every case of ``bad_input_cases.ID_CASES`` and ``bad_input_more_cases.OTHER_CASES`` is one task (``retries=2``) of one DAG run through
 ``dag.test()`` against the emulator over real HTTP. Each must fail on its FIRST try (the
 fail-at-once retry policy of operators and sensors), within seconds, with a message naming the
 field and what was expected; nothing may be created or changed remotely; no secret (the private
@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from bad_input_cases import CASES, JOB_BODY, Case, Ctx
+from bad_input_cases import ID_CASES, JOB_BODY, Case, Ctx
+from bad_input_more_cases import OTHER_CASES
 from conftest import _sync_dag_to_db
 from cryptography.hazmat.primitives import serialization
 
@@ -35,6 +36,7 @@ from airflow_ds_provider.operators.projects import DataScienceDeleteProjectOpera
 from airflow_ds_provider.sensors import DataScienceJobRunSensor, DataScienceLifecycleSensor
 from airflow_ds_provider.triggers import DataScienceJobRunTrigger, DataScienceLifecycleTrigger
 
+CASES: list[Case] = [*ID_CASES, *OTHER_CASES]
 RIGHT_PHRASE = "correct-horse-battery-staple-0451"
 WRONG_PHRASE = "hunter2-wrong-pass-phrase-9781"
 #: A case's task runs one try and fails in far less than this (the bug: ~94 s of DNS retries).

@@ -91,3 +91,42 @@ def test_waiting_for_a_delete():
     assert gone.classify("DELETING") is Outcome.PENDING
     assert gone.classify("DELETED") is Outcome.SUCCESS
     assert gone.classify("ACTIVE") is Outcome.UNKNOWN
+
+
+def test_unknown_states_are_rejected_naming_the_argument() -> None:
+    with pytest.raises(
+        ValueError, match=r"target_states: unknown job_run state\(s\) \['DONE'\]; expected some of"
+    ):
+        JOB_RUN.with_states(target_states=["DONE", "SUCCEEDED"])
+    with pytest.raises(ValueError, match=r"failure_states: unknown work_request state\(s\) \['DELETED'\]"):
+        WORK_REQUEST.with_states(failure_states=["DELETED"])
+    with pytest.raises(ValueError, match="failure_states: expected a list of job_run states, got 3"):
+        JOB_RUN.with_states(failure_states=3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="target_states: expected a list of job_run state names"):
+        JOB_RUN.with_states(target_states=["SUCCEEDED", ""])
+    assert JOB_RUN.with_states(target_states="succeeded, failed").success == {"SUCCEEDED", "FAILED"}
+
+
+def test_stranded_states_end_a_wait_only_when_it_cannot_end_well() -> None:
+    inactive = MODEL_DEPLOYMENT.with_states(target_states=["INACTIVE"])
+    assert not inactive.stranded("ACTIVE")  # seen without a transition: an action may still move it
+    assert inactive.stranded("ACTIVE", reached=True)  # came out of CREATING/UPDATING elsewhere
+    assert not inactive.stranded("UPDATING", reached=True)  # pending
+    assert not inactive.stranded("FAILED", reached=True)  # a failure state, reported as such
+    assert not inactive.stranded("INACTIVE", reached=True)  # the target
+    assert not inactive.stranded("BRAND_NEW_STATE", reached=True)  # unknown: keep polling
+    assert inactive.stranded("DELETED") is False  # DELETED is a failure state here
+    done = JOB_RUN.with_states(target_states=["CANCELED"], failure_states=["FAILED"])
+    assert done.stranded("SUCCEEDED")  # a finished run never moves on
+    assert done.stranded("DELETED")
+    assert not done.stranded("NEEDS_ATTENTION")  # may move on after an intervention
+    gone = JOB_RUN.with_states(target_states=["DELETED"])
+    assert not gone.stranded("SUCCEEDED")  # a delete can still move a finished run to DELETED
+    assert get_lifecycle("project").with_states(target_states=["DELETED"]).stranded("ACTIVE") is False
+
+
+@pytest.mark.parametrize("lifecycle", list(LIFECYCLES.values()), ids=list(LIFECYCLES))
+def test_final_states_are_terminal_and_ocid_types_are_unique(lifecycle):
+    assert lifecycle.final <= lifecycle.states - lifecycle.pending
+    assert lifecycle.ocid_type.startswith("datascience")
+    assert [lc.ocid_type for lc in LIFECYCLES.values()].count(lifecycle.ocid_type) == 1

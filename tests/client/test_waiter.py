@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
+from lifecycle_world import conn, emu, ident, sync_client, world  # noqa: F401
 
 from airflow_ds_provider.client.errors import ResourceFailedError, WaitTimeoutError
-from airflow_ds_provider.client.waiter import StateWaiter, check_state
+from airflow_ds_provider.client.waiter import StateWaiter, check_state, seconds
 from airflow_ds_provider.lifecycle import Outcome, get_lifecycle
 
 
@@ -51,3 +55,58 @@ def test_bad_arguments() -> None:
         StateWaiter.create("pipeline", "x")
     with pytest.raises(ValueError):
         StateWaiter.create("job", "")
+
+
+def test_numbers_of_the_wrong_type_or_sign_are_named() -> None:
+    with pytest.raises(
+        ValueError, match=r"poll_interval: expected a non-negative number of seconds, got '5'"
+    ):
+        StateWaiter.create("job", "ocid1.datasciencejob.oc1.iad.j", poll_interval="5")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"timeout: expected a non-negative number of seconds, got -1"):
+        StateWaiter.create("job", "ocid1.datasciencejob.oc1.iad.j", timeout=-1)
+    with pytest.raises(ValueError, match=r"target_states: unknown job state\(s\) \['SUCCEEDED'\]"):
+        StateWaiter.create("job", "ocid1.datasciencejob.oc1.iad.j", target_states=["SUCCEEDED"])
+    assert seconds("t", 0, allow_zero=True) == 0.0 and seconds("t", None, optional=True) is None
+    for bad in (0, -2, True, float("inf"), "3"):
+        with pytest.raises(ValueError, match=r"^t: expected a positive number of seconds"):
+            seconds("t", bad)
+
+
+def test_a_stranded_state_is_a_failure_only_once_reached() -> None:
+    waiter = StateWaiter.create("model_deployment", "md", target_states=["INACTIVE"])
+    assert waiter.observe({"lifecycleState": "ACTIVE"}).outcome is Outcome.UNKNOWN  # an action may move it
+    assert waiter.observe({"lifecycleState": "UPDATING"}).outcome is Outcome.PENDING
+    stranded = waiter.observe({"lifecycleState": "ACTIVE"})
+    assert stranded.outcome is Outcome.FAILURE
+    assert (
+        "reached ACTIVE, which is neither a target state ['INACTIVE'] nor a failure state" in stranded.message
+    )
+    assert "neither a target state" in str(waiter.failure({"lifecycleState": "ACTIVE"}))
+
+
+def test_the_sync_wait_ends_when_a_transition_settles_elsewhere(world, emu) -> None:  # noqa: F811
+    """A deployment seen CREATING that becomes ACTIVE will never be INACTIVE by itself."""
+    deployment, _ = world.model_deployment(duration=10_000)
+
+    def settle_after_two_reads() -> None:
+        limit = time.monotonic() + 60
+        while time.monotonic() < limit:
+            reads = [r for r in emu.requests if r["method"] == "GET" and r["path"].endswith(deployment)]
+            if len(reads) >= 2:
+                break
+            time.sleep(0.02)
+        emu.set_state(deployment, "ACTIVE")
+
+    threading.Thread(target=settle_after_two_reads, daemon=True).start()
+    started = time.monotonic()
+    with pytest.raises(ResourceFailedError, match=r"reached ACTIVE, which is neither a target state") as info:
+        world.client.wait_for_state(
+            "model_deployment", deployment, target_states=["INACTIVE"], poll_interval=0.05, timeout=120
+        )
+    assert info.value.state == "ACTIVE"
+    assert time.monotonic() - started < 60  # far below the 120 s timeout it used to wait out
+    # seen ACTIVE from the start: an action may still deactivate it, so the wait goes on
+    with pytest.raises(WaitTimeoutError):
+        world.client.wait_for_state(
+            "model_deployment", deployment, target_states=["INACTIVE"], poll_interval=0.05, timeout=0.3
+        )

@@ -302,3 +302,49 @@ def test_template_fields_exist_and_poll_interval_maps_to_poke_interval() -> None
     assert all(hasattr(generic, f) for f in generic.template_fields)
     with pytest.raises(ValueError, match="poll_interval and poke_interval"):
         DataScienceJobRunSensor(task_id="t", job_run_id="x", poll_interval=5, poke_interval=6)
+
+
+def test_a_transition_that_settles_elsewhere_fails_the_sensor_at_once(run_dag, world, emu) -> None:
+    """Seen CREATING, then ACTIVE: never INACTIVE by itself, so the sensor fails (no timeout wait)."""
+    deployment, _ = world.model_deployment(duration=10_000)
+    settle = AfterReads(emu, deployment, 2, lambda: emu.set_state(deployment, "ACTIVE"))
+    dag = one_task_dag(
+        "sensor_stranded",
+        DataScienceModelDeploymentSensor,
+        model_deployment_id=deployment,
+        target_states=["INACTIVE"],
+        poll_interval=FAST,
+        timeout=90,
+    )
+    started = time.monotonic()
+    assert run_dag(dag).task_states() == {"wait": "failed"}
+    assert settle.fired
+    assert time.monotonic() - started < 60  # well below the 90 s timeout it used to wait out
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "first_try_only"),
+    [
+        ({"job_run_id": "ocid1.datasciencejobrun.oc1.iad.amaaaaaanotthere"}, True),  # 404
+        ({"job_run_id": "not-an-ocid"}, True),
+        ({"job_run_id": "ocid1.datasciencejobrun.oc1.iad.amaaaaaanotthere", "retry_policy": None}, False),
+    ],
+)
+def test_bad_input_fails_the_sensor_on_its_first_try(run_dag, conn, kwargs, first_try_only) -> None:
+    """The operators' fail-at-once retry policy is the sensors' too (``retry_policy=None`` opts out)."""
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+
+    dag = one_task_dag(
+        f"sensor_first_try_{first_try_only}_{len(kwargs)}",
+        DataScienceJobRunSensor,
+        poll_interval=FAST,
+        timeout=30,
+        retries=1,
+        retry_delay=dt.timedelta(seconds=0),
+        **kwargs,
+    )
+    result = run_dag(dag)
+    with create_session() as session:
+        ti = session.query(TaskInstance).filter(TaskInstance.run_id == result.run_id).one()
+    assert (str(ti.state), ti.try_number) == ("failed", 1 if first_try_only else 2)

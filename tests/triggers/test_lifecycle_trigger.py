@@ -278,3 +278,37 @@ async def test_on_kill_is_best_effort(monkeypatch) -> None:
 def test_bad_arguments_name_the_field(kwargs, match) -> None:
     with pytest.raises(ValueError, match=match):
         DataScienceLifecycleTrigger(**kwargs)
+
+
+async def test_a_transition_that_settles_elsewhere_ends_the_wait(world, emu) -> None:
+    """Seen CREATING, then ACTIVE: a deployment never becomes INACTIVE by itself, so the trigger
+    fires a failure at once instead of polling until its deadline."""
+    deployment, _ = world.model_deployment(duration=10_000)
+    started = time.monotonic()
+    task = asyncio.create_task(
+        only_event(
+            DataScienceModelDeploymentTrigger(
+                deployment, target_states=["INACTIVE"], poll_interval=FAST, deadline=soon(120)
+            )
+        )
+    )
+    await polled(emu, deployment, 2)  # seen CREATING
+    emu.set_state(deployment, "ACTIVE")
+    event = await task
+    assert event["status"] == "failure" and event["state"] == "ACTIVE"
+    assert "reached ACTIVE, which is neither a target state ['INACTIVE']" in event["message"]
+    assert time.monotonic() - started < 60
+    # seen ACTIVE from the first read: a deactivation may still come, so it waits for the deadline
+    late = await only_event(
+        DataScienceModelDeploymentTrigger(
+            deployment, target_states=["INACTIVE"], poll_interval=FAST, deadline=soon(0.3)
+        )
+    )
+    assert late["status"] == "timeout"
+
+
+async def test_a_404_names_the_argument(world) -> None:
+    missing = "ocid1.datasciencenotebooksession.oc1.iad.amaaaaaamissing"
+    event = await only_event(DataScienceNotebookSessionTrigger(missing, poll_interval=FAST, deadline=soon()))
+    assert event["status"] == "error"
+    assert event["message"].startswith(f"notebook_session_id: notebook_session {missing} was not found")
