@@ -306,5 +306,5 @@ def test_retry_after_a_killed_worker_reattaches_to_the_running_run(
     assert dep.xcom("ds_e2e_sync_run", dag_run, "run_job")["id"] == run["id"]
     assert emulator.get(run["id"])["lifecycleState"] == "SUCCEEDED"
     log = dep.task_log("ds_e2e_sync_run", dag_run, "run_job", 2)
-    assert f"Reattaching to job run {run['id']}" in log, log[-4000:]
+    assert f"Adopting job run {run['id']} (IN_PROGRESS) created by try 1" in log, log[-4000:]
     assert_log_is_clean(log, emulator)

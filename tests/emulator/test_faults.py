@@ -50,6 +50,18 @@ def test_drop_fault_processes_nothing(world, emu):
     world.client.op("create_project", json={"compartmentId": world.comp}, expect=200)
 
 
+def test_commit_then_latency_commits_before_the_late_answer(world, emu):
+    emu.inject_fault(method="POST", path="/projects$", kind="commit_then_latency", latency=1.5)
+    body = {"compartmentId": world.comp, "displayName": "late answer"}
+    with pytest.raises(requests.Timeout):  # the caller gave up (or died) before the answer came
+        world.client.op("create_project", json=body, timeout=0.5)
+    assert [p["displayName"] for p in emu.list("project")] == ["late answer"]
+    deadline = time.monotonic() + 10  # the request log entry is written once the late answer went
+    while not emu.requests and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [e["fault"] for e in emu.requests] == ["commit_then_latency"]
+
+
 def test_commit_then_drop_and_retry_token(world, emu):
     emu.inject_fault(method="POST", path="/projects$", kind="commit_then_drop")
     body = {"compartmentId": world.comp, "displayName": "committed"}
