@@ -2,8 +2,9 @@
 
 - ``pg_cluster`` (session): one private PostgreSQL server on a unix socket.
 - ``airflow_deployment_factory`` (session): ``make(dags_folder, env=None, name=None,
-  components=COMPONENTS)`` returns a started :class:`AirflowDeployment` with its own database
-  (a copy of a template database migrated once per session). Stop it in a module fixture's
+  components=None, deployment_class=AirflowDeployment, **options)`` returns a started
+  deployment (``options`` go to the class) with its own database (a copy of a template
+  database migrated once per session). Stop it in a module fixture's
   teardown so modules do not overlap; whatever is still running is stopped at the end of the
   session, even after a failure.
 - ``harness_deployment`` (module): a deployment running this folder's ``dags/``.
@@ -21,12 +22,13 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from harness import COMPONENTS, AirflowDeployment
+from harness import AirflowDeployment
 from pg_cluster import PostgresCluster
 
 HARNESS_DAGS = Path(__file__).parent / "dags"
@@ -94,15 +96,19 @@ def airflow_deployment_factory(
         dags_folder: str | os.PathLike[str],
         env: Mapping[str, str] | None = None,
         name: str | None = None,
-        components: tuple[str, ...] = COMPONENTS,
+        components: tuple[str, ...] | None = None,
+        deployment_class: type[AirflowDeployment] = AirflowDeployment,
+        **options: Any,
     ) -> AirflowDeployment:
+        """``deployment_class(dags_folder, root, database_url=..., env=env, **options)``, started
+        with ``components`` (default: all of the class's)."""
         label = re.sub(r"[^a-z0-9_]", "_", (name or Path(dags_folder).name).lower())
         root = tmp_path_factory.mktemp(f"airflow-{label}")
         database_url = database_for(label, root)
-        deployment = AirflowDeployment(dags_folder, root, database_url=database_url, env=env)
+        deployment = deployment_class(dags_folder, root, database_url=database_url, env=env, **options)
         made.append(deployment)
         _live.append(deployment)
-        deployment.start(components, migrate=pg_cluster is None)
+        deployment.start(components or deployment.components, migrate=pg_cluster is None)
         _timings.append(f"{label}: " + ", ".join(f"{k}={v:.1f}s" for k, v in deployment.timings.items()))
         return deployment
 

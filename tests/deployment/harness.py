@@ -69,7 +69,13 @@ class AirflowDeployment(AirflowRestApi):
         ``AIRFLOW__SECTION__KEY`` overrides; it wins over the harness defaults. ``AIRFLOW*``
         variables of the calling process are not passed on, so the deployment is isolated.
     :param parallelism: LocalExecutor worker slots.
+
+    Subclasses may run other shapes (``distributed.CeleryDeployment``): they extend
+    ``components`` and override :meth:`component_args`.
     """
+
+    #: The component names :meth:`start_component` accepts.
+    components: tuple[str, ...] = COMPONENTS
 
     def __init__(
         self,
@@ -91,7 +97,7 @@ class AirflowDeployment(AirflowRestApi):
         self.port = free_port()
         super().__init__(f"http://127.0.0.1:{self.port}")
         self.env = self._build_env(database_url, parallelism, dict(env or {}))
-        self.procs: dict[str, list[subprocess.Popen[bytes]]] = {name: [] for name in COMPONENTS}
+        self.procs: dict[str, list[subprocess.Popen[bytes]]] = {name: [] for name in self.components}
         self._log_files: dict[str, Path] = {}
         self.timings: dict[str, float] = {}
 
@@ -189,14 +195,9 @@ class AirflowDeployment(AirflowRestApi):
 
         :param env: extra environment for this process only, on top of the deployment's.
         """
-        if name not in COMPONENTS:
-            raise ValueError(f"unknown component {name!r}; expected one of {COMPONENTS}")
-        args = {
-            "api-server": ["api-server", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1"],
-            "scheduler": ["scheduler", "--skip-serve-logs"],
-            "dag-processor": ["dag-processor"],
-            "triggerer": ["triggerer", "--skip-serve-logs"],
-        }[name]
+        if name not in self.components:
+            raise ValueError(f"unknown component {name!r}; expected one of {self.components}")
+        args = self.component_args(name)
         index = len(self.procs[name])
         log_path = self.log_dir / f"{name}.{index}.log"
         with open(log_path, "wb") as log:
@@ -214,6 +215,15 @@ class AirflowDeployment(AirflowRestApi):
         self.procs[name].append(proc)
         self._log_files[f"{name}.{index}"] = log_path
         return proc
+
+    def component_args(self, name: str) -> list[str]:
+        """The ``airflow`` CLI arguments that start component ``name``."""
+        return {
+            "api-server": ["api-server", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1"],
+            "scheduler": ["scheduler", "--skip-serve-logs"],
+            "dag-processor": ["dag-processor"],
+            "triggerer": ["triggerer", "--skip-serve-logs"],
+        }[name]
 
     def current(self, name: str) -> subprocess.Popen[bytes] | None:
         """The most recently started process of component ``name``, if it is still running."""
@@ -257,7 +267,7 @@ class AirflowDeployment(AirflowRestApi):
         """Stop every component (SIGTERM, then SIGKILL after ``timeout``), then SIGKILL every
         other process of the deployment, such as task runners, until none is left. Idempotent."""
         for name in ("scheduler", "triggerer", "dag-processor", "api-server"):
-            for proc in self.procs[name]:
+            for proc in self.procs.get(name, []):
                 if proc.poll() is None:
                     signal_group(proc.pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
