@@ -12,5 +12,12 @@ echo "== unit and integration tests"
 if [ "${SKIP_DEPLOYMENT_TESTS:-0}" != "1" ] && [ -d tests/deployment ]; then
   echo "== end-to-end tests on a real Airflow deployment"
   PYTHON=.venv/bin/python bash scripts/install_deployment_deps.sh
-  .venv/bin/python -m pytest -q -m deployment tests/deployment
+  .venv/bin/python -m pytest -q -m deployment tests/deployment --ignore=tests/deployment/test_distributed_e2e.py
+  if [ "${SKIP_DISTRIBUTED_TESTS:-0}" != "1" ]; then
+    echo "== end-to-end tests on a distributed deployment (CeleryExecutor, Redis, 2 workers, 2 triggerers)"
+    PYTHON=.venv/bin/python bash scripts/install_distributed_deps.sh
+    started=$SECONDS
+    .venv/bin/python -m pytest -q -m deployment tests/deployment/test_distributed_e2e.py
+    echo "== distributed suite: $((SECONDS - started)) s"
+  fi
 fi

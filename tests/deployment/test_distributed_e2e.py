@@ -10,6 +10,8 @@ running.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import shutil
 import sys
 import time
@@ -25,6 +27,15 @@ from test_examples_e2e import EXAMPLES, EmulatorProcess, assert_log_is_clean, tr
 
 pytestmark = pytest.mark.deployment
 
+
+def _importable(module: str) -> bool:
+    """True if ``module`` is installed (found, not imported)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
 DAGS = Path(__file__).parent / "dags_distributed"
 sys.path.insert(0, str(DAGS))
 from ds_distributed_dags import MAPPED  # noqa: E402
@@ -36,6 +47,35 @@ TAKEOVER_MARGIN = 50.0
 PENDING_RUN_STATES = {"ACCEPTED", "IN_PROGRESS", "CANCELING", "NEEDS_ATTENTION"}
 #: Figures the tests measured, printed in the terminal summary.
 FIGURES: list[str] = []
+MISSING = [
+    what
+    for what, present in (
+        ("redis-server", shutil.which("redis-server")),
+        ("the Celery provider", _importable("airflow.providers.celery") and _importable("redis")),
+    )
+    if not present
+]
+
+
+class _FiguresReport:
+    """Prints :data:`FIGURES` in pytest's terminal summary."""
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if FIGURES:
+            terminalreporter.section("distributed deployment figures")
+            for line in FIGURES:
+                terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _requirements(request: pytest.FixtureRequest) -> None:
+    if MISSING:
+        message = f"{' and '.join(MISSING)} missing: run scripts/install_distributed_deps.sh"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI installs them (scripts/test.sh): never skip there
+        pytest.skip(message)
+    if not request.config.pluginmanager.has_plugin("distributed-figures"):
+        request.config.pluginmanager.register(_FiguresReport(), "distributed-figures")
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +113,6 @@ def dep(
     )
     yield deployment
     deployment.stop()
-    if FIGURES:
-        print("\n".join(["", "distributed deployment figures:", *FIGURES]))
 
 
 @pytest.fixture(autouse=True)
