@@ -47,6 +47,8 @@ TAKEOVER_MARGIN = 50.0
 PENDING_RUN_STATES = {"ACCEPTED", "IN_PROGRESS", "CANCELING", "NEEDS_ATTENTION"}
 #: Figures the tests measured, printed in the terminal summary.
 FIGURES: list[str] = []
+#: What was still going when the current test started (see ``everything_up``).
+LEFT_BEFORE: dict[str, str] = {}
 MISSING = [
     what
     for what, present in (
@@ -116,8 +118,11 @@ def dep(
 
 
 @pytest.fixture(autouse=True)
-def everything_up(dep: CeleryDeployment) -> None:
-    """A test that killed a worker or a triggerer leaves a new one for the next."""
+def everything_up(dep: CeleryDeployment, emulator: EmulatorProcess) -> None:
+    """A test that killed a worker or a triggerer leaves a new one for the next; what an earlier
+    (failed) test left running is not this test's leftover."""
+    LEFT_BEFORE.clear()
+    LEFT_BEFORE.update(_still_going(emulator))
     restarted = [name for name in (*WORKERS, *TRIGGERERS) if dep.current(name) is None]
     for name in restarted:
         dep.start_component(name)
@@ -159,14 +164,17 @@ def attempt_log(dep: CeleryDeployment, dag_id: str, run_id: str, task_id: str, t
     return paths[0].read_text(errors="replace") if paths else ""
 
 
+def _still_going(emulator: EmulatorProcess) -> dict[str, str]:
+    """Job runs still pending and model deployments not deleted, by OCID, with their state."""
+    runs = [r for r in emulator.resources("job_run") if r["lifecycleState"] in PENDING_RUN_STATES]
+    deployments = [r for r in emulator.resources("model_deployment") if r["lifecycleState"] != "DELETED"]
+    return {r["id"]: r["lifecycleState"] for r in (*runs, *deployments)}
+
+
 def assert_nothing_left_running(emulator: EmulatorProcess) -> None:
-    """No job run or model deployment of the whole module is still going in the emulator."""
-    runs = {r["id"]: r["lifecycleState"] for r in emulator.resources("job_run")}
-    assert not {k: v for k, v in runs.items() if v in PENDING_RUN_STATES}, runs
-    deployments = [
-        r for r in emulator.resources("model_deployment") if r["lifecycleState"] not in ("DELETED",)
-    ]
-    assert not deployments, [(r["id"], r["lifecycleState"]) for r in deployments]
+    """No job run or model deployment made during this test is still going in the emulator."""
+    left = {k: v for k, v in _still_going(emulator).items() if k not in LEFT_BEFORE}
+    assert not left, f"left running: {left}"
 
 
 def cancels_of(emulator: EmulatorProcess, run_ids: set[str]) -> list[dict[str, Any]]:
