@@ -373,4 +373,11 @@ ID_CASES: list[Case] = [
         lambda c: {"create_project_details": {"compartmentId": c.project}},
         r"compartment_id.*is the OCID of a project, expected the OCID of a compartment",
     ),
+    _c(
+        "create_job_run_job_404",
+        "ids",
+        DataScienceCreateJobRunOperator,
+        lambda c: {"job_id": c.absent("job"), **SYNC},
+        r"job_id: job .* does not exist or is not visible",
+    ),
 ]

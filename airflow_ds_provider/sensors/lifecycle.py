@@ -4,7 +4,13 @@ Works in ``poke``, ``reschedule`` and deferrable mode. Every mode reads the stat
 same lifecycle table and words it through :mod:`airflow_ds_provider.client.waiter`, so the
 messages match the hook's sync wait and the triggers. A failure state raises
 ``AirflowFailException`` (from ``poke()`` and from ``execute_complete()``), so ``soft_fail``
-turns it into a skip in every mode; an unknown state is never success.
+turns it into a skip in every mode; an unknown state is never success, and a stranded one
+(see :meth:`~airflow_ds_provider.lifecycle.Lifecycle.stranded`) ends the wait as a failure.
+
+Bad input never costs a retry: the sensors share the operators' default ``retry_policy``
+(:mod:`airflow_ds_provider._retry_policy`), so a malformed or wrong-kind OCID, an unknown state,
+a bad connection or a 404 of the sensed resource fails the task on its first try, naming the
+argument.
 """
 
 from __future__ import annotations

@@ -11,7 +11,10 @@ the client's bounded retry policy absorb transient errors, and yields exactly on
 
 States are read through :mod:`airflow_ds_provider.lifecycle` and worded by
 :mod:`airflow_ds_provider.client.waiter`, so the sync wait, the sensors and the triggers say the
-same thing. An unknown state is never success: polling goes on until the deadline.
+same thing. An unknown state is never success: polling goes on until the deadline. A stranded
+state (reached from a pending state, or final, and neither target nor failure) ends the wait
+with a ``failure`` event that says so. Every argument is checked in ``__init__`` (OCID shape and
+kind, states, numbers), so a task that would defer with a bad one fails in the worker instead.
 """
 
 from __future__ import annotations

@@ -68,7 +68,9 @@ def test_missing_region_and_endpoint() -> None:
 )
 def test_unknown_region_without_endpoint_fails_at_once_with_the_closest_names(region, suggested) -> None:
     for resolve in (data_science_endpoint, logging_search_endpoint):
-        with pytest.raises(ConfigurationError, match=f"^region: '{region}' is not a known OCI region") as info:
+        with pytest.raises(
+            ConfigurationError, match=f"^region: '{region}' is not a known OCI region"
+        ) as info:
             resolve(region)
         assert info.value.field == "region"
         assert suggested in str(info.value) and "endpoint" in str(info.value)
