@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from airflow_ds_provider.resources import waitable, with_operators
+
 INTEGRATION = "OCI Data Science"
 
 
@@ -68,16 +70,9 @@ CONN_FIELDS: dict[str, Any] = {
 # The pass phrase lives in the standard (always secret) password field; the user OCID in the
 # ``user`` extra (the login field is hidden; a login is still read when ``user`` is absent).
 
-_RESOURCES = (
-    "projects",
-    "jobs",
-    "job_runs",
-    "models",
-    "model_deployments",
-    "notebook_sessions",
-    "work_requests",
-)
-_WAITED = ("job_runs", "model_deployments", "notebook_sessions", "work_requests")
+#: Module names (``job_runs``) of the resources with operators, and of those Airflow waits on.
+_RESOURCES = tuple(resource.module for resource in with_operators())
+_WAITED = tuple(resource.module for resource in waitable())
 
 OPERATORS: list[dict[str, Any]] = [
     {

@@ -13,8 +13,8 @@ A *known* state that is neither a target, a failure nor pending is *stranded* (s
 pending state during the wait, or it is a final state the resource never leaves. Every waiter
 ends such a wait at once with a failure that says so, instead of polling until the deadline.
 
-Each table also holds the resource's OCID type (``ocid1.<type>...``), read by
-:mod:`airflow_ds_provider.ocids` and the emulator.
+The tables are derived from the resource table (:mod:`airflow_ds_provider.resources`), which
+also holds each resource's OCID type, actions and transitions.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+
+from airflow_ds_provider.resources import RESOURCES, Resource
 
 
 class Outcome(str, enum.Enum):
@@ -180,122 +182,37 @@ class Lifecycle:
         return value if isinstance(value, str) and value else None
 
 
-def _fs(*states: str) -> frozenset[str]:
-    return frozenset(states)
+def of_resource(resource: Resource) -> Lifecycle:
+    """The default wait table of one entry of the resource table."""
+    return Lifecycle(
+        resource=resource.name,
+        get_operation=resource.get_operation,
+        id_param=resource.id_param,
+        state_field=resource.state_field,
+        states=resource.states,
+        pending=resource.pending,
+        success=resource.success,
+        failure=resource.failure,
+        ocid_type=resource.ocid_type,
+        details_field=resource.details_field,
+        final=resource.final,
+    )
 
 
-# --- states per resource (OCI Data Science 20190101) ------------------------------------------
+# --- default wait tables, derived from the resource table ------------------------------------
 
-PROJECT_STATES = _fs("ACTIVE", "DELETING", "DELETED")
-JOB_STATES = _fs("CREATING", "ACTIVE", "DELETING", "FAILED", "DELETED")
-JOB_RUN_STATES = _fs(
-    "ACCEPTED", "IN_PROGRESS", "FAILED", "SUCCEEDED", "CANCELING", "CANCELED", "DELETED", "NEEDS_ATTENTION"
-)
-MODEL_STATES = _fs("ACTIVE", "DELETED", "FAILED", "INACTIVE")
-MODEL_DEPLOYMENT_STATES = _fs(
-    "CREATING", "ACTIVE", "DELETING", "FAILED", "INACTIVE", "UPDATING", "DELETED", "NEEDS_ATTENTION"
-)
-NOTEBOOK_SESSION_STATES = _fs("CREATING", "ACTIVE", "DELETING", "DELETED", "FAILED", "INACTIVE", "UPDATING")
-WORK_REQUEST_STATES = _fs("ACCEPTED", "IN_PROGRESS", "FAILED", "SUCCEEDED", "CANCELING", "CANCELED")
+LIFECYCLES: dict[str, Lifecycle] = {name: of_resource(resource) for name, resource in RESOURCES.items()}
 
-# Job runs that may be cancelled (OCI docs: ACCEPTED, IN_PROGRESS or NEEDS_ATTENTION).
-JOB_RUN_CANCELLABLE = _fs("ACCEPTED", "IN_PROGRESS", "NEEDS_ATTENTION")
+PROJECT = LIFECYCLES["project"]
+JOB = LIFECYCLES["job"]
+JOB_RUN = LIFECYCLES["job_run"]
+MODEL = LIFECYCLES["model"]
+MODEL_DEPLOYMENT = LIFECYCLES["model_deployment"]
+NOTEBOOK_SESSION = LIFECYCLES["notebook_session"]
+WORK_REQUEST = LIFECYCLES["work_request"]
 
-
-# --- default wait tables ---------------------------------------------------------------------
-
-PROJECT = Lifecycle(
-    resource="project",
-    get_operation="get_project",
-    id_param="project_id",
-    state_field="lifecycleState",
-    states=PROJECT_STATES,
-    pending=_fs("DELETING"),
-    success=_fs("ACTIVE"),
-    failure=_fs("DELETED"),
-    details_field=None,
-    ocid_type="datascienceproject",
-)
-
-JOB = Lifecycle(
-    resource="job",
-    get_operation="get_job",
-    id_param="job_id",
-    state_field="lifecycleState",
-    states=JOB_STATES,
-    pending=_fs("CREATING", "DELETING"),
-    success=_fs("ACTIVE"),
-    failure=_fs("FAILED", "DELETED"),
-    ocid_type="datasciencejob",
-    final=_fs("FAILED", "DELETED"),
-)
-
-JOB_RUN = Lifecycle(
-    resource="job_run",
-    get_operation="get_job_run",
-    id_param="job_run_id",
-    state_field="lifecycleState",
-    states=JOB_RUN_STATES,
-    pending=_fs("ACCEPTED", "IN_PROGRESS", "CANCELING"),
-    success=_fs("SUCCEEDED"),
-    failure=_fs("FAILED", "CANCELED", "DELETED", "NEEDS_ATTENTION"),
-    ocid_type="datasciencejobrun",
-    final=_fs("SUCCEEDED", "FAILED", "CANCELED", "DELETED"),
-)
-
-MODEL = Lifecycle(
-    resource="model",
-    get_operation="get_model",
-    id_param="model_id",
-    state_field="lifecycleState",
-    states=MODEL_STATES,
-    pending=_fs(),
-    success=_fs("ACTIVE"),
-    failure=_fs("FAILED", "DELETED"),
-    ocid_type="datasciencemodel",
-)
-
-MODEL_DEPLOYMENT = Lifecycle(
-    resource="model_deployment",
-    get_operation="get_model_deployment",
-    id_param="model_deployment_id",
-    state_field="lifecycleState",
-    states=MODEL_DEPLOYMENT_STATES,
-    pending=_fs("CREATING", "UPDATING", "DELETING"),
-    success=_fs("ACTIVE"),
-    failure=_fs("FAILED", "DELETED", "NEEDS_ATTENTION"),
-    ocid_type="datasciencemodeldeployment",
-)
-
-NOTEBOOK_SESSION = Lifecycle(
-    resource="notebook_session",
-    get_operation="get_notebook_session",
-    id_param="notebook_session_id",
-    state_field="lifecycleState",
-    states=NOTEBOOK_SESSION_STATES,
-    pending=_fs("CREATING", "UPDATING", "DELETING"),
-    success=_fs("ACTIVE"),
-    failure=_fs("FAILED", "DELETED"),
-    ocid_type="datasciencenotebooksession",
-)
-
-WORK_REQUEST = Lifecycle(
-    resource="work_request",
-    get_operation="get_work_request",
-    id_param="work_request_id",
-    state_field="status",
-    states=WORK_REQUEST_STATES,
-    pending=_fs("ACCEPTED", "IN_PROGRESS", "CANCELING"),
-    success=_fs("SUCCEEDED"),
-    failure=_fs("FAILED", "CANCELED"),
-    details_field=None,
-    ocid_type="datascienceworkrequest",
-    final=_fs("SUCCEEDED", "FAILED", "CANCELED"),
-)
-
-LIFECYCLES: dict[str, Lifecycle] = {
-    lc.resource: lc for lc in (PROJECT, JOB, JOB_RUN, MODEL, MODEL_DEPLOYMENT, NOTEBOOK_SESSION, WORK_REQUEST)
-}
+#: Job runs that may be cancelled (OCI docs: ACCEPTED, IN_PROGRESS or NEEDS_ATTENTION).
+JOB_RUN_CANCELLABLE = RESOURCES["job_run"].actions["cancel"].sources
 
 
 def get_lifecycle(resource: str) -> Lifecycle:
@@ -307,13 +224,11 @@ def get_lifecycle(resource: str) -> Lifecycle:
 
 
 # Targets for waiting on the outcome of an action on a resource, beyond plain "ACTIVE".
-DEACTIVATED = _fs("INACTIVE")
-DELETED = _fs("DELETED")
+DEACTIVATED = frozenset({"INACTIVE"})
+DELETED = frozenset({"DELETED"})
 
 
 # --- transitions the service makes by itself (used by the emulator) -------------------------------
-# Each maps (resource, action) to the transient state it enters and the state it settles in.
-# The emulator reads these; the waiters above decide what the settled state means.
 
 
 @dataclass(frozen=True)
@@ -325,29 +240,9 @@ class Transition:
     failed: str = "FAILED"
 
 
+#: (resource, action) -> its path, from the resource table's actions.
 TRANSITIONS: dict[tuple[str, str], Transition] = {
-    ("project", "create"): Transition(None, "ACTIVE"),
-    ("project", "delete"): Transition("DELETING", "DELETED"),
-    ("job", "create"): Transition("CREATING", "ACTIVE"),
-    ("job", "delete"): Transition("DELETING", "DELETED"),
-    ("job_run", "create"): Transition("ACCEPTED", "SUCCEEDED"),
-    ("job_run", "start"): Transition("IN_PROGRESS", "SUCCEEDED"),
-    ("job_run", "cancel"): Transition("CANCELING", "CANCELED"),
-    ("job_run", "delete"): Transition(None, "DELETED"),
-    ("model", "create"): Transition(None, "ACTIVE"),
-    ("model", "activate"): Transition(None, "ACTIVE"),
-    ("model", "deactivate"): Transition(None, "INACTIVE"),
-    ("model", "delete"): Transition(None, "DELETED"),
-    ("model_deployment", "create"): Transition("CREATING", "ACTIVE"),
-    ("model_deployment", "update"): Transition("UPDATING", "ACTIVE"),
-    ("model_deployment", "activate"): Transition("UPDATING", "ACTIVE"),
-    ("model_deployment", "deactivate"): Transition("UPDATING", "INACTIVE"),
-    ("model_deployment", "delete"): Transition("DELETING", "DELETED"),
-    ("notebook_session", "create"): Transition("CREATING", "ACTIVE"),
-    ("notebook_session", "update"): Transition("UPDATING", "ACTIVE"),
-    ("notebook_session", "activate"): Transition("UPDATING", "ACTIVE"),
-    ("notebook_session", "deactivate"): Transition("UPDATING", "INACTIVE"),
-    ("notebook_session", "delete"): Transition("DELETING", "DELETED"),
-    ("work_request", "run"): Transition("IN_PROGRESS", "SUCCEEDED"),
-    ("work_request", "cancel"): Transition("CANCELING", "CANCELED"),
+    (resource.name, action_name): Transition(action.transient, action.settled, action.failed or "FAILED")
+    for resource in RESOURCES.values()
+    for action_name, action in resource.actions.items()
 }

@@ -13,20 +13,17 @@ from urllib.parse import quote
 from airflow.sdk import BaseOperatorLink
 from airflow.sdk.execution_time.xcom import XCom
 
+from airflow_ds_provider.resources import RESOURCES
+
 if TYPE_CHECKING:
     from airflow.sdk import BaseOperator
     from airflow.sdk.types import TaskInstanceKey
 
 CONSOLE_BASE = "https://cloud.oracle.com"
 
-#: resource -> (console path segment, link name shown in the Airflow UI)
+#: resource -> (console path segment, link name shown in the Airflow UI), from the resource table.
 CONSOLE_KINDS: dict[str, tuple[str, str]] = {
-    "project": ("projects", "OCI Data Science Project"),
-    "job": ("jobs", "OCI Data Science Job"),
-    "job_run": ("job-runs", "OCI Data Science Job Run"),
-    "model": ("models", "OCI Data Science Model"),
-    "model_deployment": ("model-deployments", "OCI Data Science Model Deployment"),
-    "notebook_session": ("notebook-sessions", "OCI Data Science Notebook Session"),
+    name: resource.console for name, resource in RESOURCES.items() if resource.console is not None
 }
 
 

@@ -1,15 +1,27 @@
-"""Sensors that wait for OCI Data Science resources (one generic, thin per resource)."""
+"""Sensors that wait for OCI Data Science resources (one generic, thin per resource).
 
-from airflow_ds_provider.sensors.job_runs import DataScienceJobRunSensor
-from airflow_ds_provider.sensors.lifecycle import DataScienceLifecycleSensor
-from airflow_ds_provider.sensors.model_deployments import DataScienceModelDeploymentSensor
-from airflow_ds_provider.sensors.notebook_sessions import DataScienceNotebookSessionSensor
-from airflow_ds_provider.sensors.work_requests import DataScienceWorkRequestSensor
+The classes are imported on first use; one thin class per waitable resource of the resource table
+(:func:`airflow_ds_provider.resources.waitable`), in ``sensors/<resource>s.py``.
+"""
 
-__all__ = [
-    "DataScienceJobRunSensor",
-    "DataScienceLifecycleSensor",
-    "DataScienceModelDeploymentSensor",
-    "DataScienceNotebookSessionSensor",
-    "DataScienceWorkRequestSensor",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from airflow_ds_provider.resources import waitable
+
+#: class name -> module that defines it
+_CLASSES: dict[str, str] = {
+    "DataScienceLifecycleSensor": f"{__name__}.lifecycle",
+    **{f"DataScience{r.class_part}Sensor": f"{__name__}.{r.module}" for r in waitable()},
+}
+__all__ = sorted(_CLASSES)
+
+
+def __getattr__(name: str) -> Any:
+    """Import ``name`` from its module on first use."""
+    module = _CLASSES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

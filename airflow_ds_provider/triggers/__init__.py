@@ -1,15 +1,27 @@
-"""Triggers that wait for OCI Data Science resources to settle (one generic, thin per resource)."""
+"""Triggers that wait for OCI Data Science resources to settle (one generic, thin per resource).
 
-from airflow_ds_provider.triggers.job_runs import DataScienceJobRunTrigger
-from airflow_ds_provider.triggers.lifecycle import DataScienceLifecycleTrigger
-from airflow_ds_provider.triggers.model_deployments import DataScienceModelDeploymentTrigger
-from airflow_ds_provider.triggers.notebook_sessions import DataScienceNotebookSessionTrigger
-from airflow_ds_provider.triggers.work_requests import DataScienceWorkRequestTrigger
+The classes are imported on first use; one thin class per waitable resource of the resource table
+(:func:`airflow_ds_provider.resources.waitable`), in ``triggers/<resource>s.py``.
+"""
 
-__all__ = [
-    "DataScienceJobRunTrigger",
-    "DataScienceLifecycleTrigger",
-    "DataScienceModelDeploymentTrigger",
-    "DataScienceNotebookSessionTrigger",
-    "DataScienceWorkRequestTrigger",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from airflow_ds_provider.resources import waitable
+
+#: class name -> module that defines it
+_CLASSES: dict[str, str] = {
+    "DataScienceLifecycleTrigger": f"{__name__}.lifecycle",
+    **{f"DataScience{r.class_part}Trigger": f"{__name__}.{r.module}" for r in waitable()},
+}
+__all__ = sorted(_CLASSES)
+
+
+def __getattr__(name: str) -> Any:
+    """Import ``name`` from its module on first use."""
+    module = _CLASSES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
