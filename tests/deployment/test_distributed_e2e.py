@@ -134,13 +134,14 @@ def everything_up(dep: CeleryDeployment, emulator: EmulatorProcess) -> None:
 
 
 def mapped_tis(dep: CeleryDeployment, dag_id: str, run_id: str, task_id: str) -> list[dict[str, Any]]:
+    """Every mapped TI of a task in a DAG run (REST ``listMapped``), by map index."""
     path = f"{dep._ti_path(dag_id, run_id, task_id)}/listMapped"
     return dep.api("GET", path, params={"limit": 1000})["task_instances"]
 
 
 def settled_deferrals(
     dep: CeleryDeployment, dag_id: str, run_id: str, task_id: str, count: int
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Wait until ``count`` mapped TIs are deferred and the scheduler processed each deferring
     worker's executor event (the apache/airflow#72716 race; see ``harness.wait_deferral_settled``)."""
 
@@ -178,6 +179,7 @@ def assert_nothing_left_running(emulator: EmulatorProcess) -> None:
 
 
 def cancels_of(emulator: EmulatorProcess, run_ids: set[str]) -> list[dict[str, Any]]:
+    """The ``CancelJobRun`` requests the emulator received for any of ``run_ids``."""
     return [
         r
         for r in emulator.requests()
@@ -186,6 +188,7 @@ def cancels_of(emulator: EmulatorProcess, run_ids: set[str]) -> list[dict[str, A
 
 
 def finish_run(emulator: EmulatorProcess, run_id: str) -> None:
+    """Let a job run succeed now (the emulator's control API)."""
     emulator.control.post("/state", json={"id": run_id, "state": "SUCCEEDED"}).raise_for_status()
 
 
