@@ -20,12 +20,12 @@ earlier try made instead of creating another:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from airflow_ds_provider.client.errors import NotFoundError
 from airflow_ds_provider.lifecycle import Lifecycle, get_lifecycle
+from airflow_ds_provider.operators._body import airflow_identity_tags as identity_tags
 from airflow_ds_provider.spec import camel_case, get_operation
 
 if TYPE_CHECKING:
@@ -37,29 +37,8 @@ if TYPE_CHECKING:
 TRY_TAG = "airflow-try-number"
 #: States that are pending but lead away from success: never adopted.
 WINDING_DOWN = frozenset({"DELETING", "CANCELING"})
-#: Freeform tag values are limited to 256 characters by OCI.
-MAX_TAG_VALUE = 256
 #: List filters taken from the create body when the list operation accepts them.
 PARENT_FILTERS = ("project_id", "job_id", "pipeline_id", "model_version_set_id")
-
-
-def tag_value(value: str) -> str:
-    """A freeform tag value within OCI's 256-character limit (long ones hashed, stable)."""
-    if len(value) <= MAX_TAG_VALUE:
-        return value
-    digest = hashlib.sha256(value.encode()).hexdigest()
-    return f"{value[: MAX_TAG_VALUE - 72]}...sha256:{digest}"
-
-
-def identity_tags(context: Context) -> dict[str, str]:
-    """Freeform tags that tie a resource to the Airflow task instance that made it (no try)."""
-    ti = context["ti"]
-    return {
-        "airflow-dag-id": tag_value(ti.dag_id),
-        "airflow-task-id": tag_value(ti.task_id),
-        "airflow-run-id": tag_value(ti.run_id),
-        "airflow-map-index": str(ti.map_index),
-    }
 
 
 def creation_tags(context: Context) -> dict[str, str]:

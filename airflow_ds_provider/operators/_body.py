@@ -48,11 +48,27 @@ def retry_token_for(context: Context, salt: str = "") -> str:
     return "".join(_RETRY_TOKEN_ALPHABET[b % len(_RETRY_TOKEN_ALPHABET)] for b in digest[:30])
 
 
-def airflow_identity_tags(context: Context) -> dict[str, str]:
-    """Freeform tags that tie a created resource to the Airflow task instance that made it."""
-    from airflow_ds_provider.operators._adoption import identity_tags
+#: Freeform tag values are limited to 256 characters by OCI.
+MAX_TAG_VALUE = 256
 
-    return identity_tags(context)
+
+def tag_value(value: str) -> str:
+    """A freeform tag value within OCI's 256-character limit (long ones hashed, stable)."""
+    if len(value) <= MAX_TAG_VALUE:
+        return value
+    digest = hashlib.sha256(value.encode()).hexdigest()
+    return f"{value[: MAX_TAG_VALUE - 72]}...sha256:{digest}"
+
+
+def airflow_identity_tags(context: Context) -> dict[str, str]:
+    """Freeform tags that tie a resource to the Airflow task instance that made it (no try)."""
+    ti = context["ti"]
+    return {
+        "airflow-dag-id": tag_value(ti.dag_id),
+        "airflow-task-id": tag_value(ti.task_id),
+        "airflow-run-id": tag_value(ti.run_id),
+        "airflow-map-index": str(ti.map_index),
+    }
 
 
 def load_body(value: Any, field: str) -> dict[str, Any]:

@@ -272,3 +272,13 @@ def test_identity_tags_win_over_user_tags_and_a_foreign_resource_is_never_adopte
     retry = DataScienceCreateProjectOperator(task_id="create", retries=2)
     adopted = retry.execute(_context(retry, MemoryStateStore(), try_number=2, max_tries=2))
     assert adopted["id"] == mine["id"] != other["id"]
+
+
+def test_long_identity_values_fit_the_tag_limit_and_stay_distinct() -> None:
+    from airflow_ds_provider.operators._body import MAX_TAG_VALUE, tag_value
+
+    short = "dag-" * 10
+    assert tag_value(short) == short
+    long_a, long_b = "a" * 300, "a" * 299 + "b"
+    assert len(tag_value(long_a)) <= MAX_TAG_VALUE and tag_value(long_a) == tag_value(long_a)
+    assert tag_value(long_a) != tag_value(long_b)
