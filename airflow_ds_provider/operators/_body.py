@@ -56,8 +56,8 @@ def tag_value(value: str) -> str:
     """A freeform tag value within OCI's 256-character limit (long ones hashed, stable)."""
     if len(value) <= MAX_TAG_VALUE:
         return value
-    digest = hashlib.sha256(value.encode()).hexdigest()
-    return f"{value[: MAX_TAG_VALUE - 72]}...sha256:{digest}"
+    suffix = f"...sha256:{hashlib.sha256(value.encode()).hexdigest()}"
+    return value[: MAX_TAG_VALUE - len(suffix)] + suffix
 
 
 def airflow_identity_tags(context: Context) -> dict[str, str]:
