@@ -1,10 +1,13 @@
-"""One module per resource; :data:`HANDLERS` maps every operation name to its handler."""
+"""One module per resource; each handler registers itself with
+:func:`~airflow_ds_provider.emulator.resources.registry.handles`, and :data:`HANDLERS` (operation
+name -> handler) is checked against the spec here, at import: an operation without a handler, or a
+handler for an operation the spec lacks, is an import-time error."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from types import MappingProxyType
 
-from airflow_ds_provider.emulator.resources import (
+from airflow_ds_provider.emulator.resources import (  # noqa: F401 - importing registers the handlers
     job_runs,
     jobs,
     model_deployments,
@@ -14,41 +17,12 @@ from airflow_ds_provider.emulator.resources import (
     shapes,
     work_requests,
 )
-from airflow_ds_provider.emulator.resources.base import Reply, Request, Services
+from airflow_ds_provider.emulator.resources.registry import REGISTERED, Handler, check_handlers
+from airflow_ds_provider.spec import operations
 
-Handler = Callable[[Services, Request], Reply]
+check_handlers(REGISTERED, operations())
 
+#: Operation name -> handler (read-only).
+HANDLERS: MappingProxyType[str, Handler] = MappingProxyType(REGISTERED)
 
-def _collect() -> dict[str, Handler]:
-    handlers: dict[str, Handler] = {}
-    for module in (
-        projects,
-        jobs,
-        job_runs,
-        models,
-        model_deployments,
-        notebook_sessions,
-        work_requests,
-        shapes,
-    ):
-        for name in dir(module):
-            if name.split("_")[0] in {
-                "create",
-                "get",
-                "list",
-                "update",
-                "delete",
-                "change",
-                "cancel",
-                "head",
-                "activate",
-                "deactivate",
-            } and callable(getattr(module, name)):
-                func = getattr(module, name)
-                if getattr(func, "__module__", "") == module.__name__:
-                    handlers[name] = func
-    return handlers
-
-
-#: Operation name -> handler.
-HANDLERS: dict[str, Handler] = _collect()
+__all__ = ["HANDLERS", "Handler"]

@@ -23,6 +23,7 @@ from airflow_ds_provider.emulator.resources.base import (
     resource_reply,
     tags,
 )
+from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.store import Record
 from airflow_ds_provider.emulator.timeutil import new_ocid, rfc3339
 from airflow_ds_provider.lifecycle import JOB_RUN, JOB_RUN_CANCELLABLE
@@ -62,6 +63,7 @@ def log_details(
     return {"logGroupId": group, "logId": log_id}
 
 
+@handles("create_job_run")
 def create_job_run(svc: Services, req: Request) -> Reply:
     """POST /jobRuns."""
 
@@ -109,17 +111,20 @@ def create_job_run(svc: Services, req: Request) -> Reply:
     return idempotent(svc, req, create)
 
 
+@handles("get_job_run")
 def get_job_run(svc: Services, req: Request) -> Reply:
     """GET /jobRuns/{jobRunId}."""
     with svc.store.lock:
         return resource_reply(svc, require(svc, "job_run", req.params["jobRunId"], "job run"))
 
 
+@handles("list_job_runs")
 def list_job_runs(svc: Services, req: Request) -> Reply:
     """GET /jobRuns."""
     return list_reply(svc, req, "job_run", summary_fields(), time_field="timeAccepted")
 
 
+@handles("update_job_run")
 def update_job_run(svc: Services, req: Request) -> Reply:
     """PUT /jobRuns/{jobRunId}: displayName and tags only."""
     with svc.store.lock:
@@ -131,6 +136,7 @@ def update_job_run(svc: Services, req: Request) -> Reply:
         return resource_reply(svc, record)
 
 
+@handles("cancel_job_run")
 def cancel_job_run(svc: Services, req: Request) -> Reply:
     """POST /jobRuns/{jobRunId}/actions/cancelJobRun: CANCELING -> CANCELED."""
     with svc.store.lock:
@@ -143,6 +149,7 @@ def cancel_job_run(svc: Services, req: Request) -> Reply:
     return Reply(202, None, {})
 
 
+@handles("delete_job_run")
 def delete_job_run(svc: Services, req: Request) -> Reply:
     """DELETE /jobRuns/{jobRunId}: only a finished run can be deleted."""
     with svc.store.lock:
@@ -157,6 +164,7 @@ def delete_job_run(svc: Services, req: Request) -> Reply:
     return Reply(204, None, {})
 
 
+@handles("change_job_run_compartment")
 def change_job_run_compartment(svc: Services, req: Request) -> Reply:
     """POST /jobRuns/{jobRunId}/actions/changeCompartment."""
     return change_compartment(svc, req, "job_run", "jobRunId", "job run")

@@ -22,6 +22,7 @@ from airflow_ds_provider.emulator.resources.base import (
     resource_reply,
     tags,
 )
+from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.store import Step
 from airflow_ds_provider.emulator.timeutil import new_ocid, rfc3339
 
@@ -55,6 +56,7 @@ _UPDATABLE = (
 )
 
 
+@handles("create_job")
 def create_job(svc: Services, req: Request) -> Reply:
     """POST /jobs: CREATING, then ACTIVE."""
 
@@ -91,17 +93,20 @@ def create_job(svc: Services, req: Request) -> Reply:
     return idempotent(svc, req, create)
 
 
+@handles("get_job")
 def get_job(svc: Services, req: Request) -> Reply:
     """GET /jobs/{jobId}."""
     with svc.store.lock:
         return resource_reply(svc, require(svc, "job", req.params["jobId"], "job"))
 
 
+@handles("list_jobs")
 def list_jobs(svc: Services, req: Request) -> Reply:
     """GET /jobs."""
     return list_reply(svc, req, "job", SUMMARY)
 
 
+@handles("update_job")
 def update_job(svc: Services, req: Request) -> Reply:
     """PUT /jobs/{jobId}."""
     with svc.store.lock:
@@ -113,6 +118,7 @@ def update_job(svc: Services, req: Request) -> Reply:
         return resource_reply(svc, record)
 
 
+@handles("delete_job")
 def delete_job(svc: Services, req: Request) -> Reply:
     """DELETE /jobs/{jobId}: DELETING -> DELETED with a JOB_DELETE work request.
 
@@ -144,21 +150,25 @@ def delete_job(svc: Services, req: Request) -> Reply:
         return Reply(202, None, {"opc-work-request-id": work.id})
 
 
+@handles("change_job_compartment")
 def change_job_compartment(svc: Services, req: Request) -> Reply:
     """POST /jobs/{jobId}/actions/changeCompartment."""
     return change_compartment(svc, req, "job", "jobId", "job")
 
 
+@handles("create_job_artifact")
 def create_job_artifact(svc: Services, req: Request) -> Reply:
     """POST /jobs/{jobId}/artifact (streamed)."""
     return artifacts.upload(svc, req, "job", "jobId", "job", check_etag=False)
 
 
+@handles("get_job_artifact_content")
 def get_job_artifact_content(svc: Services, req: Request) -> Reply:
     """GET /jobs/{jobId}/artifact/content."""
     return artifacts.download(svc, req, "job", "jobId", "job")
 
 
+@handles("head_job_artifact")
 def head_job_artifact(svc: Services, req: Request) -> Reply:
     """HEAD /jobs/{jobId}/artifact/content."""
     return artifacts.head(svc, req, "job", "jobId", "job")

@@ -26,6 +26,7 @@ from airflow_ds_provider.emulator.resources.base import (
     resource_reply,
     tags,
 )
+from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.store import Record
 from airflow_ds_provider.emulator.timeutil import new_ocid, rfc3339
 
@@ -64,6 +65,7 @@ def plan_create(svc: Services, record: Record, script: dict[str, Any]) -> Record
     return svc.lifecycles.work_request("MODEL_DEPLOYMENT_CREATE", record, "CREATED", end, error=error)
 
 
+@handles("create_model_deployment")
 def create_model_deployment(svc: Services, req: Request) -> Reply:
     """POST /modelDeployments."""
 
@@ -111,12 +113,14 @@ def create_model_deployment(svc: Services, req: Request) -> Reply:
     return idempotent(svc, req, create)
 
 
+@handles("get_model_deployment")
 def get_model_deployment(svc: Services, req: Request) -> Reply:
     """GET /modelDeployments/{modelDeploymentId}."""
     with svc.store.lock:
         return resource_reply(svc, require(svc, "model_deployment", req.params["modelDeploymentId"], _WHAT))
 
 
+@handles("list_model_deployments")
 def list_model_deployments(svc: Services, req: Request) -> Reply:
     """GET /modelDeployments."""
     return list_reply(svc, req, "model_deployment", SUMMARY)
@@ -162,6 +166,7 @@ def _merge_update(record: Record, body: dict[str, Any]) -> None:
         record.apply(patch)
 
 
+@handles("update_model_deployment")
 def update_model_deployment(svc: Services, req: Request) -> Reply:
     """PUT /modelDeployments/{modelDeploymentId}: UPDATING, then back to ACTIVE or INACTIVE."""
     return _action(
@@ -169,11 +174,13 @@ def update_model_deployment(svc: Services, req: Request) -> Reply:
     )
 
 
+@handles("activate_model_deployment")
 def activate_model_deployment(svc: Services, req: Request) -> Reply:
     """POST .../actions/activate: INACTIVE -> UPDATING -> ACTIVE."""
     return _action(svc, req, "activate", ("INACTIVE",), "MODEL_DEPLOYMENT_ACTIVATE", "UPDATED")
 
 
+@handles("deactivate_model_deployment")
 def deactivate_model_deployment(svc: Services, req: Request) -> Reply:
     """POST .../actions/deactivate: ACTIVE -> UPDATING -> INACTIVE."""
     return _action(
@@ -181,12 +188,14 @@ def deactivate_model_deployment(svc: Services, req: Request) -> Reply:
     )
 
 
+@handles("delete_model_deployment")
 def delete_model_deployment(svc: Services, req: Request) -> Reply:
     """DELETE /modelDeployments/{modelDeploymentId}: DELETING -> DELETED."""
     sources = ("ACTIVE", "INACTIVE", "FAILED", "NEEDS_ATTENTION")
     return _action(svc, req, "delete", sources, "MODEL_DEPLOYMENT_DELETE", "DELETED")
 
 
+@handles("change_model_deployment_compartment")
 def change_model_deployment_compartment(svc: Services, req: Request) -> Reply:
     """POST /modelDeployments/{modelDeploymentId}/actions/changeCompartment."""
     return idempotent(

@@ -20,6 +20,7 @@ from airflow_ds_provider.emulator.resources.base import (
     resource_reply,
     tags,
 )
+from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.store import Record
 from airflow_ds_provider.emulator.timeutil import new_etag, new_ocid, rfc3339
 
@@ -65,6 +66,7 @@ def _version_set(svc: Services, project: Record, set_id: str | None) -> tuple[st
     return set_id, f"version-set-{set_id[-8:]}", count
 
 
+@handles("create_model")
 def create_model(svc: Services, req: Request) -> Reply:
     """POST /models: ACTIVE at once."""
 
@@ -104,17 +106,20 @@ def create_model(svc: Services, req: Request) -> Reply:
     return idempotent(svc, req, create)
 
 
+@handles("get_model")
 def get_model(svc: Services, req: Request) -> Reply:
     """GET /models/{modelId}."""
     with svc.store.lock:
         return resource_reply(svc, require(svc, "model", req.params["modelId"], "model"))
 
 
+@handles("list_models")
 def list_models(svc: Services, req: Request) -> Reply:
     """GET /models."""
     return list_reply(svc, req, "model", SUMMARY)
 
 
+@handles("update_model")
 def update_model(svc: Services, req: Request) -> Reply:
     """PUT /models/{modelId}."""
     with svc.store.lock:
@@ -136,16 +141,19 @@ def _flip(svc: Services, req: Request, action: str, source: str, details: str) -
         return resource_reply(svc, record)
 
 
+@handles("activate_model")
 def activate_model(svc: Services, req: Request) -> Reply:
     """POST /models/{modelId}/actions/activate: INACTIVE -> ACTIVE."""
     return _flip(svc, req, "activate", "INACTIVE", "Model is active")
 
 
+@handles("deactivate_model")
 def deactivate_model(svc: Services, req: Request) -> Reply:
     """POST /models/{modelId}/actions/deactivate: ACTIVE -> INACTIVE."""
     return _flip(svc, req, "deactivate", "ACTIVE", "Model is inactive")
 
 
+@handles("delete_model")
 def delete_model(svc: Services, req: Request) -> Reply:
     """DELETE /models/{modelId}; a model used by a live deployment cannot be deleted."""
     with svc.store.lock:
@@ -163,21 +171,25 @@ def delete_model(svc: Services, req: Request) -> Reply:
     return Reply(204, None, {})
 
 
+@handles("change_model_compartment")
 def change_model_compartment(svc: Services, req: Request) -> Reply:
     """POST /models/{modelId}/actions/changeCompartment."""
     return idempotent(svc, req, lambda: change_compartment(svc, req, "model", "modelId", "model"))
 
 
+@handles("create_model_artifact")
 def create_model_artifact(svc: Services, req: Request) -> Reply:
     """POST /models/{modelId}/artifact (streamed)."""
     return artifacts.upload(svc, req, "model", "modelId", "model", check_etag=True)
 
 
+@handles("get_model_artifact_content")
 def get_model_artifact_content(svc: Services, req: Request) -> Reply:
     """GET /models/{modelId}/artifact/content."""
     return artifacts.download(svc, req, "model", "modelId", "model")
 
 
+@handles("head_model_artifact")
 def head_model_artifact(svc: Services, req: Request) -> Reply:
     """HEAD /models/{modelId}/artifact/content."""
     return artifacts.head(svc, req, "model", "modelId", "model")
@@ -187,6 +199,7 @@ def _provenance_reply(record: Record) -> Reply:
     return Reply(200, dict(record.extra["provenance"]), {"etag": record.extra["provenance_etag"]})
 
 
+@handles("create_model_provenance")
 def create_model_provenance(svc: Services, req: Request) -> Reply:
     """POST /models/{modelId}/provenance."""
 
@@ -207,12 +220,14 @@ def _provenance_of(svc: Services, req: Request) -> Record:
     return record
 
 
+@handles("get_model_provenance")
 def get_model_provenance(svc: Services, req: Request) -> Reply:
     """GET /models/{modelId}/provenance."""
     with svc.store.lock:
         return _provenance_reply(_provenance_of(svc, req))
 
 
+@handles("update_model_provenance")
 def update_model_provenance(svc: Services, req: Request) -> Reply:
     """PUT /models/{modelId}/provenance."""
     with svc.store.lock:

@@ -24,6 +24,7 @@ from airflow_ds_provider.emulator.resources.base import (
     resource_reply,
     tags,
 )
+from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.timeutil import new_ocid, rfc3339
 
 SUMMARY = (
@@ -50,6 +51,7 @@ _CONFIG = (
 )
 
 
+@handles("create_notebook_session")
 def create_notebook_session(svc: Services, req: Request) -> Reply:
     """POST /notebookSessions."""
 
@@ -91,17 +93,20 @@ def create_notebook_session(svc: Services, req: Request) -> Reply:
     return idempotent(svc, req, create)
 
 
+@handles("get_notebook_session")
 def get_notebook_session(svc: Services, req: Request) -> Reply:
     """GET /notebookSessions/{notebookSessionId}."""
     with svc.store.lock:
         return resource_reply(svc, require(svc, "notebook_session", req.params["notebookSessionId"], _WHAT))
 
 
+@handles("list_notebook_sessions")
 def list_notebook_sessions(svc: Services, req: Request) -> Reply:
     """GET /notebookSessions."""
     return list_reply(svc, req, "notebook_session", SUMMARY)
 
 
+@handles("update_notebook_session")
 def update_notebook_session(svc: Services, req: Request) -> Reply:
     """PUT /notebookSessions/{notebookSessionId}: names and tags any time, configuration when INACTIVE."""
     with svc.store.lock:
@@ -142,22 +147,26 @@ def _check_tags(tags: dict[str, str] | None) -> None:
         raise invalid(exc.field, str(exc).split(": ", 1)[1]) from None
 
 
+@handles("activate_notebook_session")
 def activate_notebook_session(svc: Services, req: Request) -> Reply:
     """POST .../actions/activate: INACTIVE -> UPDATING -> ACTIVE."""
     return _action(svc, req, "activate", ("INACTIVE",), "NOTEBOOK_SESSION_ACTIVATE", "UPDATED")
 
 
+@handles("deactivate_notebook_session")
 def deactivate_notebook_session(svc: Services, req: Request) -> Reply:
     """POST .../actions/deactivate: ACTIVE -> UPDATING -> INACTIVE."""
     return _action(svc, req, "deactivate", ("ACTIVE",), "NOTEBOOK_SESSION_DEACTIVATE", "UPDATED")
 
 
+@handles("delete_notebook_session")
 def delete_notebook_session(svc: Services, req: Request) -> Reply:
     """DELETE /notebookSessions/{notebookSessionId}: DELETING -> DELETED."""
     sources = ("ACTIVE", "INACTIVE", "FAILED")
     return _action(svc, req, "delete", sources, "NOTEBOOK_SESSION_DELETE", "DELETED")
 
 
+@handles("change_notebook_session_compartment")
 def change_notebook_session_compartment(svc: Services, req: Request) -> Reply:
     """POST /notebookSessions/{notebookSessionId}/actions/changeCompartment."""
     return idempotent(

@@ -17,6 +17,7 @@ from airflow_ds_provider.emulator.resources.base import (
     resource_reply,
     tags,
 )
+from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.timeutil import new_ocid, rfc3339
 
 SUMMARY = (
@@ -33,6 +34,7 @@ SUMMARY = (
 )
 
 
+@handles("create_project")
 def create_project(svc: Services, req: Request) -> Reply:
     """POST /projects."""
 
@@ -57,17 +59,20 @@ def create_project(svc: Services, req: Request) -> Reply:
     return idempotent(svc, req, create)
 
 
+@handles("get_project")
 def get_project(svc: Services, req: Request) -> Reply:
     """GET /projects/{projectId}."""
     with svc.store.lock:
         return resource_reply(svc, require(svc, "project", req.params["projectId"], "project"))
 
 
+@handles("list_projects")
 def list_projects(svc: Services, req: Request) -> Reply:
     """GET /projects."""
     return list_reply(svc, req, "project", SUMMARY)
 
 
+@handles("update_project")
 def update_project(svc: Services, req: Request) -> Reply:
     """PUT /projects/{projectId}."""
     with svc.store.lock:
@@ -79,6 +84,7 @@ def update_project(svc: Services, req: Request) -> Reply:
         return resource_reply(svc, record)
 
 
+@handles("delete_project")
 def delete_project(svc: Services, req: Request) -> Reply:
     """DELETE /projects/{projectId}: DELETING -> DELETED, with a PROJECT_DELETE work request."""
     with svc.store.lock:
@@ -91,6 +97,7 @@ def delete_project(svc: Services, req: Request) -> Reply:
         return Reply(202, None, {"opc-work-request-id": work.id})
 
 
+@handles("change_project_compartment")
 def change_project_compartment(svc: Services, req: Request) -> Reply:
     """POST /projects/{projectId}/actions/changeCompartment."""
     return idempotent(svc, req, lambda: change_compartment(svc, req, "project", "projectId", "project"))

@@ -12,6 +12,7 @@ from airflow_ds_provider.emulator.resources.base import (
     invalid,
     paginate,
 )
+from airflow_ds_provider.emulator.resources.registry import handles
 
 _SHAPES: list[dict[str, Any]] = [
     {"name": "VM.Standard.E4.Flex", "coreCount": 64, "memoryInGBs": 1024, "shapeSeries": "AMD_ROME"},
@@ -42,21 +43,25 @@ def _catalogue(req: Request, items: list[dict[str, Any]]) -> Reply:
     return paginate(req.query, [dict(item) for item in items])
 
 
+@handles("list_job_shapes")
 def list_job_shapes(svc: Services, req: Request) -> Reply:
     """GET /jobShapes."""
     return _catalogue(req, _SHAPES)
 
 
+@handles("list_notebook_session_shapes")
 def list_notebook_session_shapes(svc: Services, req: Request) -> Reply:
     """GET /notebookSessionShapes."""
     return _catalogue(req, _SHAPES)
 
 
+@handles("list_model_deployment_shapes")
 def list_model_deployment_shapes(svc: Services, req: Request) -> Reply:
     """GET /modelDeploymentShapes."""
     return _catalogue(req, [s for s in _SHAPES if s["shapeSeries"] != "ARM"])
 
 
+@handles("list_fast_launch_job_configs")
 def list_fast_launch_job_configs(svc: Services, req: Request) -> Reply:
     """GET /fastLaunchJobConfigs."""
     return _catalogue(req, _FAST_LAUNCH)

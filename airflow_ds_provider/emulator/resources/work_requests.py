@@ -13,6 +13,7 @@ from airflow_ds_provider.emulator.resources.base import (
     require,
     resource_reply,
 )
+from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.timeutil import rfc3339
 from airflow_ds_provider.lifecycle import WORK_REQUEST
 
@@ -30,6 +31,7 @@ SUMMARY = (
 _WHAT = "work request"
 
 
+@handles("get_work_request")
 def get_work_request(svc: Services, req: Request) -> Reply:
     """GET /workRequests/{workRequestId}; ``retry-after`` while it is still running."""
     with svc.store.lock:
@@ -40,12 +42,14 @@ def get_work_request(svc: Services, req: Request) -> Reply:
         return reply
 
 
+@handles("list_work_requests")
 def list_work_requests(svc: Services, req: Request) -> Reply:
     """GET /workRequests (``resourceId`` matches any resource of the request)."""
     filters = {"resourceId": lambda data, value: any(r["identifier"] == value for r in data["resources"])}
     return list_reply(svc, req, "work_request", SUMMARY, filters=filters, time_field="timeAccepted")
 
 
+@handles("list_work_request_errors")
 def list_work_request_errors(svc: Services, req: Request) -> Reply:
     """GET /workRequests/{workRequestId}/errors."""
     with svc.store.lock:
@@ -59,6 +63,7 @@ def list_work_request_errors(svc: Services, req: Request) -> Reply:
     return paginate(req.query, items)
 
 
+@handles("list_work_request_logs")
 def list_work_request_logs(svc: Services, req: Request) -> Reply:
     """GET /workRequests/{workRequestId}/logs."""
     with svc.store.lock:
@@ -72,6 +77,7 @@ def list_work_request_logs(svc: Services, req: Request) -> Reply:
     return paginate(req.query, items)
 
 
+@handles("cancel_work_request")
 def cancel_work_request(svc: Services, req: Request) -> Reply:
     """DELETE /workRequests/{workRequestId}: only a work request that has not started."""
     with svc.store.lock:
