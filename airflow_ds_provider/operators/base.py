@@ -9,15 +9,13 @@ trigger with an absolute deadline. A concrete operator declares its fields and a
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator, conf
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
+from airflow_ds_provider._airflow_base import DEFAULT_CONN_ID, XCOM_CONSOLE_URL, DataScienceHookMixin
 from airflow_ds_provider._retry_policy import BAD_INPUT_ERRORS, no_retry_on_bad_input
 from airflow_ds_provider.client.errors import (
     ConflictError,
@@ -27,9 +25,7 @@ from airflow_ds_provider.client.errors import (
 )
 from airflow_ds_provider.client.response import Response
 from airflow_ds_provider.client.waiter import check_state, seconds, with_details
-from airflow_ds_provider.hooks.data_science import DataScienceHook
 from airflow_ds_provider.lifecycle import Lifecycle, Outcome, get_lifecycle
-from airflow_ds_provider.links.console import console_url
 from airflow_ds_provider.operators._body import (
     airflow_identity_tags,
     load_body,
@@ -64,11 +60,10 @@ __all__ = [
     "validate_fields",
 ]
 
-DEFAULT_CONN_ID = DataScienceHook.default_conn_name
-#: XCom keys every operator publishes (besides its return value, the resource's JSON).
+#: XCom keys every operator publishes (besides its return value, the resource's JSON), with
+#: ``XCOM_CONSOLE_URL``.
 XCOM_RESOURCE_ID = "resource_id"
 XCOM_WORK_REQUEST_ID = "work_request_id"
-XCOM_CONSOLE_URL = "console_url"
 
 
 def ds_template_fields(*fields: str) -> tuple[str, ...]:
@@ -78,7 +73,7 @@ def ds_template_fields(*fields: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-class DataScienceBaseOperator(BaseOperator):
+class DataScienceBaseOperator(DataScienceHookMixin, BaseOperator):
     """Base of all OCI Data Science operators.
 
     :param oci_conn_id: Airflow connection of type ``oci_data_science``
@@ -97,11 +92,6 @@ class DataScienceBaseOperator(BaseOperator):
         super().__init__(**kwargs)
         self.oci_conn_id = oci_conn_id
         self.region = region
-
-    @cached_property
-    def hook(self) -> DataScienceHook:
-        """The hook, built once per task execution (one HTTP session)."""
-        return DataScienceHook(oci_conn_id=self.oci_conn_id, region=self.region)
 
     # --- helpers for subclasses ---------------------------------------------------------------
 
@@ -126,13 +116,9 @@ class DataScienceBaseOperator(BaseOperator):
     ) -> None:
         """Push the resource OCID, work request id and console URL to XCom under stable keys."""
         ti = context["ti"]
-        kind = resource or self.resource
         if resource_id:
             ti.xcom_push(key=XCOM_RESOURCE_ID, value=resource_id)
-            url = console_url(kind, resource_id, self.hook.config.region) if kind else None
-            if url:
-                ti.xcom_push(key=XCOM_CONSOLE_URL, value=url)
-                self.log.info("OCI Console: %s", url)
+            self.publish_console_url(context, resource or self.resource, resource_id)
         if work_request_id:
             ti.xcom_push(key=XCOM_WORK_REQUEST_ID, value=work_request_id)
 
@@ -264,26 +250,15 @@ class DataScienceWaitingOperator(DataScienceBaseOperator):
         settled = self._settled_event(lifecycle, resource_id, gone_ok, initial)
         if settled is not None:
             return self.execute_complete(context, settled)
-        from airflow_ds_provider.triggers.lifecycle import DataScienceLifecycleTrigger
-
-        trigger = DataScienceLifecycleTrigger(
+        self.defer_to_trigger(
             resource=kind,
             resource_id=resource_id,
-            oci_conn_id=self.oci_conn_id,
-            region=self.region,
-            target_states=sorted(lifecycle.success),
-            failure_states=sorted(lifecycle.failure),
+            target_states=lifecycle.success,
+            failure_states=lifecycle.failure,
             poll_interval=self.poll_interval,
-            deadline=time.time() + self.timeout,
+            timeout=self.timeout,
             not_found_ok=gone_ok,
             cancel_on_kill=cancel_on_kill,
-        )
-        # The trigger yields a "timeout" event at the deadline itself; the framework timeout is
-        # only a backstop a little later, so execute_complete normally gets to clean up.
-        self.defer(
-            trigger=trigger,
-            method_name="execute_complete",
-            timeout=timedelta(seconds=self.timeout + max(60.0, 2 * self.poll_interval)),
         )
 
     def delete_and_wait(self, context: Context, resource_id: str, delete: Callable[[], Response]) -> Any:
@@ -372,10 +347,7 @@ class DataScienceWaitingOperator(DataScienceBaseOperator):
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
         """Resume after the trigger fired: return the resource JSON or fail with its reason."""
-        if not isinstance(event, Mapping):
-            raise AirflowException(f"{self.task_id}: trigger returned no event (got {event!r})")
-        status = event.get("status")
-        message = event.get("message") or ""
+        status, message = self.event_parts(event, "trigger returned no event")
         if status == "success":
             return self.on_wait_success(context, event.get("data"))
         if status == "timeout":

@@ -16,9 +16,8 @@ argument.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseSensorOperator, PokeReturnValue, conf
@@ -29,20 +28,17 @@ from airflow.sdk.exceptions import (
     AirflowSkipException,
 )
 
+from airflow_ds_provider._airflow_base import DEFAULT_CONN_ID, DataScienceHookMixin
 from airflow_ds_provider._retry_policy import MissingResourceError, no_retry_on_bad_input
 from airflow_ds_provider.client.errors import NotFoundError
 from airflow_ds_provider.client.waiter import check_state, failure_error, seconds
-from airflow_ds_provider.hooks.data_science import DataScienceHook
 from airflow_ds_provider.lifecycle import Lifecycle, Outcome, get_lifecycle
-from airflow_ds_provider.links.console import CONSOLE_KINDS, DataScienceConsoleLink, console_url
+from airflow_ds_provider.links.console import DataScienceConsoleLink
 from airflow_ds_provider.ocids import validate_ocid as _validate_ocid
-
-DEFAULT_CONN_ID = DataScienceHook.default_conn_name
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-XCOM_CONSOLE_URL = "console_url"
 _COMMON_TEMPLATE_FIELDS = ("oci_conn_id", "region", "target_states", "failure_states")
 
 
@@ -74,7 +70,7 @@ def _check_seconds(kwargs: dict[str, Any], poll_interval: Any) -> None:
             seconds(name, value, allow_zero=True)
 
 
-class DataScienceLifecycleSensor(BaseSensorOperator):
+class DataScienceLifecycleSensor(DataScienceHookMixin, BaseSensorOperator):
     """Wait until a Data Science resource reaches a target state; fail on a failure state.
 
     Returns (pushes to XCom) the resource's JSON, and pushes its OCI Console URL as XCom
@@ -131,11 +127,6 @@ class DataScienceLifecycleSensor(BaseSensorOperator):
         self.deferrable = deferrable
         self._seen_pending = False
 
-    @cached_property
-    def hook(self) -> DataScienceHook:
-        """The hook, built once per task execution."""
-        return DataScienceHook(oci_conn_id=self.oci_conn_id, region=self.region)
-
     # --- validation (after rendering) ----------------------------------------------------------
 
     def _settings(self) -> tuple[Lifecycle, str]:
@@ -161,7 +152,7 @@ class DataScienceLifecycleSensor(BaseSensorOperator):
     def execute(self, context: Context) -> Any:
         """Validate, publish the console URL, then wait in the chosen mode."""
         lifecycle, ocid = self._settings()
-        self._publish_console_url(context, ocid)
+        self.publish_console_url(context, self.resource, ocid)
         if not self.deferrable:
             return super().execute(context)
         deadline = time.time() + self.timeout
@@ -175,34 +166,15 @@ class DataScienceLifecycleSensor(BaseSensorOperator):
             raise
         if isinstance(first, PokeReturnValue) and first.is_done:
             return first.xcom_value
-        # imported here: the trigger's HTTP stack (httpx) is not needed to parse a DAG file
-        from airflow_ds_provider.triggers.lifecycle import DataScienceLifecycleTrigger
-
-        trigger = DataScienceLifecycleTrigger(
+        self.defer_to_trigger(
             resource=lifecycle.resource,
             resource_id=ocid,
-            oci_conn_id=self.oci_conn_id,
-            region=self.region,
-            target_states=sorted(lifecycle.success),
-            failure_states=sorted(lifecycle.failure),
+            target_states=lifecycle.success,
+            failure_states=lifecycle.failure,
             poll_interval=self.poke_interval,
+            timeout=self.timeout,
             deadline=deadline,
         )
-        # The trigger fires a "timeout" event at the deadline; the framework timeout is a backstop.
-        self.defer(
-            trigger=trigger,
-            method_name="execute_complete",
-            timeout=timedelta(seconds=self.timeout + max(60.0, 2 * self.poke_interval)),
-        )
-
-    def _publish_console_url(self, context: Context, ocid: str) -> None:
-        if self.resource not in CONSOLE_KINDS:
-            return
-        region = self.hook.config.region
-        if region:
-            url = console_url(self.resource, ocid, region)
-            context["ti"].xcom_push(key=XCOM_CONSOLE_URL, value=url)
-            self.log.info("OCI Console: %s", url)
 
     def poke(self, context: Context) -> PokeReturnValue:
         """Read the resource once: done with its JSON, not yet, or raise for a failure state."""
@@ -237,10 +209,7 @@ class DataScienceLifecycleSensor(BaseSensorOperator):
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
         """Resume after the trigger fired: return the resource JSON or raise for its status."""
-        if not isinstance(event, Mapping):
-            raise AirflowException(f"{self.task_id}: the trigger returned no event (got {event!r})")
-        status = event.get("status")
-        message = str(event.get("message") or "")
+        status, message = self.event_parts(event, "the trigger returned no event")
         if status == "success":
             self.log.info("%s", message)
             return event.get("data")
