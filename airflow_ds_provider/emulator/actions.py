@@ -1,4 +1,5 @@
-"""Scripted outcomes of the work-request actions of model deployments and notebook sessions.
+"""Planning the work-request actions of model deployments and notebook sessions (their scripting
+rules, tags and outcomes are in :mod:`.scripting`).
 
 Every such action (create, update, activate, deactivate, delete) enters its transient state
 now, settles after a duration and has a work request. A script can make it settle elsewhere:
@@ -28,85 +29,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_ds_provider.emulator.lifecycles import (
-    DEPLOYMENT_ACTIONS,
-    NOTEBOOK_ACTIONS,
-    TAG_DETAILS,
-    Lifecycles,
-    ScriptError,
-    fail_actions,
-    script_from_tags,
+from airflow_ds_provider.emulator.lifecycles import Lifecycles
+from airflow_ds_provider.emulator.scripting import (
+    ACTION_OUTCOMES,
+    FAILURE_STATES,
+    action_script,
+    check_outcome,
+    failure_details,
+    scriptable_actions,
 )
 from airflow_ds_provider.emulator.store import Record, Step
 from airflow_ds_provider.lifecycle import TRANSITIONS
-
-#: (kind, action) -> (final states a script may choose, the state a failure ends in by default).
-ACTION_OUTCOMES: dict[tuple[str, str], tuple[frozenset[str], str]] = {
-    ("model_deployment", "update"): (
-        frozenset({"ACTIVE", "INACTIVE", "FAILED", "NEEDS_ATTENTION"}),
-        "NEEDS_ATTENTION",
-    ),
-    ("model_deployment", "activate"): (frozenset({"ACTIVE", "FAILED", "NEEDS_ATTENTION"}), "FAILED"),
-    ("model_deployment", "deactivate"): (
-        frozenset({"INACTIVE", "FAILED", "NEEDS_ATTENTION"}),
-        "NEEDS_ATTENTION",
-    ),
-    ("notebook_session", "create"): (frozenset({"ACTIVE", "FAILED"}), "FAILED"),
-    ("notebook_session", "activate"): (frozenset({"ACTIVE", "FAILED"}), "FAILED"),
-    ("notebook_session", "deactivate"): (frozenset({"INACTIVE", "FAILED"}), "FAILED"),
-}
-FAILURE_STATES = frozenset({"FAILED", "NEEDS_ATTENTION"})
-_ALLOWED = {"model_deployment": DEPLOYMENT_ACTIONS, "notebook_session": NOTEBOOK_ACTIONS}
-_WHAT = {"model_deployment": "Model deployment", "notebook_session": "Notebook session"}
-
-
-def scriptable_actions(kind: str) -> tuple[str, ...]:
-    """The actions of ``kind`` a script may name (``create`` included)."""
-    return _ALLOWED[kind]
-
-
-def check_tags(kind: str, tags: dict[str, str] | None, where: str = "freeformTags") -> None:
-    """Raise ScriptError when the ``emulator-*`` tags of ``kind`` are malformed."""
-    fail_actions(tags, _ALLOWED[kind], where)
-    if kind == "notebook_session":
-        script = script_from_tags(tags, where)
-        if "outcome" in script:
-            _check_outcome(kind, "create", script["outcome"], f"{where}.emulator-outcome")
-
-
-def check_script(kind: str, action: str, outcome: str | None) -> str | None:
-    """Validate a control script for ``action``; returns the upper-cased outcome."""
-    if action not in _ALLOWED[kind] or (kind, action) not in ACTION_OUTCOMES:
-        allowed = [a for a in _ALLOWED[kind] if (kind, a) in ACTION_OUTCOMES or a == "create"]
-        raise ValueError(f"action must be one of {allowed}, got {action!r}")
-    if outcome is None:
-        return None
-    outcome = outcome.upper()
-    _check_outcome(kind, action, outcome, "outcome")
-    return outcome
-
-
-def _check_outcome(kind: str, action: str, outcome: str, where: str) -> None:
-    allowed = ACTION_OUTCOMES[(kind, action)][0]
-    if outcome not in allowed:
-        raise ScriptError(where, f"must be one of {sorted(allowed)} for {action}, got {outcome!r}")
-
-
-def action_script(record: Record, action: str) -> dict[str, Any]:
-    """The effective script of ``action`` on ``record``: tags < control script."""
-    tags = record.data.get("freeformTags") or {}
-    script: dict[str, Any] = {}
-    if record.kind == "notebook_session" and action == "create":
-        script.update(script_from_tags(tags, "freeformTags"))
-        script.pop("log_lines", None)
-        script.pop("log_delays", None)
-    spec = ACTION_OUTCOMES.get((record.kind, action))
-    if spec is not None and action in fail_actions(tags, _ALLOWED[record.kind], "freeformTags"):
-        script.setdefault("outcome", spec[1])
-        if TAG_DETAILS in tags:
-            script.setdefault("details", tags[TAG_DETAILS])
-    script.update(record.extra.get("action_scripts", {}).get(action, {}))
-    return script
 
 
 def _outcome(
@@ -115,11 +48,11 @@ def _outcome(
     """(final state, lifecycleDetails or None, work-request error or None)."""
     outcome = script.get("outcome") or settled or TRANSITIONS[(record.kind, action)].settled
     if (record.kind, action) in ACTION_OUTCOMES:
-        _check_outcome(record.kind, action, outcome, "outcome")
+        check_outcome(record.kind, action, outcome, "outcome")
     details = script.get("details")
     failed = outcome in FAILURE_STATES
     if failed and details is None:
-        details = f"{_WHAT[record.kind]} {action} failed: the service could not complete the work request."
+        details = failure_details(record.kind, action)
     return outcome, details, details if failed else None
 
 
@@ -139,7 +72,7 @@ def plan_action(
     :param done: the work request's final ``actionType``.
     :param settled: the state a success ends in, when it is not the table's.
     """
-    script = action_script(record, action) if action in _ALLOWED[record.kind] else {}
+    script = action_script(record, action) if action in scriptable_actions(record.kind) else {}
     outcome, details, error = _outcome(record, action, script, settled)
     started = lifecycles.clock.now()
     end = lifecycles.transition(

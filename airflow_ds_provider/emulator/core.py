@@ -21,9 +21,11 @@ from airflow_ds_provider.emulator.server import EmulatorHTTPServer
 from airflow_ds_provider.emulator.store import Store
 from airflow_ds_provider.emulator.timeutil import rfc3339
 from airflow_ds_provider.emulator.wire import Router
+from airflow_ds_provider.resources import RESOURCES
 
 CONN_TYPE = "oci_data_science"
-KINDS = ("project", "job", "job_run", "model", "model_deployment", "notebook_session", "work_request")
+#: Every resource kind the emulator holds, from the resource table.
+KINDS = tuple(RESOURCES)
 
 
 class Emulator(ScriptingMixin):

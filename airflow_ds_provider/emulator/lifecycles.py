@@ -13,9 +13,11 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from airflow_ds_provider.emulator.clock import Clock
+from airflow_ds_provider.emulator.scripting import job_run_default_details
 from airflow_ds_provider.emulator.store import REMOVE, LogRecord, Record, Step, Store
 from airflow_ds_provider.emulator.timeutil import new_ocid, rfc3339
 from airflow_ds_provider.lifecycle import JOB_RUN_CANCELLABLE, LIFECYCLES, TRANSITIONS
+from airflow_ds_provider.resources import RESOURCES
 
 
 @dataclass
@@ -43,89 +45,8 @@ class Timings:
             setattr(self, key, float(value))
 
 
-#: Scripted-outcome tags (on a job run, its job, or a model deployment).
-TAG_DURATION = "emulator-duration"
-TAG_OUTCOME = "emulator-outcome"
-TAG_DETAILS = "emulator-details"
-TAG_LOGS = "emulator-logs"
-#: Per-line ingestion delays (comma-separated seconds) of a job run's ``emulator-logs``.
-TAG_LOG_DELAYS = "emulator-log-delays"
-#: Comma-separated actions that fail (model deployments and notebook sessions), see :mod:`.actions`.
-TAG_FAIL_ACTIONS = "emulator-fail-actions"
-
-JOB_RUN_OUTCOMES = frozenset({"SUCCEEDED", "FAILED", "NEEDS_ATTENTION", "CANCELED"})
-DEPLOYMENT_OUTCOMES = frozenset({"ACTIVE", "FAILED", "NEEDS_ATTENTION", "INACTIVE"})
-DEPLOYMENT_ACTIONS = ("create", "update", "activate", "deactivate")
-NOTEBOOK_ACTIONS = ("create", "activate", "deactivate")
-
-_DEFAULT_DETAILS = {
-    "FAILED": "Job run failed with exit code 1.",
-    "NEEDS_ATTENTION": "The job run needs attention: the infrastructure reported a problem.",
-}
-
-_ENTITY_TYPES = {
-    "project": ("Project", "/projects"),
-    "job": ("Job", "/jobs"),
-    "model_deployment": ("ModelDeployment", "/modelDeployments"),
-    "notebook_session": ("NotebookSession", "/notebookSessions"),
-}
-
-
-class ScriptError(ValueError):
-    """A scripted outcome is malformed; ``field`` names where it came from."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {message}")
-
-
-def script_from_tags(tags: dict[str, str] | None, where: str) -> dict[str, Any]:
-    """Read the ``emulator-*`` tags into a script dict (duration, outcome, details, log_lines)."""
-    tags = tags or {}
-    script: dict[str, Any] = {}
-    if TAG_DURATION in tags:
-        try:
-            script["duration"] = float(tags[TAG_DURATION])
-        except ValueError:
-            raise ScriptError(f"{where}.{TAG_DURATION}", "must be a number of seconds") from None
-        if script["duration"] < 0:
-            raise ScriptError(f"{where}.{TAG_DURATION}", "must be >= 0")
-    if TAG_OUTCOME in tags:
-        script["outcome"] = tags[TAG_OUTCOME].strip().upper()
-    if TAG_DETAILS in tags:
-        script["details"] = tags[TAG_DETAILS]
-    if TAG_LOGS in tags:
-        script["log_lines"] = tags[TAG_LOGS].split("\n")
-    if TAG_LOG_DELAYS in tags:
-        try:
-            script["log_delays"] = check_log_delays(
-                [float(v) for v in tags[TAG_LOG_DELAYS].split(",") if v.strip()]
-            )
-        except ValueError:
-            raise ScriptError(f"{where}.{TAG_LOG_DELAYS}", "must be comma-separated seconds >= 0") from None
-    return script
-
-
-def check_log_delays(delays: list[float]) -> list[float]:
-    """Per-line ingestion delays as floats; ValueError unless every one is a number >= 0."""
-    values = [float(d) for d in delays]
-    if any(not v >= 0 for v in values):
-        raise ValueError("log_delays: every delay must be a number of seconds >= 0")
-    return values
-
-
-def fail_actions(tags: dict[str, str] | None, allowed: tuple[str, ...], where: str) -> set[str]:
-    """The actions named by the ``emulator-fail-actions`` tag (ScriptError on an unknown one)."""
-    raw = (tags or {}).get(TAG_FAIL_ACTIONS)
-    if raw is None:
-        return set()
-    actions = {a.strip().lower() for a in raw.split(",") if a.strip()}
-    unknown = sorted(actions - set(allowed))
-    if unknown:
-        raise ScriptError(
-            f"{where}.{TAG_FAIL_ACTIONS}", f"unknown action(s) {unknown}; expected some of {list(allowed)}"
-        )
-    return actions
+#: Kind -> (``entityType``, URI base) of the resources a work request names.
+_ENTITY_TYPES = {r.name: (r.class_part, f"/{r.collection}") for r in RESOURCES.values()}
 
 
 class Lifecycles:
@@ -263,19 +184,6 @@ class Lifecycles:
 
     # --- job runs ------------------------------------------------------------------------
 
-    def job_run_script(self, run: Record, job: Record | None) -> dict[str, Any]:
-        """The effective script of a run: defaults < job tags < job control script < run tags."""
-        script: dict[str, Any] = {}
-        if job is not None:
-            script.update(script_from_tags(job.data.get("freeformTags"), "job.freeformTags"))
-            script.update(self.store.job_scripts.get(job.id, {}))
-        script.update(script_from_tags(run.data.get("freeformTags"), "freeformTags"))
-        script.update(run.extra.get("script", {}))
-        outcome = script.get("outcome", "SUCCEEDED")
-        if outcome not in JOB_RUN_OUTCOMES:
-            raise ScriptError(TAG_OUTCOME, f"must be one of {sorted(JOB_RUN_OUTCOMES)}, got {outcome!r}")
-        return script
-
     def plan_job_run(self, run: Record, script: dict[str, Any]) -> None:
         """Schedule ACCEPTED -> IN_PROGRESS -> outcome, and the log lines in between."""
         now = self.clock.now()
@@ -292,7 +200,7 @@ class Lifecycles:
         end = max(started + duration, now)
         outcome = script.get("outcome", "SUCCEEDED")
         final: dict[str, Any] = {"lifecycleState": outcome, "timeFinished": rfc3339(end)}
-        details = script.get("details", _DEFAULT_DETAILS.get(outcome))
+        details = script.get("details", job_run_default_details(outcome))
         final["lifecycleDetails"] = details if details is not None else REMOVE
         steps = [Step(end, final)]
         if run.data["lifecycleState"] == "ACCEPTED":
@@ -344,18 +252,6 @@ class Lifecycles:
         self.drop_future_logs(run.id, now)
 
     # --- model deployments ---------------------------------------------------------------
-
-    def deployment_script(self, record: Record) -> dict[str, Any]:
-        """The effective script of a model deployment: tags < control script."""
-        script = script_from_tags(record.data.get("freeformTags"), "freeformTags")
-        failing = fail_actions(record.data.get("freeformTags"), DEPLOYMENT_ACTIONS, "freeformTags")
-        if "create" in failing and "outcome" not in script:
-            script["outcome"] = "FAILED"
-        script.update(record.extra.get("script", {}))
-        outcome = script.get("outcome", "ACTIVE")
-        if outcome not in DEPLOYMENT_OUTCOMES:
-            raise ScriptError(TAG_OUTCOME, f"must be one of {sorted(DEPLOYMENT_OUTCOMES)}, got {outcome!r}")
-        return script
 
     def retime_work_request(self, work: Record, end: float, error: str | None) -> None:
         """Move a pending work request's finish to ``end`` (and make it fail with ``error``)."""

@@ -1,14 +1,17 @@
-"""Scripting outcomes from code: the ``script_*`` methods of :class:`~.core.Emulator`."""
+"""The ``script_*`` methods of :class:`~.core.Emulator` (the rules they apply are in :mod:`.scripting`)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_ds_provider.emulator.actions import check_script, replan_action
-from airflow_ds_provider.emulator.lifecycles import (
+from airflow_ds_provider.emulator.actions import replan_action
+from airflow_ds_provider.emulator.scripting import (
     DEPLOYMENT_OUTCOMES,
     JOB_RUN_OUTCOMES,
     check_log_delays,
+    check_script,
+    deployment_script,
+    job_run_script,
 )
 from airflow_ds_provider.emulator.store import Record, Step
 from airflow_ds_provider.emulator.timeutil import parse_rfc3339
@@ -69,7 +72,7 @@ class ScriptingMixin:
                 raise ValueError(f"{job_run_or_job_id} is a {record.kind}, not a job run or job")
             record.extra.setdefault("script", {}).update(script)
             job = self.store.get(record.data["jobId"], "job")
-            self.lifecycles.plan_job_run(record, self.lifecycles.job_run_script(record, job))
+            self.lifecycles.plan_job_run(record, job_run_script(record, job, self.store.job_scripts))
 
     def script_model_deployment(
         self,
@@ -156,7 +159,7 @@ class ScriptingMixin:
             replan_action(self.lifecycles, record, action)
 
     def _replan_deployment(self, record: Record) -> None:
-        script = self.lifecycles.deployment_script(record)
+        script = deployment_script(record)
         outcome = script.get("outcome", "ACTIVE")
         details = script.get("details")
         if details is None and outcome == "FAILED":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_ds_provider.emulator.lifecycles import ScriptError
 from airflow_ds_provider.emulator.resources.base import (
     ApiError,
     Reply,
@@ -24,6 +23,7 @@ from airflow_ds_provider.emulator.resources.base import (
     tags,
 )
 from airflow_ds_provider.emulator.resources.registry import handles
+from airflow_ds_provider.emulator.scripting import ScriptError, job_run_script
 from airflow_ds_provider.emulator.store import Record
 from airflow_ds_provider.emulator.timeutil import new_ocid, rfc3339
 from airflow_ds_provider.lifecycle import JOB_RUN, JOB_RUN_CANCELLABLE
@@ -101,7 +101,7 @@ def create_job_run(svc: Services, req: Request) -> Reply:
             run.extra["_t_accepted"] = now
             run.extra["tenancy"] = req.principal.tenancy
             try:
-                script = svc.lifecycles.job_run_script(run, job)
+                script = job_run_script(run, job, svc.store.job_scripts)
             except ScriptError as exc:
                 del svc.store.records[run.id]
                 raise invalid(exc.field, str(exc).split(": ", 1)[1]) from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from airflow_ds_provider.emulator.lifecycles import ScriptError, script_from_tags
 from airflow_ds_provider.emulator.resources import artifacts
 from airflow_ds_provider.emulator.resources.base import (
     ApiError,
@@ -23,6 +22,7 @@ from airflow_ds_provider.emulator.resources.base import (
     tags,
 )
 from airflow_ds_provider.emulator.resources.registry import handles
+from airflow_ds_provider.emulator.scripting import ScriptError, script_from_tags
 from airflow_ds_provider.emulator.store import Step
 from airflow_ds_provider.emulator.timeutil import new_ocid, rfc3339
 

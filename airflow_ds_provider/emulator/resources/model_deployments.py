@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_ds_provider.emulator.actions import check_tags, plan_action
-from airflow_ds_provider.emulator.lifecycles import ScriptError
+from airflow_ds_provider.emulator.actions import plan_action
 from airflow_ds_provider.emulator.resources.base import (
     Reply,
     Request,
@@ -27,6 +26,7 @@ from airflow_ds_provider.emulator.resources.base import (
     tags,
 )
 from airflow_ds_provider.emulator.resources.registry import handles
+from airflow_ds_provider.emulator.scripting import ScriptError, check_tags, deployment_script
 from airflow_ds_provider.emulator.store import Record
 from airflow_ds_provider.emulator.timeutil import new_ocid, rfc3339
 
@@ -99,7 +99,7 @@ def create_model_deployment(svc: Services, req: Request) -> Reply:
                     data[key] = body[key]
             record = svc.store.add("model_deployment", data)
             try:
-                script = svc.lifecycles.deployment_script(record)
+                script = deployment_script(record)
             except ScriptError as exc:
                 del svc.store.records[record.id]
                 raise invalid(exc.field, str(exc).split(": ", 1)[1]) from None

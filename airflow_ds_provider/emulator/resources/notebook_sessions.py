@@ -5,8 +5,7 @@ Failures of create/activate/deactivate are scriptable (:mod:`airflow_ds_provider
 
 from __future__ import annotations
 
-from airflow_ds_provider.emulator.actions import check_tags, plan_action
-from airflow_ds_provider.emulator.lifecycles import ScriptError
+from airflow_ds_provider.emulator.actions import plan_action
 from airflow_ds_provider.emulator.resources.base import (
     Reply,
     Request,
@@ -25,6 +24,7 @@ from airflow_ds_provider.emulator.resources.base import (
     tags,
 )
 from airflow_ds_provider.emulator.resources.registry import handles
+from airflow_ds_provider.emulator.scripting import ScriptError, check_tags
 from airflow_ds_provider.emulator.timeutil import new_ocid, rfc3339
 
 SUMMARY = (
