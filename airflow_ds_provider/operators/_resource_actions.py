@@ -32,6 +32,7 @@ from airflow_ds_provider.operators.base import (
     retry_token_for,
     validate_body,
 )
+from airflow_ds_provider.resources import get_resource
 from airflow_ds_provider.spec import models, snake_case
 
 #: A body check: ``(model_name, body, field)``, raising ``ValueError`` naming the field.
@@ -317,8 +318,10 @@ class LifecycleActionOperator(DataScienceWaitingOperator):
     The resource is read first: at the target already, nothing is sent; in a transition
     (``CREATING``/``UPDATING``), the operator waits for it to settle rather than asking again,
     then decides; in a state the action cannot start from, the task fails naming the state.
-    A concrete class sets ``resource``, ``action``, ``target_states`` and ``sources`` and has
-    an attribute named after the resource's id (``model_deployment_id``...).
+    A concrete class sets ``resource`` and ``action`` and has an attribute named after the
+    resource's id (``model_deployment_id``...); ``sources`` and ``target_states`` (the action's
+    settled state) are derived from the resource table (:data:`~airflow_ds_provider.resources.RESOURCES`)
+    unless the class declares them.
 
     :param if_match: send the request only if the resource's etag still matches.
     """
@@ -328,6 +331,20 @@ class LifecycleActionOperator(DataScienceWaitingOperator):
     #: states the action may be requested from
     sources: frozenset[str] = frozenset()
     operator_extra_links = (DataScienceConsoleLink(),)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not (cls.resource and cls.action):
+            return
+        spec = get_resource(cls.resource).actions.get(cls.action)
+        if spec is None:
+            raise TypeError(
+                f"{cls.__name__}: {cls.resource} has no action {cls.action!r} in the resource table"
+            )
+        if "sources" not in vars(cls):
+            cls.sources = spec.sources
+        if "target_states" not in vars(cls):
+            cls.target_states = frozenset({spec.settled})
 
     def __init__(self, *, if_match: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -459,7 +476,6 @@ class DeleteResourceOperator(LifecycleActionOperator):
     ``DELETING`` is waited for, not asked again; a transition in flight is waited out first."""
 
     action = "delete"
-    target_states = frozenset({"DELETED"})
     not_found_ok = True
 
     def act(self, context: Context, resource_id: str, data: dict[str, Any]) -> Any:

@@ -133,7 +133,6 @@ class DataScienceUpdateModelDeploymentOperator(LifecycleActionOperator):
 
     resource = _DEPLOYMENT
     action = "update"
-    sources = frozenset({"ACTIVE", "INACTIVE", "NEEDS_ATTENTION"})
     template_fields: Sequence[str] = ds_template_fields(
         "model_deployment_id",
         "update_model_deployment_details",
@@ -189,7 +188,6 @@ class DataScienceDeleteModelDeploymentOperator(DeleteResourceOperator):
     """
 
     resource = _DEPLOYMENT
-    sources = frozenset({"ACTIVE", "INACTIVE", "FAILED", "NEEDS_ATTENTION", "DELETING"})
     template_fields: Sequence[str] = ds_template_fields("model_deployment_id", "if_match")
 
     def __init__(self, *, model_deployment_id: str, **kwargs: Any) -> None:
@@ -205,8 +203,6 @@ class DataScienceActivateModelDeploymentOperator(LifecycleActionOperator):
 
     resource = _DEPLOYMENT
     action = "activate"
-    target_states = frozenset({"ACTIVE"})
-    sources = frozenset({"INACTIVE"})
     template_fields: Sequence[str] = ds_template_fields("model_deployment_id", "if_match")
 
     def __init__(self, *, model_deployment_id: str, **kwargs: Any) -> None:
@@ -222,8 +218,6 @@ class DataScienceDeactivateModelDeploymentOperator(LifecycleActionOperator):
 
     resource = _DEPLOYMENT
     action = "deactivate"
-    target_states = frozenset({"INACTIVE"})
-    sources = frozenset({"ACTIVE", "NEEDS_ATTENTION"})
     template_fields: Sequence[str] = ds_template_fields("model_deployment_id", "if_match")
 
     def __init__(self, *, model_deployment_id: str, **kwargs: Any) -> None:

@@ -161,7 +161,6 @@ class DataScienceDeleteModelOperator(DeleteResourceOperator):
     """
 
     resource = _MODEL
-    sources = frozenset({"ACTIVE", "INACTIVE", "FAILED"})
     template_fields: Sequence[str] = ds_template_fields("model_id", "if_match")
 
     def __init__(self, *, model_id: str, **kwargs: Any) -> None:
@@ -177,8 +176,6 @@ class DataScienceActivateModelOperator(LifecycleActionOperator):
 
     resource = _MODEL
     action = "activate"
-    target_states = frozenset({"ACTIVE"})
-    sources = frozenset({"INACTIVE"})
     template_fields: Sequence[str] = ds_template_fields("model_id", "if_match")
 
     def __init__(self, *, model_id: str, **kwargs: Any) -> None:
@@ -194,8 +191,6 @@ class DataScienceDeactivateModelOperator(LifecycleActionOperator):
 
     resource = _MODEL
     action = "deactivate"
-    target_states = frozenset({"INACTIVE"})
-    sources = frozenset({"ACTIVE"})
     template_fields: Sequence[str] = ds_template_fields("model_id", "if_match")
 
     def __init__(self, *, model_id: str, **kwargs: Any) -> None:

@@ -133,7 +133,6 @@ class DataScienceDeleteNotebookSessionOperator(DeleteResourceOperator):
     """
 
     resource = _SESSION
-    sources = frozenset({"ACTIVE", "INACTIVE", "FAILED", "DELETING"})
     template_fields: Sequence[str] = ds_template_fields("notebook_session_id", "if_match")
 
     def __init__(self, *, notebook_session_id: str, **kwargs: Any) -> None:
@@ -149,8 +148,6 @@ class DataScienceActivateNotebookSessionOperator(LifecycleActionOperator):
 
     resource = _SESSION
     action = "activate"
-    target_states = frozenset({"ACTIVE"})
-    sources = frozenset({"INACTIVE"})
     template_fields: Sequence[str] = ds_template_fields("notebook_session_id", "if_match")
 
     def __init__(self, *, notebook_session_id: str, **kwargs: Any) -> None:
@@ -166,8 +163,6 @@ class DataScienceDeactivateNotebookSessionOperator(LifecycleActionOperator):
 
     resource = _SESSION
     action = "deactivate"
-    target_states = frozenset({"INACTIVE"})
-    sources = frozenset({"ACTIVE"})
     template_fields: Sequence[str] = ds_template_fields("notebook_session_id", "if_match")
 
     def __init__(self, *, notebook_session_id: str, **kwargs: Any) -> None:
