@@ -99,7 +99,7 @@ class CeleryDeployment(AirflowDeployment):
         redis_url: str,
         env: Mapping[str, str] | None = None,
         worker_concurrency: int = 4,
-        max_per_loop: int = 4,
+        max_per_loop: int = 2,
     ) -> None:
         self.database_url = database_url
         self.worker_concurrency = worker_concurrency
