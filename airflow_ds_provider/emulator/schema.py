@@ -1,4 +1,4 @@
-"""Request-body validation against ``models.json``, plus the few request models it lacks.
+"""Request-body validation against ``models.json`` plus the request models it lacks (``spec/extra_models.py``).
 
 A malformed body, a missing required field, an unknown field, a wrong type or a bad enum value
 raise :class:`BodyError` naming the field (``jobInfrastructureConfigurationDetails.shapeName``).
@@ -9,87 +9,12 @@ Polymorphic models are resolved through their discriminator; a concrete model th
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any
 
 from airflow_ds_provider.emulator.timeutil import parse_rfc3339
-from airflow_ds_provider.spec import Model, ModelField, models
+from airflow_ds_provider.spec.extra_models import EXTRA_MODELS, all_models
 
-_TAGS = [("freeformTags", "dict(str, str)"), ("definedTags", "dict(str, dict(str, object))")]
-
-
-def _fields(*specs: tuple[str, str] | tuple[str, str, bool]) -> tuple[ModelField, ...]:
-    out = []
-    for spec in specs:
-        wire, typ, *req = spec
-        out.append(ModelField(field=wire, wire=wire, type=typ, required=bool(req and req[0]), allowed=None))
-    return tuple(out)
-
-
-def _model(name: str, *specs: tuple[str, str] | tuple[str, str, bool]) -> Model:
-    return Model(name=name, fields=_fields(*specs), polymorphic=None, fixed_discriminator=())
-
-
-_CHANGE = [("compartmentId", "str", True)]
-#: Request models the operations use that ``models.json`` does not describe.
-EXTRA_MODELS: dict[str, Model] = {
-    **{
-        f"Change{res}CompartmentDetails": _model(f"Change{res}CompartmentDetails", *_CHANGE)
-        for res in ("Job", "JobRun", "Model", "ModelDeployment", "NotebookSession", "Project")
-    },
-    "UpdateProjectDetails": _model(
-        "UpdateProjectDetails", ("displayName", "str"), ("description", "str"), *_TAGS
-    ),
-    "UpdateModelDetails": _model(
-        "UpdateModelDetails",
-        ("displayName", "str"),
-        ("description", "str"),
-        ("customMetadataList", "list[Metadata]"),
-        ("definedMetadataList", "list[Metadata]"),
-        ("modelVersionSetId", "str"),
-        ("versionLabel", "str"),
-        ("retentionSetting", "RetentionSetting"),
-        ("backupSetting", "BackupSetting"),
-        *_TAGS,
-    ),
-    "UpdateModelProvenanceDetails": Model(
-        name="UpdateModelProvenanceDetails",
-        fields=_fields(
-            *[
-                (w, "str")
-                for w in (
-                    "repositoryUrl",
-                    "gitBranch",
-                    "gitCommit",
-                    "scriptDir",
-                    "trainingScript",
-                    "trainingId",
-                )
-            ]
-        ),
-        polymorphic=None,
-        fixed_discriminator=(),
-    ),
-    "CreateNotebookSessionDetails": _model(
-        "CreateNotebookSessionDetails",
-        ("displayName", "str"),
-        ("projectId", "str", True),
-        ("compartmentId", "str", True),
-        ("notebookSessionConfigurationDetails", "NotebookSessionConfigurationDetails"),
-        ("notebookSessionConfigDetails", "NotebookSessionConfigDetails"),
-        ("notebookSessionRuntimeConfigDetails", "NotebookSessionRuntimeConfigDetails"),
-        ("notebookSessionStorageMountConfigurationDetailsList", "list[StorageMountConfigurationDetails]"),
-        *_TAGS,
-    ),
-    "UpdateNotebookSessionDetails": _model(
-        "UpdateNotebookSessionDetails",
-        ("displayName", "str"),
-        ("notebookSessionConfigurationDetails", "NotebookSessionConfigurationDetails"),
-        ("notebookSessionRuntimeConfigDetails", "NotebookSessionRuntimeConfigDetails"),
-        ("notebookSessionStorageMountConfigurationDetailsList", "list[StorageMountConfigurationDetails]"),
-        *_TAGS,
-    ),
-}
+__all__ = ["EXTRA_MODELS", "BodyError", "all_models", "validate"]
 
 
 class BodyError(ValueError):
@@ -98,12 +23,6 @@ class BodyError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         self.field = field
         super().__init__(f"{field}: {message}" if field else message)
-
-
-@cache
-def all_models() -> dict[str, Model]:
-    """``models.json`` plus :data:`EXTRA_MODELS`."""
-    return {**EXTRA_MODELS, **models()}
 
 
 _LIST_RE = re.compile(r"^list\[(.+)\]$")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from airflow_ds_provider.emulator.actions import replan_action
+from airflow_ds_provider.emulator.clock import Clock
+from airflow_ds_provider.emulator.lifecycles import Lifecycles, Timings
 from airflow_ds_provider.emulator.scripting import (
     DEPLOYMENT_OUTCOMES,
     JOB_RUN_OUTCOMES,
@@ -13,13 +15,8 @@ from airflow_ds_provider.emulator.scripting import (
     deployment_script,
     job_run_script,
 )
-from airflow_ds_provider.emulator.store import Record, Step
+from airflow_ds_provider.emulator.store import Record, Step, Store
 from airflow_ds_provider.emulator.timeutil import parse_rfc3339
-
-if TYPE_CHECKING:
-    from airflow_ds_provider.emulator.clock import Clock
-    from airflow_ds_provider.emulator.lifecycles import Lifecycles, Timings
-    from airflow_ds_provider.emulator.store import Store
 
 
 class ScriptingMixin:

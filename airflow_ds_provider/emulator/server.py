@@ -12,24 +12,38 @@ import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
 from airflow_ds_provider.client.signing import SignatureError, body_sha256, redact_key_id
 from airflow_ds_provider.emulator import logsearch, wire
-from airflow_ds_provider.emulator.auth import verify_request
+from airflow_ds_provider.emulator.auth import KeyRegistry, verify_request
+from airflow_ds_provider.emulator.control import ControlApi
+from airflow_ds_provider.emulator.faults import FaultInjector
 from airflow_ds_provider.emulator.resources import HANDLERS
-from airflow_ds_provider.emulator.resources.base import ApiError, Reply, Request
+from airflow_ds_provider.emulator.resources.base import ApiError, Reply, Request, Services
 from airflow_ds_provider.emulator.schema import BodyError, validate
 from airflow_ds_provider.emulator.timeutil import request_id
-
-if TYPE_CHECKING:
-    from airflow_ds_provider.emulator.core import Emulator
+from airflow_ds_provider.emulator.wire import Router
 
 log = logging.getLogger("airflow_ds_provider.emulator")
 
 CONTROL_PREFIX = "/_emulator/"
 SEARCH_PATH = f"/{logsearch.API_VERSION}/search"
+
+
+class ServedEmulator(Protocol):
+    """What the HTTP layer needs of the emulator it serves (:class:`~.core.Emulator` is one;
+    ``core`` imports this module, so it is not imported here)."""
+
+    router: Router
+    faults: FaultInjector
+    keys: KeyRegistry
+    services: Services
+    control: ControlApi
+
+    def record_request(self, entry: dict[str, Any]) -> None:
+        """Append one request-log entry."""
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):
@@ -39,7 +53,7 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 256
 
-    def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
+    def __init__(self, address: tuple[str, int], emulator: ServedEmulator) -> None:
         self.emulator = emulator
         self._connections: set[socket.socket] = set()
         self._conn_lock = threading.Lock()
@@ -241,7 +255,7 @@ def _read_json_body(ex: _Exchange) -> bytes:
     return data
 
 
-def _serve(emu: Emulator, ex: _Exchange) -> None:
+def _serve(emu: ServedEmulator, ex: _Exchange) -> None:
     if ex.path.startswith(CONTROL_PREFIX):
         ex.operation = "control"
         try:
@@ -258,7 +272,7 @@ def _serve(emu: Emulator, ex: _Exchange) -> None:
         _error(ex, err)
 
 
-def _serve_api(emu: Emulator, ex: _Exchange) -> None:
+def _serve_api(emu: ServedEmulator, ex: _Exchange) -> None:
     op = None
     params: dict[str, str] = {}
     if ex.path == SEARCH_PATH and ex.method == "POST":
