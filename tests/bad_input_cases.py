@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow_ds_provider.emulator.timeutil import new_ocid
+from airflow_ds_provider.emulator.ids import new_ocid
 from airflow_ds_provider.operators.job_runs import (
     DataScienceCancelJobRunOperator,
     DataScienceChangeJobRunCompartmentOperator,

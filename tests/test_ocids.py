@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_ds_provider.emulator.timeutil import global_ocid, new_ocid
+from airflow_ds_provider.emulator.ids import global_ocid, new_ocid
 from airflow_ds_provider.lifecycle import LIFECYCLES
 from airflow_ds_provider.ocids import OCID_TYPES, argument_kinds, is_ocid_argument, kind_of, validate_ocid
 from airflow_ds_provider.operators._body import check_body_ocids, require_ocid, require_str

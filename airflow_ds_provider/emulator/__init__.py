@@ -43,11 +43,16 @@ script/notebook-session {"id","duration","outcome","details","action"}``, ``POST
 ``GET logs?source=``, ``POST log-ingestion-delay {"seconds"}``, ``POST log-search
 {"maxResults"}`` (null lifts it), ``POST retry-token-ttl {"seconds"}``.
 
-Layers: :mod:`.store` (state), :mod:`.resources` (one module per resource), :mod:`.lifecycles`
-(timing of the transitions in :mod:`airflow_ds_provider.lifecycle`), :mod:`.faults`,
-:mod:`.auth` (signature verification), :mod:`.schema` (request bodies against models.json),
-:mod:`.server` and :mod:`.wire` (HTTP), :mod:`.control`, :mod:`.logsearch`, :mod:`.actions`
-(scripted action outcomes), :mod:`.scripts` (the ``script_*`` methods), :mod:`.core`.
+Layers: :mod:`.clock` (time and its wire formats), :mod:`.ids` (OCIDs, request ids, etags),
+:mod:`.store` (state), :mod:`.resources` (one module per resource, each handler registered with
+``@handles("<operation>")`` and checked against the spec at import), :mod:`.transitions`
+(timing of the transitions in :mod:`airflow_ds_provider.lifecycle`), :mod:`.scripting` (every
+scripting rule: tags, outcomes, failure defaults), :mod:`.actions` (planning scripted action
+outcomes), :mod:`.faults`, :mod:`.auth` (signature verification), :mod:`.schema` (request
+bodies against models.json), :mod:`.server` and :mod:`.wire` (HTTP), :mod:`.control` (the
+control route table), :mod:`.logsearch`, :mod:`.scripts` (the ``script_*`` methods),
+:mod:`.core` (the :class:`Emulator` facade). No layer imports ``core``, and none imports
+another in a circle (``tests/emulator/test_layers.py``).
 """
 
 from __future__ import annotations
@@ -55,6 +60,6 @@ from __future__ import annotations
 from airflow_ds_provider.emulator.core import Emulator
 from airflow_ds_provider.emulator.faults import Fault
 from airflow_ds_provider.emulator.identity import Identity
-from airflow_ds_provider.emulator.lifecycles import Timings
+from airflow_ds_provider.emulator.transitions import Timings
 
 __all__ = ["Emulator", "Fault", "Identity", "Timings"]

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_ds_provider.emulator.lifecycles import Lifecycles
 from airflow_ds_provider.emulator.scripting import (
     ACTION_OUTCOMES,
     FAILURE_STATES,
@@ -39,6 +38,7 @@ from airflow_ds_provider.emulator.scripting import (
     scriptable_actions,
 )
 from airflow_ds_provider.emulator.store import Record, Step
+from airflow_ds_provider.emulator.transitions import Lifecycles
 from airflow_ds_provider.lifecycle import TRANSITIONS
 
 

@@ -10,16 +10,15 @@ from typing import Any
 from urllib.parse import quote
 
 from airflow_ds_provider.emulator.auth import KeyRegistry
-from airflow_ds_provider.emulator.clock import Clock
+from airflow_ds_provider.emulator.clock import Clock, rfc3339
 from airflow_ds_provider.emulator.control import ControlApi
 from airflow_ds_provider.emulator.faults import Fault, FaultInjector
 from airflow_ds_provider.emulator.identity import Identity, new_identity
-from airflow_ds_provider.emulator.lifecycles import Lifecycles, Timings
 from airflow_ds_provider.emulator.resources.base import RETRY_TOKEN_TTL, Services
 from airflow_ds_provider.emulator.scripts import ScriptingMixin
 from airflow_ds_provider.emulator.server import EmulatorHTTPServer
 from airflow_ds_provider.emulator.store import Store
-from airflow_ds_provider.emulator.timeutil import rfc3339
+from airflow_ds_provider.emulator.transitions import Lifecycles, Timings
 from airflow_ds_provider.emulator.wire import Router
 from airflow_ds_provider.resources import RESOURCES
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from airflow_ds_provider.emulator.timeutil import global_ocid
+from airflow_ds_provider.emulator.ids import global_ocid
 
 
 def fingerprint(public_key: rsa.RSAPublicKey) -> str:

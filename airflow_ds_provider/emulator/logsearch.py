@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from airflow_ds_provider.emulator.clock import parse_rfc3339, rfc3339
 from airflow_ds_provider.emulator.resources.base import ApiError, Reply, Services, invalid, paginate
-from airflow_ds_provider.emulator.store import LogRecord
-from airflow_ds_provider.emulator.timeutil import parse_rfc3339, rfc3339
+from airflow_ds_provider.emulator.store import IngestedLogRecord
 
 API_VERSION = "20190909"
 MAX_WINDOW = 14 * 24 * 3600.0
@@ -71,7 +71,7 @@ def _source_ok(pattern: str | None, source: str) -> bool:
     return source == pattern
 
 
-def _result(record: LogRecord) -> dict[str, Any]:
+def _result(record: IngestedLogRecord) -> dict[str, Any]:
     stamp = rfc3339(record.datetime)
     return {
         "data": {

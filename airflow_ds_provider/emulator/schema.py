@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from airflow_ds_provider.emulator.timeutil import parse_rfc3339
+from airflow_ds_provider.emulator.clock import parse_rfc3339
 from airflow_ds_provider.spec.extra_models import EXTRA_MODELS, all_models
 
 __all__ = ["EXTRA_MODELS", "BodyError", "all_models", "validate"]

@@ -5,7 +5,7 @@ deployment or an action (tags < control script).
 The scriptable outcomes and the state a failed action ends in come from the resource table
 (:attr:`airflow_ds_provider.resources.Action.outcomes` / ``failed``); this module never
 re-declares a state. The ``script_*`` methods of the emulator are in :mod:`.scripts`; when to
-settle is planned by :mod:`.lifecycles` and :mod:`.actions`.
+settle is planned by :mod:`.transitions` and :mod:`.actions`.
 
 Scripted work-request actions (model deployments and notebook sessions):
 

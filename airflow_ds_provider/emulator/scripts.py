@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_ds_provider.emulator.actions import replan_action
-from airflow_ds_provider.emulator.clock import Clock
-from airflow_ds_provider.emulator.lifecycles import Lifecycles, Timings
+from airflow_ds_provider.emulator.clock import Clock, parse_rfc3339
 from airflow_ds_provider.emulator.scripting import (
     DEPLOYMENT_OUTCOMES,
     JOB_RUN_OUTCOMES,
@@ -16,7 +15,7 @@ from airflow_ds_provider.emulator.scripting import (
     job_run_script,
 )
 from airflow_ds_provider.emulator.store import Record, Step, Store
-from airflow_ds_provider.emulator.timeutil import parse_rfc3339
+from airflow_ds_provider.emulator.transitions import Lifecycles, Timings
 
 
 class ScriptingMixin:

@@ -20,10 +20,10 @@ from airflow_ds_provider.emulator import logsearch, wire
 from airflow_ds_provider.emulator.auth import KeyRegistry, verify_request
 from airflow_ds_provider.emulator.control import ControlApi
 from airflow_ds_provider.emulator.faults import FaultInjector
+from airflow_ds_provider.emulator.ids import request_id
 from airflow_ds_provider.emulator.resources import HANDLERS
 from airflow_ds_provider.emulator.resources.base import ApiError, Reply, Request, Services
 from airflow_ds_provider.emulator.schema import BodyError, validate
-from airflow_ds_provider.emulator.timeutil import request_id
 from airflow_ds_provider.emulator.wire import Router
 
 log = logging.getLogger("airflow_ds_provider.emulator")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_ds_provider.emulator.clock import Clock
-from airflow_ds_provider.emulator.timeutil import new_etag
+from airflow_ds_provider.emulator.ids import new_etag
 
 #: Marks a wire field to remove when a step is applied.
 REMOVE = object()
@@ -81,7 +81,7 @@ class Artifact:
 
 
 @dataclass
-class LogRecord:
+class IngestedLogRecord:
     """One log line a job run emitted; searchable once ``ingested`` has passed."""
 
     id: str
@@ -115,7 +115,7 @@ class Store:
             self.retry_tokens: dict[tuple[str, str], tuple[str, Any]] = {}
             self.retry_token_times: dict[tuple[str, str], float] = {}
             self.artifacts: dict[str, Artifact] = {}
-            self.logs: list[LogRecord] = []
+            self.logs: list[IngestedLogRecord] = []
             self.job_scripts: dict[str, dict[str, Any]] = {}
             if os.path.isdir(self._dir):
                 for name in os.listdir(self._dir):

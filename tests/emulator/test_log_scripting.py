@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from airflow_ds_provider.client import ClientConfig, DataScienceClient
-from airflow_ds_provider.emulator.timeutil import parse_rfc3339, rfc3339
+from airflow_ds_provider.emulator.clock import parse_rfc3339, rfc3339
 from airflow_ds_provider.logs.search import job_run_query, search_logs
 
 GROUP = "ocid1.loggroup.oc1.iad.amaaaaaagroup"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_ds_provider.emulator.timeutil import rfc3339
+from airflow_ds_provider.emulator.clock import rfc3339
 
 GROUP = "ocid1.loggroup.oc1.iad.amaaaaaagroup"
 LOG = "ocid1.log.oc1.iad.amaaaaaalog"

@@ -7,7 +7,7 @@ import logging
 
 import requests
 
-from airflow_ds_provider.emulator.timeutil import rfc3339
+from airflow_ds_provider.emulator.clock import rfc3339
 
 
 def test_request_log_keeps_json_bodies_only(world, emu, caplog):

@@ -8,7 +8,7 @@ import pytest
 
 from airflow_ds_provider.emulator import scripting
 from airflow_ds_provider.emulator.core import KINDS
-from airflow_ds_provider.emulator.lifecycles import _ENTITY_TYPES
+from airflow_ds_provider.emulator.transitions import _ENTITY_TYPES
 from airflow_ds_provider.resources import RESOURCES
 
 _SCRIPTED = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from airflow_ds_provider.emulator.clock import http_date
 from airflow_ds_provider.emulator.resources.base import (
     ApiError,
     Reply,
@@ -15,7 +16,6 @@ from airflow_ds_provider.emulator.resources.base import (
     require,
 )
 from airflow_ds_provider.emulator.store import Artifact
-from airflow_ds_provider.emulator.timeutil import http_date
 
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_ds_provider.emulator.auth import Principal
-from airflow_ds_provider.emulator.lifecycles import Lifecycles
+from airflow_ds_provider.emulator.clock import rfc3339
 from airflow_ds_provider.emulator.store import Record, Store
-from airflow_ds_provider.emulator.timeutil import rfc3339
+from airflow_ds_provider.emulator.transitions import Lifecycles
 from airflow_ds_provider.spec import Operation
 
 COMPARTMENT_RE = re.compile(r"^ocid1\.(compartment|tenancy)\.oc1\.[a-z0-9-]*\.[a-z0-9]+$")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from airflow_ds_provider.emulator.clock import rfc3339
+from airflow_ds_provider.emulator.ids import new_ocid
 from airflow_ds_provider.emulator.resources.base import (
     ApiError,
     Reply,
@@ -25,7 +27,6 @@ from airflow_ds_provider.emulator.resources.base import (
 from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.scripting import ScriptError, job_run_script
 from airflow_ds_provider.emulator.store import Record
-from airflow_ds_provider.emulator.timeutil import new_ocid, rfc3339
 from airflow_ds_provider.lifecycle import JOB_RUN, JOB_RUN_CANCELLABLE
 from airflow_ds_provider.spec import models
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_ds_provider.emulator.actions import plan_action
+from airflow_ds_provider.emulator.clock import rfc3339
+from airflow_ds_provider.emulator.ids import new_ocid
 from airflow_ds_provider.emulator.resources.base import (
     Reply,
     Request,
@@ -28,7 +30,6 @@ from airflow_ds_provider.emulator.resources.base import (
 from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.scripting import ScriptError, check_tags, deployment_script
 from airflow_ds_provider.emulator.store import Record
-from airflow_ds_provider.emulator.timeutil import new_ocid, rfc3339
 
 SUMMARY = (
     "id",

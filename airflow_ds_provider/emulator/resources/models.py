@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from airflow_ds_provider.emulator.clock import rfc3339
+from airflow_ds_provider.emulator.ids import new_etag, new_ocid
 from airflow_ds_provider.emulator.resources import artifacts
 from airflow_ds_provider.emulator.resources.base import (
     ApiError,
@@ -22,7 +24,6 @@ from airflow_ds_provider.emulator.resources.base import (
 )
 from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.store import Record
-from airflow_ds_provider.emulator.timeutil import new_etag, new_ocid, rfc3339
 
 SUMMARY = (
     "id",

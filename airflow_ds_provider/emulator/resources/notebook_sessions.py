@@ -6,6 +6,8 @@ Failures of create/activate/deactivate are scriptable (:mod:`airflow_ds_provider
 from __future__ import annotations
 
 from airflow_ds_provider.emulator.actions import plan_action
+from airflow_ds_provider.emulator.clock import rfc3339
+from airflow_ds_provider.emulator.ids import new_ocid
 from airflow_ds_provider.emulator.resources.base import (
     Reply,
     Request,
@@ -25,7 +27,6 @@ from airflow_ds_provider.emulator.resources.base import (
 )
 from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.scripting import ScriptError, check_tags
-from airflow_ds_provider.emulator.timeutil import new_ocid, rfc3339
 
 SUMMARY = (
     "id",

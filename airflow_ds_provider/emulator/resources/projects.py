@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from airflow_ds_provider.emulator.clock import rfc3339
+from airflow_ds_provider.emulator.ids import new_ocid
 from airflow_ds_provider.emulator.resources.base import (
     Reply,
     Request,
@@ -18,7 +20,6 @@ from airflow_ds_provider.emulator.resources.base import (
     tags,
 )
 from airflow_ds_provider.emulator.resources.registry import handles
-from airflow_ds_provider.emulator.timeutil import new_ocid, rfc3339
 
 SUMMARY = (
     "id",

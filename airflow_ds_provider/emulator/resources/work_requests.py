@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from airflow_ds_provider.emulator.clock import rfc3339
 from airflow_ds_provider.emulator.resources.base import (
     Reply,
     Request,
@@ -14,7 +15,6 @@ from airflow_ds_provider.emulator.resources.base import (
     resource_reply,
 )
 from airflow_ds_provider.emulator.resources.registry import handles
-from airflow_ds_provider.emulator.timeutil import rfc3339
 from airflow_ds_provider.lifecycle import WORK_REQUEST
 
 SUMMARY = (

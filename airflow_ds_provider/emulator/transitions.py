@@ -12,10 +12,10 @@ import uuid
 from dataclasses import dataclass, fields
 from typing import Any
 
-from airflow_ds_provider.emulator.clock import Clock
+from airflow_ds_provider.emulator.clock import Clock, rfc3339
+from airflow_ds_provider.emulator.ids import new_ocid
 from airflow_ds_provider.emulator.scripting import job_run_default_details
-from airflow_ds_provider.emulator.store import REMOVE, LogRecord, Record, Step, Store
-from airflow_ds_provider.emulator.timeutil import new_ocid, rfc3339
+from airflow_ds_provider.emulator.store import REMOVE, IngestedLogRecord, Record, Step, Store
 from airflow_ds_provider.lifecycle import JOB_RUN_CANCELLABLE, LIFECYCLES, TRANSITIONS
 from airflow_ds_provider.resources import RESOURCES
 
@@ -225,7 +225,7 @@ class Lifecycles:
             if at < now:
                 continue
             self.store.logs.append(
-                LogRecord(
+                IngestedLogRecord(
                     id=str(uuid.uuid4()),
                     datetime=at,
                     ingested=at + (delays[index] if index < len(delays) else self.log_ingestion_delay),
