@@ -27,12 +27,12 @@ from airflow_ds_provider.client._operations import AsyncOperations
 from airflow_ds_provider.client.auth import Credentials
 from airflow_ds_provider.client.call_flow import Refresh, Send, Sleep, Step, call_flow, run_async
 from airflow_ds_provider.client.config import ClientConfig
-from airflow_ds_provider.client.errors import NotFoundError, TransportError
+from airflow_ds_provider.client.errors import TransportError
 from airflow_ds_provider.client.response import Response
 from airflow_ds_provider.client.retry import RetryPolicy
 from airflow_ds_provider.client.transport import HttpxSigner
-from airflow_ds_provider.client.waiter import StateWaiter
-from airflow_ds_provider.lifecycle import Outcome
+from airflow_ds_provider.client.wait_flow import ClientWait, Read, WaitStep, drive_async
+from airflow_ds_provider.client.wait_flow import Sleep as WaitSleep
 
 
 @functools.cache
@@ -207,25 +207,16 @@ class AsyncDataScienceClient(AsyncOperations, BaseClient):
         not_found_ok: bool = False,
     ) -> dict[str, Any] | None:
         """Async variant of :meth:`DataScienceClient.wait_for_state`."""
-        waiter = StateWaiter.create(
+        wait = ClientWait.create(
             resource, resource_id, target_states, failure_states, poll_interval, timeout, not_found_ok
         )
-        while True:
-            try:
-                data = (await self._invoke(waiter.get_operation, waiter.get_args)).data
-            except NotFoundError:
-                if waiter.not_found_ok:
-                    return None
-                raise
-            check = waiter.observe(data)
-            if check.outcome is Outcome.SUCCESS:
-                return data
-            if check.outcome is Outcome.FAILURE:
-                errors = None
-                if waiter.is_work_request:
-                    errors = await self._list_all("list_work_request_errors", waiter.get_args)
-                raise waiter.failure(data, errors)
-            delay = waiter.next_sleep()
-            if delay is None:
-                raise waiter.timed_out()
-            await asyncio.sleep(delay)
+        return wait.result(await drive_async(wait.flow, self._wait_step))
+
+    async def _wait_step(self, step: WaitStep) -> Any:
+        """Carry out one step of :func:`~.wait_flow.wait_flow`."""
+        if isinstance(step, Read):
+            return (await self._invoke(step.operation, step.args)).data
+        if isinstance(step, WaitSleep):
+            await asyncio.sleep(step.seconds)
+            return None
+        return await self._list_all("list_work_request_errors", {"work_request_id": step.work_request_id})

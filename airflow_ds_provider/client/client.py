@@ -26,12 +26,12 @@ from airflow_ds_provider.client.async_client import AsyncDataScienceClient
 from airflow_ds_provider.client.auth import Credentials
 from airflow_ds_provider.client.call_flow import Refresh, Send, Sleep, Step, call_flow, run_sync
 from airflow_ds_provider.client.config import ClientConfig
-from airflow_ds_provider.client.errors import NotFoundError, TransportError
+from airflow_ds_provider.client.errors import TransportError
 from airflow_ds_provider.client.response import Response
 from airflow_ds_provider.client.retry import RetryPolicy
 from airflow_ds_provider.client.transport import RequestsSigner
-from airflow_ds_provider.client.waiter import StateWaiter
-from airflow_ds_provider.lifecycle import Outcome
+from airflow_ds_provider.client.wait_flow import ClientWait, Read, WaitStep, drive_sync
+from airflow_ds_provider.client.wait_flow import Sleep as WaitSleep
 
 
 class DataScienceClient(SyncOperations, BaseClient):
@@ -211,30 +211,19 @@ class DataScienceClient(SyncOperations, BaseClient):
 
         :param not_found_ok: treat 404 as done (returns ``None``), for waits after a delete.
         """
-        waiter = StateWaiter.create(
+        wait = ClientWait.create(
             resource, resource_id, target_states, failure_states, poll_interval, timeout, not_found_ok
         )
-        while True:
-            try:
-                data = self._invoke(waiter.get_operation, waiter.get_args).data
-            except NotFoundError:
-                if waiter.not_found_ok:
-                    return None
-                raise
-            check = waiter.observe(data)
-            if check.outcome is Outcome.SUCCESS:
-                return data
-            if check.outcome is Outcome.FAILURE:
-                errors = (
-                    self._list_all("list_work_request_errors", waiter.get_args)
-                    if waiter.is_work_request
-                    else None
-                )
-                raise waiter.failure(data, errors)
-            delay = waiter.next_sleep()
-            if delay is None:
-                raise waiter.timed_out()
-            time.sleep(delay)
+        return wait.result(drive_sync(wait.flow, self._wait_step))
+
+    def _wait_step(self, step: WaitStep) -> Any:
+        """Carry out one step of :func:`~.wait_flow.wait_flow`."""
+        if isinstance(step, Read):
+            return self._invoke(step.operation, step.args).data
+        if isinstance(step, WaitSleep):
+            time.sleep(step.seconds)
+            return None
+        return self._list_all("list_work_request_errors", {"work_request_id": step.work_request_id})
 
 
 __all__ = ["AsyncDataScienceClient", "DataScienceClient"]

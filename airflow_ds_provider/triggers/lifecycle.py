@@ -9,9 +9,9 @@ the client's bounded retry policy absorb transient errors, and yields exactly on
     {"status": "success" | "failure" | "timeout" | "error", "message": str,
      "resource": "job_run", "resource_id": ocid, "state": str | None, "data": dict | None}
 
-States are read through :mod:`airflow_ds_provider.lifecycle` and worded by
-:mod:`airflow_ds_provider.client.waiter`, so the sync wait, the sensors and the triggers say the
-same thing. An unknown state is never success: polling goes on until the deadline. A stranded
+The polling is :func:`airflow_ds_provider.client.wait_flow.wait_flow`, the same flow the
+clients' ``wait_for_state`` drives, so the sync wait, the sensors and the triggers say the same
+thing. An unknown state is never success: polling goes on until the deadline. A stranded
 state (reached from a pending state, or final, and neither target nor failure) ends the wait
 with a ``failure`` event that says so. Every argument is checked in ``__init__`` (OCID shape and
 kind, states, numbers), so a task that would defer with a bad one fails in the worker instead.
@@ -28,18 +28,27 @@ from typing import Any, ClassVar, TypedDict
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from airflow_ds_provider.client import wait_flow as wait_flow_module
 from airflow_ds_provider.client.async_client import AsyncDataScienceClient
-from airflow_ds_provider.client.errors import DataScienceError, NotFoundError
-from airflow_ds_provider.client.waiter import check_state, failure_error, seconds, timeout_error
+from airflow_ds_provider.client.errors import DataScienceError
+from airflow_ds_provider.client.wait_flow import (
+    FINAL_READ_SECONDS as FINAL_READ_SECONDS,
+)
+from airflow_ds_provider.client.wait_flow import (
+    Read,
+    Sleep,
+    WaitStep,
+    drive_async,
+    wait_flow,
+)
+from airflow_ds_provider.client.waiter import seconds, timeout_error
 from airflow_ds_provider.hooks.data_science import DataScienceHook
-from airflow_ds_provider.lifecycle import JOB_RUN_CANCELLABLE, Lifecycle, Outcome, get_lifecycle
+from airflow_ds_provider.lifecycle import JOB_RUN_CANCELLABLE, Lifecycle, get_lifecycle
 from airflow_ds_provider.ocids import validate_ocid
 
 DEFAULT_CONN_ID = DataScienceHook.default_conn_name
 #: Event statuses, in the ``status`` key of every event.
 SUCCESS, FAILURE, TIMEOUT, ERROR = "success", "failure", "timeout", "error"
-#: A restarted trigger whose deadline already passed still reads the state once, this long at most.
-FINAL_READ_SECONDS = 10.0
 #: ``on_kill`` gives up after this long (the triggerer's own bound is 30 s by default).
 ON_KILL_SECONDS = 20.0
 #: Each sleep is the poll interval +/- this fraction, so triggers that started together (say after
@@ -204,52 +213,38 @@ class DataScienceLifecycleTrigger(BaseTrigger):
         yield TriggerEvent(event)
 
     async def _watch(self, client: AsyncDataScienceClient) -> dict[str, Any]:
-        lc = self.lifecycle
-        args = {lc.id_param: self.resource_id}
         started = time.monotonic()
-        last_state: str | None = None
-        seen_pending = False
-        first = True
-        while True:
-            remaining = self._remaining()
-            if remaining is not None and remaining <= 0 and not first:
-                return self._timeout_event(last_state, time.monotonic() - started)
-            budget = (
-                None if remaining is None else (max(remaining, FINAL_READ_SECONDS) if first else remaining)
+        flow = wait_flow(
+            self.lifecycle,
+            self.resource_id,
+            remaining=self._remaining,
+            interval=lambda: self.poll_interval * random.uniform(1 - POLL_JITTER, 1 + POLL_JITTER),
+            not_found_ok=self.not_found_ok,
+            bounded_reads=True,
+            logger=self.log,
+        )
+        end = await drive_async(flow, lambda step: self._wait_step(client, step))
+        if end.status == wait_flow_module.TIMEOUT:
+            return self._timeout_event(end.state, time.monotonic() - started)
+        if end.status == wait_flow_module.GONE:
+            return self._event(SUCCESS, f"{self.resource} {self.resource_id} no longer exists (404)")
+        if end.status == wait_flow_module.NOT_FOUND:
+            return self._event(
+                ERROR,
+                f"{self.id_arg or 'resource_id'}: {self.resource} {self.resource_id} was not found "
+                f"or is not visible: {end.error}",
+                end.state,
             )
-            first = False
-            try:
-                data = (await asyncio.wait_for(client.call(lc.get_operation, **args), budget)).data
-            except asyncio.TimeoutError:
-                return self._timeout_event(last_state, time.monotonic() - started)
-            except NotFoundError as exc:
-                if self.not_found_ok:
-                    return self._event(SUCCESS, f"{lc.resource} {self.resource_id} no longer exists (404)")
-                return self._event(
-                    ERROR,
-                    f"{self.id_arg or 'resource_id'}: {lc.resource} {self.resource_id} was not found "
-                    f"or is not visible: {exc}",
-                    last_state,
-                )
-            check = check_state(lc, self.resource_id, data, reached=seen_pending)
-            seen_pending = seen_pending or check.outcome is Outcome.PENDING
-            if check.state != last_state:
-                if check.outcome is Outcome.UNKNOWN:
-                    self.log.warning("%s", check.message)
-                else:
-                    self.log.info("%s", check.message)
-            last_state = check.state
-            if check.outcome is Outcome.SUCCESS:
-                return self._event(SUCCESS, check.message, check.state, data)
-            if check.outcome is Outcome.FAILURE:
-                errors = await self._work_request_errors(client) if lc.resource == "work_request" else None
-                failed = failure_error(lc, self.resource_id, data, errors, reached=seen_pending)
-                return self._event(FAILURE, str(failed), check.state, data)
-            remaining = self._remaining()
-            if remaining is not None and remaining <= 0:
-                return self._timeout_event(last_state, time.monotonic() - started)
-            delay = self.poll_interval * random.uniform(1 - POLL_JITTER, 1 + POLL_JITTER)
-            await asyncio.sleep(delay if remaining is None else min(delay, remaining))
+        return self._event(end.status, end.message, end.state, end.data)
+
+    async def _wait_step(self, client: AsyncDataScienceClient, step: WaitStep) -> Any:
+        """Carry out one step of :func:`~airflow_ds_provider.client.wait_flow.wait_flow`."""
+        if isinstance(step, Read):
+            return (await asyncio.wait_for(client.call(step.operation, **step.args), step.budget)).data
+        if isinstance(step, Sleep):
+            await asyncio.sleep(step.seconds)
+            return None
+        return await self._work_request_errors(client)
 
     async def _work_request_errors(self, client: AsyncDataScienceClient) -> list[dict[str, Any]]:
         try:
