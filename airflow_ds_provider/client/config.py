@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
 
-from airflow_ds_provider.client.auth.base import default_region
 from airflow_ds_provider.client.auth.config_file import read_profile
 from airflow_ds_provider.client.auth.masking import mask_private_key, mask_secret
+from airflow_ds_provider.client.auth.regions import default_region
 from airflow_ds_provider.client.endpoints import (
     canonical_region,
     data_science_endpoint,

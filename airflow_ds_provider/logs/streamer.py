@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from airflow_ds_provider.links.console import log_search_url
+from airflow_ds_provider.links.urls import log_search_url
 from airflow_ds_provider.logs.search import MAX_PAGE_LIMIT, LogRecord, LogSearchClient, check_page_limit
 from airflow_ds_provider.logs.tailer import DEFAULT_OVERLAP, JobRunLogTailer, _number
 

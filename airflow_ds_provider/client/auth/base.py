@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-import importlib
 import threading
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
+from airflow_ds_provider.client.auth.regions import (
+    BUILTIN_AUTH_MODULES,
+    load_builtin,
+)
+from airflow_ds_provider.client.auth.regions import (
+    RegionResolver as RegionResolver,
+)
+from airflow_ds_provider.client.auth.regions import (
+    default_region as default_region,
+)
+from airflow_ds_provider.client.auth.regions import (
+    register_region_resolver as register_region_resolver,
+)
 from airflow_ds_provider.client.errors import ConfigurationError, DataScienceError
 from airflow_ds_provider.client.signing import SigningKey
 
@@ -48,26 +60,14 @@ class CredentialsError(DataScienceError):
 
 
 CredentialsFactory = Callable[["ClientConfig"], Credentials]
-RegionResolver = Callable[[Mapping[str, Any]], "str | None"]
-
 _REGISTRY: dict[str, CredentialsFactory] = {}
-_REGION_RESOLVERS: dict[str, RegionResolver] = {}
-#: Built-in auth types and the module that registers each, imported on first use so that parsing
-#: a DAG file (which builds no credentials) pays for none of them.
-_BUILTIN: dict[str, str] = {
-    "api_key": "api_key",
-    "config_file": "api_key",
-    "security_token": "security_token",
-    "instance_principal": "instance_principal",
-    "resource_principal": "resource_principal",
-    "workload_identity": "workload_identity",
-}
+#: Built-in auth types and the module that registers each (see :mod:`.regions`).
+_BUILTIN = BUILTIN_AUTH_MODULES
 
 
 def _load_builtin(name: str) -> None:
-    module = _BUILTIN.get(name)
-    if module is not None and name not in _REGISTRY:
-        importlib.import_module(f"airflow_ds_provider.client.auth.{module}")
+    if name not in _REGISTRY:
+        load_builtin(name)
 
 
 def register_auth_type(name: str) -> Callable[[CredentialsFactory], CredentialsFactory]:
@@ -78,27 +78,6 @@ def register_auth_type(name: str) -> Callable[[CredentialsFactory], CredentialsF
         return factory
 
     return decorator
-
-
-def register_region_resolver(name: str) -> Callable[[RegionResolver], RegionResolver]:
-    """Decorator registering where ``auth_type == name`` finds its region when the connection has none.
-
-    The resolver gets the connection's flat values and returns a region (or ``None``). It runs
-    when the client configuration is built (never when a hook or operator is created).
-    """
-
-    def decorator(resolver: RegionResolver) -> RegionResolver:
-        _REGION_RESOLVERS[name] = resolver
-        return resolver
-
-    return decorator
-
-
-def default_region(auth_type: str, values: Mapping[str, Any]) -> str | None:
-    """The region the credentials of ``auth_type`` imply (environment, metadata service), if any."""
-    _load_builtin(auth_type)
-    resolver = _REGION_RESOLVERS.get(auth_type)
-    return resolver(values) if resolver is not None else None
 
 
 def auth_types() -> list[str]:
