@@ -34,6 +34,7 @@ from airflow_ds_provider.operators.base import (
 )
 from airflow_ds_provider.resources import get_resource
 from airflow_ds_provider.spec import models, snake_case
+from airflow_ds_provider.spec.extra_models import EXTRA_MODELS, field_names
 
 #: A body check: ``(model_name, body, field)``, raising ``ValueError`` naming the field.
 BodyCheck = Callable[[str, Any, str], None]
@@ -45,49 +46,14 @@ if TYPE_CHECKING:
 
     from airflow_ds_provider.client.response import Response
 
-_TAGS = {"freeformTags": False, "definedTags": False}
-#: Request models the operators send that ``models.json`` lacks: wire field -> required.
-EXTRA_MODELS: dict[str, dict[str, bool]] = {
-    "UpdateModelDetails": {
-        "displayName": False,
-        "description": False,
-        "customMetadataList": False,
-        "definedMetadataList": False,
-        "modelVersionSetId": False,
-        "versionLabel": False,
-        "retentionSetting": False,
-        "backupSetting": False,
-        **_TAGS,
-    },
-    "UpdateModelProvenanceDetails": dict.fromkeys(
-        ("repositoryUrl", "gitBranch", "gitCommit", "scriptDir", "trainingScript", "trainingId"), False
-    ),
-    "CreateNotebookSessionDetails": {
-        "displayName": False,
-        "projectId": True,
-        "compartmentId": True,
-        "notebookSessionConfigurationDetails": False,
-        "notebookSessionConfigDetails": False,
-        "notebookSessionRuntimeConfigDetails": False,
-        "notebookSessionStorageMountConfigurationDetailsList": False,
-        **_TAGS,
-    },
-    "UpdateNotebookSessionDetails": {
-        "displayName": False,
-        "notebookSessionConfigurationDetails": False,
-        "notebookSessionRuntimeConfigDetails": False,
-        "notebookSessionStorageMountConfigurationDetailsList": False,
-        **_TAGS,
-    },
-}
-
 
 def check_body(model_name: str, body: Any, field: str) -> None:
     """Check a wire-format body against its model, nested models included.
 
     Known fields, required fields and enum values at every level of ``models.json``
     (polymorphic models resolved through their discriminator); for the request models the
-    reference lacks, :data:`EXTRA_MODELS`.
+    reference lacks, their field names and required fields from
+    :data:`airflow_ds_provider.spec.extra_models.EXTRA_MODELS` (the emulator's table too).
 
     :param model_name: e.g. ``CreateModelDeploymentDetails``.
     :param body: the body (or a nested value) to check.
@@ -96,8 +62,8 @@ def check_body(model_name: str, body: Any, field: str) -> None:
     """
     if not isinstance(body, Mapping):
         raise ValueError(f"{field}: expected a JSON object ({model_name}), got {type(body).__name__}")
-    extra = EXTRA_MODELS.get(model_name)
-    if extra is not None:
+    if model_name in EXTRA_MODELS:
+        extra = field_names(model_name)
         check_body_ocids(body, field)
         unknown = sorted(set(body) - set(extra))
         if unknown:

@@ -19,12 +19,13 @@ from airflow_ds_provider.operators.base import (
     validate_body,
     validate_fields,
 )
+from airflow_ds_provider.spec.extra_models import field_names
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
 #: Wire fields ``UpdateProject`` accepts (the reference has no model for its body).
-UPDATE_PROJECT_FIELDS = ("displayName", "description", "freeformTags", "definedTags")
+UPDATE_PROJECT_FIELDS = tuple(field_names("UpdateProjectDetails"))
 
 
 class DataScienceCreateProjectOperator(DataScienceBaseOperator):
