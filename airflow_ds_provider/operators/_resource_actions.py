@@ -6,8 +6,7 @@ Building and checking a create body and sending it with a deterministic retry to
 (:func:`build_update_body`, :class:`UpdateResourceOperator`); and the lifecycle-action bases:
 :class:`LifecycleActionOperator` moves one resource through its lifecycle safely on retries
 (read the state first, return if already there, wait out a transition in flight instead of
-asking again), :class:`DeleteResourceOperator`, :class:`DeleteAndWaitOperator` and
-:class:`ChangeCompartmentOperator`.
+asking again), :class:`DeleteResourceOperator` (every delete) and :class:`ChangeCompartmentOperator`.
 """
 
 from __future__ import annotations
@@ -438,37 +437,36 @@ class LifecycleActionOperator(DataScienceWaitingOperator):
 
 
 class DeleteResourceOperator(LifecycleActionOperator):
-    """Base of the delete operators: already gone (404 or ``DELETED``) succeeds with a log line;
-    ``DELETING`` is waited for, not asked again; a transition in flight is waited out first."""
+    """The one delete path: already gone (404 or ``DELETED``) succeeds with a log line;
+    ``DELETING`` is waited for, not asked again; a 409 from a concurrent change is re-read.
+
+    When the resource table lists the states a delete may start from (``Action.sources``), the
+    state is checked first and a transition in flight is waited out (see
+    :class:`LifecycleActionOperator`). When it lists none, the delete is sent from any state
+    (the service decides). Returns the final JSON (``None`` once it is not found).
+    """
 
     action = "delete"
     not_found_ok = True
 
+    def execute(self, context: Context) -> Any:
+        if self.sources:
+            return super().execute(context)
+        resource_id = resource_id_arg(self)
+        self.check_inputs()
+        return self.delete_and_wait(context, resource_id, lambda: self.send(resource_id, {}))
+
     def act(self, context: Context, resource_id: str, data: dict[str, Any]) -> Any:
         return self.delete_and_wait(context, resource_id, lambda: self.send(resource_id, data))
-
-
-class DeleteAndWaitOperator(DataScienceWaitingOperator):
-    """Base of the delete operators that send the delete from any state and (by default) wait
-    until the resource is gone. Safe to retry: already deleted succeeds with a log line, one
-    already ``DELETING`` is only waited for (see ``delete_and_wait``). Returns the final JSON
-    (``None`` once it is not found).
-    """
 
     def delete_options(self) -> dict[str, Any]:
         """Extra arguments of the delete request (e.g. ``delete_related_job_runs``)."""
         return {}
 
-    def execute(self, context: Context) -> dict[str, Any] | None:
-        resource_id = resource_id_arg(self)
+    def send(self, resource_id: str, data: dict[str, Any]) -> Response:
         kind = self._kind(None)
-        options = self.delete_options()
-        return self.delete_and_wait(
-            context,
-            resource_id,
-            lambda: self.hook.call(
-                f"delete_{kind}", **{get_lifecycle(kind).id_param: resource_id}, **options
-            ),
+        return self.hook.call(
+            f"delete_{kind}", **{self.id_field: resource_id}, if_match=self.if_match, **self.delete_options()
         )
 
 

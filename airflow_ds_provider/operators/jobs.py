@@ -13,7 +13,7 @@ from airflow_ds_provider.links.console import DataScienceConsoleLink
 from airflow_ds_provider.operators._body import file_md5_b64
 from airflow_ds_provider.operators._resource_actions import (
     ChangeCompartmentOperator,
-    DeleteAndWaitOperator,
+    DeleteResourceOperator,
     UpdateResourceOperator,
     build_create_body,
     create_resource,
@@ -137,7 +137,7 @@ class DataScienceUpdateJobOperator(UpdateResourceOperator):
         self.defined_tags = defined_tags
 
 
-class DataScienceDeleteJobOperator(DeleteAndWaitOperator):
+class DataScienceDeleteJobOperator(DeleteResourceOperator):
     """Delete a job and (by default) wait until it is gone.
 
     Safe to retry: an already deleted job succeeds with a log line, and one already

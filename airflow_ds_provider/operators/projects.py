@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_ds_provider.links.console import DataScienceConsoleLink
 from airflow_ds_provider.operators._resource_actions import (
     ChangeCompartmentOperator,
-    DeleteAndWaitOperator,
+    DeleteResourceOperator,
     UpdateResourceOperator,
     build_create_body,
     create_resource,
@@ -134,7 +134,7 @@ class DataScienceUpdateProjectOperator(UpdateResourceOperator):
         self.defined_tags = defined_tags
 
 
-class DataScienceDeleteProjectOperator(DeleteAndWaitOperator):
+class DataScienceDeleteProjectOperator(DeleteResourceOperator):
     """Delete a project and (by default) wait until it is gone.
 
     Safe to retry: an already deleted project succeeds with a log line, and one already

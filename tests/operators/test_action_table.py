@@ -52,3 +52,26 @@ def test_sources_and_targets_come_from_the_table(cls) -> None:
 def test_an_action_the_table_lacks_is_a_class_definition_error() -> None:
     with pytest.raises(TypeError, match=r"^Bogus: model has no action 'explode' in the resource table$"):
         type("Bogus", (LifecycleActionOperator,), {"resource": "model", "action": "explode"})
+
+
+#: The job-run delete still has its own path (it refuses a run that is going, without waiting).
+OWN_DELETE_PATH = {"DataScienceDeleteJobRunOperator"}
+
+
+def test_every_delete_operator_goes_through_the_one_delete_path() -> None:
+    from airflow_ds_provider.operators._resource_actions import DeleteResourceOperator
+    from airflow_ds_provider.operators.base import DataScienceBaseOperator
+
+    deletes = {
+        cls
+        for module in pkgutil.iter_modules(operators_pkg.__path__)
+        for cls in vars(importlib.import_module(f"{operators_pkg.__name__}.{module.name}")).values()
+        if isinstance(cls, type)
+        and issubclass(cls, DataScienceBaseOperator)
+        and cls.__name__.startswith("DataScienceDelete")
+    }
+    assert len(deletes) >= 6
+    own = {cls.__name__ for cls in deletes if not issubclass(cls, DeleteResourceOperator)}
+    assert own == OWN_DELETE_PATH
+    for cls in deletes - {c for c in deletes if c.__name__ in OWN_DELETE_PATH}:
+        assert "execute" not in vars(cls) and "act" not in vars(cls), f"{cls.__name__} has its own delete"
