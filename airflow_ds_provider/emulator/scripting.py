@@ -50,16 +50,13 @@ _ALLOWED: dict[str, tuple[str, ...]] = {
 DEPLOYMENT_ACTIONS = _ALLOWED["model_deployment"]
 NOTEBOOK_ACTIONS = _ALLOWED["notebook_session"]
 
-#: Actions planned with their own rules (the creation of a model deployment, see
-#: ``resources/model_deployments.py``); the others go through :data:`ACTION_OUTCOMES`.
-_OWN_PLANNING = frozenset({("model_deployment", "create")})
-
 #: (kind, action) -> (final states a script may choose, the state a failure ends in by default).
+#: The creation of a model deployment reads only its outcomes (it is planned by its own rules,
+#: ``resources/model_deployments.py``).
 ACTION_OUTCOMES: dict[tuple[str, str], tuple[frozenset[str], str]] = {
     (kind, name): (RESOURCES[kind].actions[name].outcomes, RESOURCES[kind].actions[name].failed or "FAILED")
     for kind, names in _ALLOWED.items()
     for name in names
-    if (kind, name) not in _OWN_PLANNING
 }
 #: Outcomes that make a work request fail.
 FAILURE_STATES = frozenset(failed for _, failed in ACTION_OUTCOMES.values())
@@ -149,9 +146,8 @@ def check_tags(kind: str, tags: dict[str, str] | None, where: str = "freeformTag
 
 def check_script(kind: str, action: str, outcome: str | None) -> str | None:
     """Validate a control script for ``action``; returns the upper-cased outcome."""
-    if action not in _ALLOWED[kind] or (kind, action) not in ACTION_OUTCOMES:
-        allowed = [a for a in _ALLOWED[kind] if (kind, a) in ACTION_OUTCOMES or a == "create"]
-        raise ValueError(f"action must be one of {allowed}, got {action!r}")
+    if action not in _ALLOWED[kind]:
+        raise ValueError(f"action must be one of {list(_ALLOWED[kind])}, got {action!r}")
     if outcome is None:
         return None
     outcome = outcome.upper()

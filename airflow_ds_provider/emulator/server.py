@@ -16,20 +16,30 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
 from airflow_ds_provider.client.signing import SignatureError, body_sha256, redact_key_id
-from airflow_ds_provider.emulator import logsearch, wire
 from airflow_ds_provider.emulator.auth import KeyRegistry, verify_request
 from airflow_ds_provider.emulator.control import ControlApi
 from airflow_ds_provider.emulator.faults import FaultInjector
 from airflow_ds_provider.emulator.ids import request_id
+from airflow_ds_provider.emulator.logsearch import API_VERSION as SEARCH_API_VERSION
+from airflow_ds_provider.emulator.logsearch import search_logs
 from airflow_ds_provider.emulator.resources import HANDLERS
 from airflow_ds_provider.emulator.resources.base import ApiError, Reply, Request, Services
 from airflow_ds_provider.emulator.schema import BodyError, validate
-from airflow_ds_provider.emulator.wire import Router
+from airflow_ds_provider.emulator.wire import (
+    BadBody,
+    BodyTooLarge,
+    Router,
+    drop_connection,
+    iter_body,
+    read_body,
+    stream_file,
+    write_reply,
+)
 
 log = logging.getLogger("airflow_ds_provider.emulator")
 
 CONTROL_PREFIX = "/_emulator/"
-SEARCH_PATH = f"/{logsearch.API_VERSION}/search"
+SEARCH_PATH = f"/{SEARCH_API_VERSION}/search"
 
 
 class ServedEmulator(Protocol):
@@ -112,9 +122,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         body = {"code": codes.get(code, "InvalidParameter"), "message": message or "malformed request"}
         rid = request_id()
         with contextlib.suppress(OSError):
-            wire.write_reply(
-                self, code, {"content-type": "application/json", "opc-request-id": rid}, _json(body)
-            )
+            write_reply(self, code, {"content-type": "application/json", "opc-request-id": rid}, _json(body))
         log.info("%s %s %s - opc-request-id=%s", "-", "-", code, rid)
 
 
@@ -209,7 +217,7 @@ def _body_for_log(raw: bytes | None) -> Any:
 def _drop(ex: _Exchange) -> None:
     ex.status = 0
     _log(ex)
-    wire.drop_connection(ex.handler)
+    drop_connection(ex.handler)
 
 
 def _json(value: Any) -> bytes:
@@ -227,16 +235,16 @@ def _send(ex: _Exchange, reply: Reply) -> None:
     if reply.file is not None:
         path, offset, length = reply.file
         headers["content-length"] = str(length)
-        wire.write_reply(handler, reply.status, headers, send_body=False)
+        write_reply(handler, reply.status, headers, send_body=False)
         if ex.method != "HEAD":
-            wire.stream_file(handler, path, offset, length)
+            stream_file(handler, path, offset, length)
         return
     if reply.body is None:
         body = b""
     else:
         body = _json(reply.body)
         headers.setdefault("content-type", "application/json")
-    wire.write_reply(handler, reply.status, headers, body, send_body=ex.method != "HEAD")
+    write_reply(handler, reply.status, headers, body, send_body=ex.method != "HEAD")
 
 
 def _error(ex: _Exchange, err: ApiError) -> None:
@@ -246,10 +254,10 @@ def _error(ex: _Exchange, err: ApiError) -> None:
 
 def _read_json_body(ex: _Exchange) -> bytes:
     try:
-        data = wire.read_body(ex.handler)
-    except wire.BodyTooLarge:
+        data = read_body(ex.handler)
+    except BodyTooLarge:
         raise ApiError(413, "PayloadTooLarge", "the request body is larger than 10 MB") from None
-    except wire.BadBody as exc:
+    except BadBody as exc:
         raise ApiError(400, "CannotParseRequest", str(exc)) from None
     ex.body_consumed = True
     return data
@@ -320,7 +328,7 @@ def _serve_api(emu: ServedEmulator, ex: _Exchange) -> None:
     ex.key_id = principal.key_id
     body = _parse_body(op, raw) if not streams else None
     if op is None:
-        reply = logsearch.search_logs(emu.services, ex.query, body)
+        reply = search_logs(emu.services, ex.query, body)
     else:
         request = Request(op, params, ex.query, ex.headers, body, principal)
         if streams:
@@ -366,12 +374,12 @@ def _upload(ex: _Exchange, path: str) -> tuple[int, str]:
     size = 0
     try:
         with open(path, "wb") as fh:
-            for chunk in wire.iter_body(ex.handler):
+            for chunk in iter_body(ex.handler):
                 fh.write(chunk)
                 md5.update(chunk)
                 sha.update(chunk)
                 size += len(chunk)
-    except wire.BadBody as exc:
+    except BadBody as exc:
         raise ApiError(400, "CannotParseRequest", str(exc)) from None
     ex.body_consumed = True
     signed = ex.headers.get("x-content-sha256")

@@ -29,9 +29,8 @@ def _graph() -> dict[str, set[str]]:
         deps: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text())):  # walks into `if TYPE_CHECKING:` too
             if isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for alias in node.names:
-                    candidate = f"{node.module}.{alias.name}"
-                    deps.add(candidate if candidate in modules else node.module)
+                deps.add(node.module)  # `from pkg import mod` runs pkg/__init__ first
+                deps.update(f"{node.module}.{alias.name}" for alias in node.names)
             elif isinstance(node, ast.Import):
                 deps.update(alias.name for alias in node.names)
         graph[name] = {d for d in deps if d in modules and d != name}

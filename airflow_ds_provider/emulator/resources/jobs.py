@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from airflow_ds_provider.emulator.clock import rfc3339
 from airflow_ds_provider.emulator.ids import new_ocid
-from airflow_ds_provider.emulator.resources import artifacts
+from airflow_ds_provider.emulator.resources.artifacts import download as download_artifact
+from airflow_ds_provider.emulator.resources.artifacts import head as head_artifact
+from airflow_ds_provider.emulator.resources.artifacts import upload as upload_artifact
 from airflow_ds_provider.emulator.resources.base import (
     ApiError,
     Reply,
@@ -160,16 +162,16 @@ def change_job_compartment(svc: Services, req: Request) -> Reply:
 @handles("create_job_artifact")
 def create_job_artifact(svc: Services, req: Request) -> Reply:
     """POST /jobs/{jobId}/artifact (streamed)."""
-    return artifacts.upload(svc, req, "job", "jobId", "job", check_etag=False)
+    return upload_artifact(svc, req, "job", "jobId", "job", check_etag=False)
 
 
 @handles("get_job_artifact_content")
 def get_job_artifact_content(svc: Services, req: Request) -> Reply:
     """GET /jobs/{jobId}/artifact/content."""
-    return artifacts.download(svc, req, "job", "jobId", "job")
+    return download_artifact(svc, req, "job", "jobId", "job")
 
 
 @handles("head_job_artifact")
 def head_job_artifact(svc: Services, req: Request) -> Reply:
     """HEAD /jobs/{jobId}/artifact/content."""
-    return artifacts.head(svc, req, "job", "jobId", "job")
+    return head_artifact(svc, req, "job", "jobId", "job")

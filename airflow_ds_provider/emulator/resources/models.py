@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from airflow_ds_provider.emulator.clock import rfc3339
 from airflow_ds_provider.emulator.ids import new_etag, new_ocid
-from airflow_ds_provider.emulator.resources import artifacts
+from airflow_ds_provider.emulator.resources.artifacts import download as download_artifact
+from airflow_ds_provider.emulator.resources.artifacts import head as head_artifact
+from airflow_ds_provider.emulator.resources.artifacts import upload as upload_artifact
 from airflow_ds_provider.emulator.resources.base import (
     ApiError,
     Reply,
@@ -181,19 +183,19 @@ def change_model_compartment(svc: Services, req: Request) -> Reply:
 @handles("create_model_artifact")
 def create_model_artifact(svc: Services, req: Request) -> Reply:
     """POST /models/{modelId}/artifact (streamed)."""
-    return artifacts.upload(svc, req, "model", "modelId", "model", check_etag=True)
+    return upload_artifact(svc, req, "model", "modelId", "model", check_etag=True)
 
 
 @handles("get_model_artifact_content")
 def get_model_artifact_content(svc: Services, req: Request) -> Reply:
     """GET /models/{modelId}/artifact/content."""
-    return artifacts.download(svc, req, "model", "modelId", "model")
+    return download_artifact(svc, req, "model", "modelId", "model")
 
 
 @handles("head_model_artifact")
 def head_model_artifact(svc: Services, req: Request) -> Reply:
     """HEAD /models/{modelId}/artifact/content."""
-    return artifacts.head(svc, req, "model", "modelId", "model")
+    return head_artifact(svc, req, "model", "modelId", "model")
 
 
 def _provenance_reply(record: Record) -> Reply:
