@@ -18,9 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_ds_provider.client.errors import NotFoundError
-from airflow_ds_provider.client.waiter import StateWaiter, check_state, failure_error, timeout_error
+from airflow_ds_provider.client.waiter import (
+    StateWaiter,
+    check_state,
+    explains_with_work_request_errors,
+    failure_error,
+    timeout_error,
+)
 from airflow_ds_provider.lifecycle import Lifecycle, Outcome
-from airflow_ds_provider.resources import EXPLAIN_WORK_REQUEST_ERRORS, get_resource
 
 log = logging.getLogger("airflow_ds_provider.client")
 
@@ -80,11 +85,6 @@ class WaitEnd:
 
 
 WaitFlow = Generator[WaitStep, Any, WaitEnd]
-
-
-def explains_with_work_request_errors(lifecycle: Lifecycle) -> bool:
-    """Whether a failure of this resource kind is explained by ``list_work_request_errors``."""
-    return get_resource(lifecycle.resource).explain == EXPLAIN_WORK_REQUEST_ERRORS
 
 
 def wait_flow(

@@ -14,6 +14,7 @@ from typing import Any
 
 from airflow_ds_provider.client.errors import ResourceFailedError, WaitTimeoutError
 from airflow_ds_provider.lifecycle import Lifecycle, Outcome, get_lifecycle
+from airflow_ds_provider.resources import EXPLAIN_WORK_REQUEST_ERRORS, get_resource
 
 log = logging.getLogger("airflow_ds_provider.client")
 
@@ -32,6 +33,13 @@ class StateCheck:
     state: str | None
     details: str | None
     message: str
+
+
+def explains_with_work_request_errors(lifecycle: Lifecycle) -> bool:
+    """Whether a failure of this resource kind is explained by ``list_work_request_errors``
+    (:attr:`Resource.explain <airflow_ds_provider.resources.Resource.explain>`) rather than by
+    its ``lifecycleDetails``."""
+    return get_resource(lifecycle.resource).explain == EXPLAIN_WORK_REQUEST_ERRORS
 
 
 def with_details(message: str, details: Any) -> str:
@@ -199,7 +207,7 @@ class StateWaiter:
     @property
     def is_work_request(self) -> bool:
         """Failures of work requests are explained by ``list_work_request_errors``."""
-        return self.lifecycle.resource == "work_request"
+        return explains_with_work_request_errors(self.lifecycle)
 
     def observe(self, data: dict[str, Any]) -> StateCheck:
         """Record and classify one read."""
