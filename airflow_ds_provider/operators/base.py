@@ -24,7 +24,12 @@ from airflow_ds_provider.client.errors import (
     WaitTimeoutError,
 )
 from airflow_ds_provider.client.response import Response
-from airflow_ds_provider.client.waiter import check_state, seconds, with_details
+from airflow_ds_provider.client.waiter import (
+    check_state,
+    explains_with_work_request_errors,
+    seconds,
+    with_details,
+)
 from airflow_ds_provider.lifecycle import Lifecycle, Outcome, get_lifecycle
 from airflow_ds_provider.operators._body import (
     airflow_identity_tags,
@@ -340,7 +345,7 @@ class DataScienceWaitingOperator(DataScienceBaseOperator):
         if check.outcome is Outcome.SUCCESS:
             return _event("success", check.message, lifecycle.resource, resource_id, check.state, data)
         if check.outcome is Outcome.FAILURE:
-            if lifecycle.resource == "work_request":
+            if explains_with_work_request_errors(lifecycle):
                 return None  # the trigger collects the work request's errors
             return _event("failure", check.message, lifecycle.resource, resource_id, check.state, data)
         return None

@@ -31,7 +31,12 @@ from airflow.sdk.exceptions import (
 from airflow_ds_provider._airflow_base import DEFAULT_CONN_ID, DataScienceHookMixin
 from airflow_ds_provider._retry_policy import MissingResourceError, no_retry_on_bad_input
 from airflow_ds_provider.client.errors import NotFoundError
-from airflow_ds_provider.client.waiter import check_state, failure_error, seconds
+from airflow_ds_provider.client.waiter import (
+    check_state,
+    explains_with_work_request_errors,
+    failure_error,
+    seconds,
+)
 from airflow_ds_provider.lifecycle import Lifecycle, Outcome, get_lifecycle
 from airflow_ds_provider.links.console import DataScienceConsoleLink
 from airflow_ds_provider.ocids import validate_ocid as _validate_ocid
@@ -193,7 +198,7 @@ class DataScienceLifecycleSensor(DataScienceHookMixin, BaseSensorOperator):
             return PokeReturnValue(is_done=True, xcom_value=data)
         if check.outcome is Outcome.FAILURE:
             errors = None
-            if lifecycle.resource == "work_request":
+            if explains_with_work_request_errors(lifecycle):
                 errors = list(self.hook.paginate("list_work_request_errors", work_request_id=ocid))
             message = str(failure_error(lifecycle, ocid, data, errors, reached=self._seen_pending))
             raise AirflowFailException(f"{message}\n{extra}" if extra else message)
