@@ -11,28 +11,6 @@ import airflow_ds_provider
 PACKAGE = Path(airflow_ds_provider.__file__).parent
 ROOT = PACKAGE.name
 
-#: Cycles in files other engineers are reworking under issue 13; each is to be removed from this
-#: set (by the lead) once its files are fixed, and no new one may be added.
-KNOWN_CYCLES: set[frozenset[str]] = {
-    # emulator engineer: core <-> server/control (the control API becomes a route table).
-    frozenset(
-        {
-            f"{ROOT}.emulator",
-            f"{ROOT}.emulator.control",
-            f"{ROOT}.emulator.core",
-            f"{ROOT}.emulator.server",
-        }
-    ),
-    # emulator engineer: the resources package <-> its jobs/models handler modules.
-    frozenset(
-        {
-            f"{ROOT}.emulator.resources",
-            f"{ROOT}.emulator.resources.jobs",
-            f"{ROOT}.emulator.resources.models",
-        }
-    ),
-}
-
 
 def module_files(package: Path = PACKAGE) -> dict[str, Path]:
     """Every module of the package by dotted name (a package by its ``__init__.py``)."""
@@ -128,7 +106,5 @@ def test_cycles_finds_a_cycle() -> None:
 
 
 def test_the_package_has_no_import_cycle() -> None:
-    found = cycles(import_graph())
-    # a known cycle may shrink while its files are reworked; anything else is new
-    new = sorted(sorted(c) for c in found if not any(c <= known for known in KNOWN_CYCLES))
-    assert not new, f"import cycles: {new}"
+    found = sorted(sorted(c) for c in cycles(import_graph()))
+    assert not found, f"import cycles: {found}"
