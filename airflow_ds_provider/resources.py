@@ -203,7 +203,8 @@ RESOURCES: Mapping[str, Resource] = MappingProxyType(
                     "cancel": Action(
                         "CANCELING", "CANCELED", sources=_fs("ACCEPTED", "IN_PROGRESS", "NEEDS_ATTENTION")
                     ),
-                    "delete": Action(None, "DELETED"),
+                    # only a finished run may be deleted (a running one is cancelled first)
+                    "delete": Action(None, "DELETED", sources=_fs("SUCCEEDED", "FAILED", "CANCELED")),
                 },
                 waitable=True,
                 console=("job-runs", "OCI Data Science Job Run"),

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_ds_provider.client.errors import ConflictError, NotFoundError
-from airflow_ds_provider.lifecycle import JOB_RUN, JOB_RUN_CANCELLABLE, Lifecycle
+from airflow_ds_provider.lifecycle import JOB_RUN_CANCELLABLE, Lifecycle
 from airflow_ds_provider.links.console import DataScienceConsoleLink, DataScienceLogSearchLink
 from airflow_ds_provider.logs.streamer import DEFAULT_FAILURE_LOG_LINES
 from airflow_ds_provider.logs.task_logs import JobRunLogsMixin
 from airflow_ds_provider.operators._adoption import creation_tags
 from airflow_ds_provider.operators._resource_actions import (
     ChangeCompartmentOperator,
+    DeleteResourceOperator,
     UpdateResourceOperator,
     create_resource,
 )
@@ -225,7 +226,7 @@ class DataScienceUpdateJobRunOperator(UpdateResourceOperator):
         self.defined_tags = defined_tags
 
 
-class DataScienceDeleteJobRunOperator(DataScienceBaseOperator):
+class DataScienceDeleteJobRunOperator(DeleteResourceOperator):
     """Delete a finished job run; returns its final JSON (``None`` once it is not found).
 
     Safe to retry: a run already gone (404 or ``DELETED``) succeeds with a log line. A run that
@@ -241,25 +242,15 @@ class DataScienceDeleteJobRunOperator(DataScienceBaseOperator):
         super().__init__(**kwargs)
         self.job_run_id = job_run_id
 
-    def execute(self, context: Context) -> dict[str, Any] | None:
-        job_run_id = require_str(self.job_run_id, "job_run_id")
-        run = self.read_resource(job_run_id, missing_ok=True)
-        state = None if run is None else run.get("lifecycleState")
-        if run is None or state == "DELETED":
-            self.log.info("Job run %s is already deleted; nothing to do", job_run_id)
-            return run
-        if state in JOB_RUN.pending or state == "NEEDS_ATTENTION":
+    def proceed(
+        self, context: Context, resource_id: str, data: dict[str, Any] | None, retried: bool = False
+    ) -> Any:
+        state = None if data is None else data.get("lifecycleState")
+        if state is not None and state not in self.sources | self.target_states:
             raise AirflowFailException(
-                f"job_run_id: job run {job_run_id} is {state}; only a finished run can be deleted, cancel it first"
+                f"job_run_id: job run {resource_id} is {state}; only a finished run can be deleted, cancel it first"
             )
-        self.publish(context, job_run_id)
-        try:
-            self.hook.delete_job_run(job_run_id)
-        except NotFoundError:
-            self.log.info("Job run %s is already deleted; nothing to do", job_run_id)
-            return None
-        self.log.info("Deleted job run %s (was %s)", job_run_id, state)
-        return self.read_resource(job_run_id, missing_ok=True)
+        return super().proceed(context, resource_id, data, retried)
 
 
 class DataScienceCancelJobRunOperator(DataScienceWaitingOperator):

@@ -54,8 +54,8 @@ def test_an_action_the_table_lacks_is_a_class_definition_error() -> None:
         type("Bogus", (LifecycleActionOperator,), {"resource": "model", "action": "explode"})
 
 
-#: The job-run delete still has its own path (it refuses a run that is going, without waiting).
-OWN_DELETE_PATH = {"DataScienceDeleteJobRunOperator"}
+#: Delete operators with a path of their own (none).
+OWN_DELETE_PATH: set[str] = set()
 
 
 def test_every_delete_operator_goes_through_the_one_delete_path() -> None:
