@@ -108,3 +108,31 @@ def test_cycles_finds_a_cycle() -> None:
 def test_the_package_has_no_import_cycle() -> None:
     found = sorted(sorted(c) for c in cycles(import_graph()))
     assert not found, f"import cycles: {found}"
+
+
+def external_imports(module: str) -> set[str]:
+    """Top-level names of the non-package modules importing ``module`` may import (transitively,
+    parent packages included, function-level imports included)."""
+    files = module_files()
+    graph = import_graph()
+    seen: set[str] = set()
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in files:  # a folder without __init__.py is no module
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))
+        todo.extend(graph[name])
+    outside: set[str] = set()
+    for name in seen:
+        outside |= {
+            dep.split(".")[0] for dep in imported_names(name, files[name]) if dep.split(".")[0] != ROOT
+        }
+    return outside
+
+
+def test_console_url_builders_import_no_airflow() -> None:
+    assert "airflow" in external_imports(f"{ROOT}.links.console")
+    assert "airflow" not in external_imports(f"{ROOT}.links.urls")
