@@ -1,5 +1,5 @@
-"""What the resource operators share: one create path, one update path, the delete and
-change-compartment bases.
+"""What the resource operators share: one create path (:mod:`._create_path`, re-exported here),
+one update path, the delete and change-compartment bases.
 
 Building and checking a create body and sending it with a deterministic retry token
 (:func:`build_create_body`, :func:`create_resource`); building and sending an update
@@ -11,208 +11,52 @@ asking again), :class:`DeleteResourceOperator` (every delete) and :class:`Change
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk.exceptions import AirflowFailException, TaskDeferred
 
-from airflow_ds_provider.client.errors import ConflictError, NotFoundError
-from airflow_ds_provider.lifecycle import LIFECYCLES, get_lifecycle
+from airflow_ds_provider.client.errors import ConflictError
+from airflow_ds_provider.lifecycle import get_lifecycle
 from airflow_ds_provider.links.console import DataScienceConsoleLink
-from airflow_ds_provider.ocids import kind_of
-from airflow_ds_provider.operators._adoption import Adopter, creation_tags
-from airflow_ds_provider.operators._body import check_body_ocids
+from airflow_ds_provider.operators._create_path import (
+    BodyCheck,
+    build_create_body,
+    check_body,
+    create_resource,
+    missing_reference,
+)
 from airflow_ds_provider.operators.base import (
     DataScienceBaseOperator,
     DataScienceWaitingOperator,
     load_body,
     merge_body,
     require_str,
-    retry_token_for,
-    validate_body,
 )
 from airflow_ds_provider.resources import get_resource
-from airflow_ds_provider.spec import models, snake_case
-from airflow_ds_provider.spec.extra_models import EXTRA_MODELS, field_names
 
-#: A body check: ``(model_name, body, field)``, raising ``ValueError`` naming the field.
-BodyCheck = Callable[[str, Any, str], None]
 #: First-class arguments of the update operators (those a resource lacks are left out).
 UPDATE_FIELDS = ("display_name", "description", "freeform_tags", "defined_tags")
+
+__all__ = [
+    "UPDATE_FIELDS",
+    "BodyCheck",
+    "ChangeCompartmentOperator",
+    "DeleteResourceOperator",
+    "LifecycleActionOperator",
+    "UpdateResourceOperator",
+    "build_create_body",
+    "build_update_body",
+    "check_body",
+    "create_resource",
+    "missing_reference",
+    "resource_id_arg",
+]
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_ds_provider.client.response import Response
-
-
-def check_body(model_name: str, body: Any, field: str) -> None:
-    """Check a wire-format body against its model, nested models included.
-
-    Known fields, required fields and enum values at every level of ``models.json``
-    (polymorphic models resolved through their discriminator); for the request models the
-    reference lacks, their field names and required fields from
-    :data:`airflow_ds_provider.spec.extra_models.EXTRA_MODELS` (the emulator's table too).
-
-    :param model_name: e.g. ``CreateModelDeploymentDetails``.
-    :param body: the body (or a nested value) to check.
-    :param field: the operator argument or path it came from, used in error messages.
-    :raises ValueError: naming the offending field and what was expected.
-    """
-    if not isinstance(body, Mapping):
-        raise ValueError(f"{field}: expected a JSON object ({model_name}), got {type(body).__name__}")
-    if model_name in EXTRA_MODELS:
-        extra = field_names(model_name)
-        check_body_ocids(body, field)
-        unknown = sorted(set(body) - set(extra))
-        if unknown:
-            raise ValueError(
-                f"{field}: unknown field(s) {unknown} for {model_name}; expected some of {sorted(extra)}"
-            )
-        for wire, required in extra.items():
-            if required and body.get(wire) in (None, ""):
-                raise ValueError(f"{field}: {model_name}.{wire} is required")
-        return
-    model = models().get(model_name)
-    if model is None:
-        return
-    if model.polymorphic and not model.fixed_discriminator:
-        disc = model.polymorphic["discriminator"]
-        concrete = model.polymorphic["mapping"].get(body.get(disc))
-        if concrete not in models():
-            validate_body(model_name, {disc: body.get(disc)}, field)  # the discriminator only
-            return
-        model_name, model = concrete, models()[concrete]
-    validate_body(model_name, body, field)
-    for spec in model.fields:
-        value = body.get(spec.wire)
-        if value is None:
-            continue
-        inner = spec.type[5:-1] if spec.type.startswith("list[") else spec.type
-        if inner not in models():
-            continue
-        if spec.type.startswith("list["):
-            if not isinstance(value, list):
-                raise ValueError(f"{field}.{spec.wire}: expected a list of {inner}")
-            for index, item in enumerate(value):
-                check_body(inner, item, f"{field}.{spec.wire}[{index}]")
-        else:
-            check_body(inner, value, f"{field}.{spec.wire}")
-
-
-def build_create_body(
-    operator: DataScienceBaseOperator,
-    context: Context,
-    value: Any,
-    field: str,
-    model_name: str,
-    *,
-    check: BodyCheck = check_body,
-    **first_class: Any,
-) -> dict[str, Any]:
-    """Assemble a create body: the rendered wire-format body, first-class keywords over it,
-    the connection's compartment as fallback, and the task instance's identity tags (which win
-    over the body's own, so a later try can find what this one made); then check it.
-
-    :param operator: the operator (for its connection's default compartment).
-    :param value: the rendered body argument (dict, JSON text or None).
-    :param field: the body argument's name, for error messages.
-    :param model_name: the request model, e.g. ``CreateModelDeploymentDetails``.
-    :param check: the body check (default :func:`check_body`, nested models included).
-    :param first_class: snake_case keyword arguments that win over the body.
-    """
-    body = merge_body(load_body(value, field), **first_class)
-    body["compartmentId"] = operator.default_compartment(body.get("compartmentId"))
-    tags = body.get("freeformTags")
-    if tags is not None and not isinstance(tags, Mapping):
-        raise ValueError(f"freeform_tags: expected a dict of strings, got {type(tags).__name__}")
-    body["freeformTags"] = {**(tags or {}), **creation_tags(context)}
-    check(model_name, body, field)
-    return body
-
-
-def create_resource(
-    operator: DataScienceBaseOperator,
-    context: Context,
-    kind: str,
-    body: dict[str, Any],
-    *,
-    adopt: bool = True,
-    salt: str = "",
-) -> dict[str, Any]:
-    """Create one ``kind`` resource for this task instance, or adopt the one an earlier try made.
-
-    On a later try the resource an earlier try created (found in ``task_state_store``, else by
-    its identity tags) is returned instead of a new one, per :mod:`._adoption`'s rules. A new
-    create carries a deterministic retry token, and its OCID is recorded in
-    ``task_state_store`` before anything else can fail the try. A 404 names the referenced OCID
-    that does not exist.
-
-    :param adopt: look for an earlier try's resource first (``False``: always create).
-    :param salt: distinguishes several creates of one kind made by one task.
-    :returns: the created (or adopted) resource's JSON.
-    """
-    adopter = Adopter(operator, context, kind, salt)
-    data = adopter.find(body) if adopt else None
-    if data is not None:
-        operator.publish(context, data["id"], resource=kind)
-        return data
-    operation = f"create_{kind}"
-    try:
-        response = operator.hook.call(
-            operation, **{f"{operation}_details": body}, opc_retry_token=retry_token_for(context, salt)
-        )
-    except NotFoundError as exc:
-        raise missing_reference(operator, operation, body, exc) from None
-    data = response.data
-    adopter.record(data["id"])
-    operator.log.info(
-        "Created %s %s (%s), %s", kind, data["id"], data.get("displayName"), data.get("lifecycleState")
-    )
-    operator.publish(context, data["id"], work_request_id=response.work_request_id, resource=kind)
-    return data
-
-
-def missing_reference(
-    operator: DataScienceBaseOperator, operation: str, body: Mapping[str, Any], exc: NotFoundError
-) -> AirflowFailException:
-    """The error for a create answered 404: names the referenced OCID argument that is missing.
-
-    Each top-level ``...Id`` field of the body naming a Data Science resource is read once; the
-    first one that is not found is named (``job_id: job ocid1... does not exist``).
-    """
-    checked: list[str] = []
-    for wire, value in _referenced_ocids(body):
-        kind = kind_of(value)
-        if kind not in LIFECYCLES or kind == "work_request":
-            continue
-        lifecycle = get_lifecycle(kind)
-        arg = snake_case(wire)
-        checked.append(arg)
-        try:
-            operator.hook.call(lifecycle.get_operation, **{lifecycle.id_param: value})
-        except NotFoundError:
-            return AirflowFailException(
-                f"{arg}: {kind.replace('_', ' ')} {value} does not exist or is not visible to this "
-                f"connection ({operation} answered {exc.status} {exc.code})"
-            )
-    named = ", ".join(checked) or "the OCIDs in the request body"
-    return AirflowFailException(f"{operation} answered {exc.status} {exc.code}: {exc.message}; check {named}")
-
-
-def _referenced_ocids(value: Any) -> list[tuple[str, str]]:
-    """``(wire name, OCID)`` of every ``...Id`` string field of a body, nested ones included."""
-    found: list[tuple[str, str]] = []
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if isinstance(item, str) and str(key).endswith("Id"):
-                found.append((str(key), item))
-            else:
-                found.extend(_referenced_ocids(item))
-    elif isinstance(value, list):
-        for item in value:
-            found.extend(_referenced_ocids(item))
-    return found
 
 
 def resource_id_arg(operator: DataScienceBaseOperator) -> str:
