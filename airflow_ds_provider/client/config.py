@@ -20,7 +20,7 @@ from typing import Any
 
 from airflow_ds_provider.client.auth.config_file import read_profile
 from airflow_ds_provider.client.auth.masking import mask_private_key, mask_secret
-from airflow_ds_provider.client.auth.regions import default_region
+from airflow_ds_provider.client.auth.regions import LazyRegion
 from airflow_ds_provider.client.endpoints import (
     canonical_region,
     data_science_endpoint,
@@ -69,6 +69,8 @@ _SECRET_KEYS = frozenset(
 )
 _RAW_KEYS = frozenset({"key_content", "pass_phrase", PRIVATE_KEY, PRIVATE_KEY_PASSPHRASE})
 _UI_PREFIX = "extra__oci_data_science__"
+#: ClientConfig field -> the name callers use for it (``with_overrides``, ``redacted``).
+_PUBLIC_NAMES = {"declared_region": "region"}
 
 
 def _clean(values: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -143,6 +145,10 @@ class ClientConfig:
     :param options: any other connection keys (for auth providers added later); hidden in repr.
     :param sources: for ``user``, ``key_content`` and ``pass_phrase``, the connection key or field
         the value came from when it is not the documented one (see :meth:`source_of`).
+    :param declared_region: the region the connection (or a hook argument) names; read
+        :attr:`region`, which falls back to the principal's own region.
+    :param _lazy_region: where that fallback is resolved, on first use (set by the parser when
+        neither a region nor an endpoint is named); parsing itself never does I/O.
     """
 
     auth_type: str = DEFAULT_AUTH_TYPE
@@ -152,7 +158,7 @@ class ClientConfig:
     key_file: str | None = None
     key_content: str | None = field(default=None, repr=False)
     pass_phrase: str | None = field(default=None, repr=False)
-    region: str | None = None
+    declared_region: str | None = None
     config_file: str | None = None
     profile: str | None = None
     endpoint: str | None = None
@@ -164,6 +170,7 @@ class ClientConfig:
     sources: Mapping[str, str] = field(
         default_factory=lambda: MappingProxyType({}), repr=False, hash=False, compare=False
     )
+    _lazy_region: LazyRegion | None = field(default=None, repr=False, hash=False, compare=False)
 
     @classmethod
     def from_connection(
@@ -228,15 +235,15 @@ class ClientConfig:
             }
             merged.setdefault("_profile_values", extra_file_keys)
         endpoint = merged.get("endpoint")
+        lazy = None
         if not merged.get("region") and not endpoint:
-            # Principals know their region (environment, instance metadata service).
-            region = default_region(auth_type, merged)
-            if region:
-                merged["region"] = region
+            # Principals know their region (environment, instance metadata service): asked on first use.
+            lazy = LazyRegion(auth_type, {k: v for k, v in merged.items() if k not in _SECRET_KEYS})
         kwargs: dict[str, Any] = {
             "auth_type": auth_type,
             "endpoint": validate_endpoint(str(endpoint)) if endpoint else None,
-            "region": canonical_region(str(merged["region"])) if merged.get("region") else None,
+            "declared_region": canonical_region(str(merged["region"])) if merged.get("region") else None,
+            "_lazy_region": lazy,
             "max_attempts": _as_int("max_attempts", merged.get("max_attempts", DEFAULT_MAX_ATTEMPTS), 1),
             "max_retry_seconds": _as_float(
                 "max_retry_seconds", merged.get("max_retry_seconds", DEFAULT_MAX_RETRY_SECONDS)
@@ -272,9 +279,19 @@ class ClientConfig:
         """
         return self.sources.get(name) or _FIELD_KEYS.get(name, name)
 
+    @property
+    def region(self) -> str | None:
+        """The declared region, else the principal's own (resolved once, on first read; may do I/O).
+
+        :raises ConfigurationError: naming ``region`` when the principal's region cannot be found.
+        """
+        if self.declared_region or self._lazy_region is None:
+            return self.declared_region
+        return self._lazy_region.get()
+
     def with_overrides(self, **values: Any) -> ClientConfig:
         """A copy with some fields replaced (``None`` values are ignored)."""
-        known = {f.name for f in fields(self)}
+        known = {_PUBLIC_NAMES.get(f.name, f.name) for f in fields(self) if f.name != "_lazy_region"}
         unknown = sorted(set(values) - known)
         if unknown:
             raise ConfigurationError(
@@ -282,7 +299,7 @@ class ClientConfig:
             )
         changes = {k: v for k, v in values.items() if v is not None}
         if changes.get("region"):
-            changes["region"] = canonical_region(changes["region"])
+            changes["declared_region"] = canonical_region(changes.pop("region"))
         if changes.get("endpoint"):
             changes["endpoint"] = validate_endpoint(changes["endpoint"])
         return replace(self, **changes)
@@ -301,7 +318,14 @@ class ClientConfig:
         """A dict view for logs and error messages, with secrets replaced by ``***``."""
         out: dict[str, Any] = {}
         for f in fields(self):
+            if f.name == "_lazy_region":
+                continue
             value = getattr(self, f.name)
+            if f.name == "declared_region":
+                # Never resolves: a redacted view is for logs and errors, which must not do I/O.
+                lazy = self._lazy_region
+                out["region"] = value or (lazy.peek() if lazy is not None else None)
+                continue
             if f.name == "options":
                 value = {
                     k: ("***" if k in _SECRET_KEYS else v) for k, v in value.items() if not k.startswith("_")

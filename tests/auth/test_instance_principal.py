@@ -6,6 +6,7 @@ import asyncio
 import json
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from auth_fakes import FAST, TENANCY
@@ -16,6 +17,7 @@ from airflow_ds_provider.client.auth import (
     InstancePrincipalCredentials,
     credentials_from_config,
 )
+from airflow_ds_provider.client.auth import instance_principal as ip
 from airflow_ds_provider.client.auth._http import AuthHttpSettings
 from airflow_ds_provider.client.errors import AuthenticationError, ConfigurationError
 from airflow_ds_provider.hooks.data_science import DataScienceHook
@@ -207,11 +209,51 @@ def test_metadata_service_unreachable(emu) -> None:
 
 
 def test_region_lookup_failure_names_region() -> None:
+    config = ClientConfig.from_mapping(
+        {"auth_type": "instance_principal", "metadata_url": "http://127.0.0.1:9/opc/v2", **FAST}
+    )  # parsing asks nothing: the lookup fails at the first endpoint use
     with pytest.raises(ConfigurationError) as info:
-        ClientConfig.from_mapping(
-            {"auth_type": "instance_principal", "metadata_url": "http://127.0.0.1:9/opc/v2", **FAST}
-        )
+        config.service_endpoint  # noqa: B018 (the property does the lookup)
     assert info.value.field == "region" and "instance metadata service" in str(info.value)
+    with pytest.raises(ConfigurationError) as again:  # a failure is not cached: asked again
+        config.region  # noqa: B018
+    assert again.value.field == "region"
+
+
+def test_parsing_does_no_io_and_the_region_is_asked_once(svc) -> None:
+    values = {"auth_type": "instance_principal", "metadata_url": svc.metadata_url, **FAST}
+    config = ClientConfig.from_mapping(values)
+    hook_config = ClientConfig.from_connection(values)
+    assert svc.calls == {}, "parsing a connection must not ask the metadata service"
+    assert "us-ashburn-1" not in str(config.redacted())  # a redacted view never resolves
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        regions = set(pool.map(lambda _: config.region, range(16)))
+    assert regions == {"us-ashburn-1"}
+    assert config.logging_endpoint == "https://logging.us-ashburn-1.oci.oraclecloud.com/20190909"
+    assert config.with_overrides(max_attempts=2).region == "us-ashburn-1"
+    assert config.redacted()["region"] == "us-ashburn-1"
+    assert hook_config.service_endpoint == "https://datascience.us-ashburn-1.oci.oraclecloud.com/20190101"
+    assert svc.count("/opc/v2/instance/region") == 1
+    assert config.with_overrides(region="phx").region == "us-phoenix-1"  # a declared region wins
+
+
+async def test_async_client_resolves_the_region_off_the_event_loop(svc, monkeypatch) -> None:
+    values = {"auth_type": "instance_principal", "metadata_url": svc.metadata_url, **FAST}
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_OCI_IP_ASYNC", json.dumps({"conn_type": "oci_data_science", "extra": values})
+    )
+    loop_thread = threading.current_thread()
+    seen: list[threading.Thread] = []
+    original = ip.MetadataService.region
+
+    def recording_region(self: ip.MetadataService) -> str:  # a spy: the real HTTP lookup still runs
+        seen.append(threading.current_thread())
+        return original(self)
+
+    monkeypatch.setattr(ip.MetadataService, "region", recording_region)
+    async with await DataScienceHook(oci_conn_id="oci_ip_async").aget_async_client() as client:
+        assert client.base_url == "https://datascience.us-ashburn-1.oci.oraclecloud.com/20190101"
+    assert seen and loop_thread not in seen
 
 
 def test_federation_401_is_a_clear_error(svc, emu) -> None:

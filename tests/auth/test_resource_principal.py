@@ -108,8 +108,13 @@ def test_missing_environment_variable_is_named(emu, monkeypatch, env, missing) -
 
 def test_missing_region_without_endpoint(monkeypatch) -> None:
     monkeypatch.setenv(P + "VERSION", "2.2")
+    config = ClientConfig.from_mapping({"auth_type": "resource_principal"})  # parsing reads no environment
+    monkeypatch.setenv(P + "REGION", "phx")  # so a region set after parsing is still found
+    assert config.region == "us-phoenix-1"
+    config = ClientConfig.from_mapping({"auth_type": "resource_principal"})
+    monkeypatch.delenv(P + "REGION")
     with pytest.raises(ConfigurationError) as info:
-        ClientConfig.from_mapping({"auth_type": "resource_principal"})
+        config.service_endpoint  # noqa: B018 (the property reads the environment)
     assert info.value.field == "region" and P + "REGION" in str(info.value)
 
 

@@ -130,6 +130,7 @@ def test_endpoint_from_kubernetes_service_host(monkeypatch) -> None:
 
 
 def test_missing_region(monkeypatch) -> None:
+    config = ClientConfig.from_mapping({"auth_type": "workload_identity"})  # parsing reads no environment
     with pytest.raises(ConfigurationError) as info:
-        ClientConfig.from_mapping({"auth_type": "workload_identity"})
+        config.service_endpoint  # noqa: B018 (the property reads the environment)
     assert info.value.field == "region" and "OCI_RESOURCE_PRINCIPAL_REGION" in str(info.value)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+
 import pytest
 from client_testdata import FINGERPRINT, PASS_PHRASE, TENANCY, USER
 
+from airflow_ds_provider.client.auth import regions
 from airflow_ds_provider.client.auth.masking import set_secret_masker
 from airflow_ds_provider.client.config import ClientConfig
 from airflow_ds_provider.client.errors import ConfigurationError
@@ -238,3 +242,46 @@ def test_hashable_and_comparable() -> None:
     a = ClientConfig.from_connection({"region": "iad", "security_token_file": "/t"})
     b = ClientConfig.from_connection({"region": "us-ashburn-1", "security_token_file": "/t"})
     assert a == b and hash(a) == hash(b)
+
+
+@pytest.fixture
+def counting_resolver() -> Iterator[list[dict]]:
+    """A region resolver for auth type ``test_counting`` that records each call (and its values)."""
+    calls: list[dict] = []
+    gate = threading.Event()
+
+    @regions.register_region_resolver("test_counting")
+    def resolve(values) -> str:
+        calls.append(dict(values))
+        gate.wait(0.2)  # widens the window in which a second, unlocked lookup could start
+        return "fra"
+
+    yield calls
+    regions._REGION_RESOLVERS.pop("test_counting", None)
+
+
+def test_the_principals_region_is_resolved_on_first_use_once(counting_resolver, pems) -> None:
+    config = ClientConfig.from_mapping(
+        {"auth_type": "test_counting", "private_key": pems["pkcs8"], "pass_phrase": "pp", "x_option": "1"}
+    )
+    assert counting_resolver == [], "parsing must not resolve the region"
+    assert config.declared_region is None and config.redacted()["region"] is None
+    threads = [threading.Thread(target=lambda: config.region) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert config.region == "eu-frankfurt-1"  # canonical name
+    assert config.service_endpoint == "https://datascience.eu-frankfurt-1.oci.oraclecloud.com/20190101"
+    assert config.with_overrides(max_attempts=3).region == "eu-frankfurt-1"  # copies share the lookup
+    assert len(counting_resolver) == 1
+    assert counting_resolver[0]["x_option"] == "1"
+    assert not {"private_key", "private_key_passphrase", "pass_phrase"} & set(counting_resolver[0])
+
+
+@pytest.mark.parametrize("extra", [{"region": "iad"}, {"endpoint": "https://ds.example.com"}])
+def test_a_declared_region_or_endpoint_asks_no_resolver(counting_resolver, extra) -> None:
+    config = ClientConfig.from_mapping({"auth_type": "test_counting", **extra})
+    assert config.region == ("us-ashburn-1" if "region" in extra else None)
+    config.service_endpoint  # noqa: B018
+    assert counting_resolver == []
