@@ -127,6 +127,7 @@ class LifecycleActionOperator(DataScienceWaitingOperator):
     The resource is read first: at the target already, nothing is sent; in a transition
     (``CREATING``/``UPDATING``), the operator waits for it to settle rather than asking again,
     then decides; in a state the action cannot start from, the task fails naming the state.
+    A pending state listed in ``under_way`` is the action itself in flight: it is only waited for.
     A concrete class sets ``resource`` and ``action`` and has an attribute named after the
     resource's id (``model_deployment_id``...); ``sources`` and ``target_states`` (the action's
     settled state) are derived from the resource table (:data:`~airflow_ds_provider.resources.RESOURCES`)
@@ -135,10 +136,16 @@ class LifecycleActionOperator(DataScienceWaitingOperator):
     :param if_match: send the request only if the resource's etag still matches.
     """
 
-    #: the API action: ``activate``, ``deactivate``, ``delete`` or ``update``
+    #: the API action: ``activate``, ``deactivate``, ``cancel``, ``delete`` or ``update``
     action: str = ""
     #: states the action may be requested from
     sources: frozenset[str] = frozenset()
+    #: pending states meaning this action is already under way: waited for (to its targets),
+    #: neither waited out first nor requested again (e.g. a run already ``CANCELING``)
+    under_way: frozenset[str] = frozenset()
+    #: when true, a pending state among ``sources`` is acted on at once instead of waited out
+    #: (a run is cancelled while it runs)
+    acts_while_pending: bool = False
     operator_extra_links = (DataScienceConsoleLink(),)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -199,7 +206,12 @@ class LifecycleActionOperator(DataScienceWaitingOperator):
         if self.is_done(state):
             self.log.info("%s %s is already %s; nothing to do", kind, resource_id, state)
             return data
-        if state in lifecycle.pending:
+        if state in self.under_way:
+            self.log.info(
+                "%s %s is already %s; waiting for the %s to end", kind, resource_id, state, self.action
+            )
+            return self.finish(context, resource_id, None, self.targets_for(data))
+        if state in lifecycle.pending and not (self.acts_while_pending and state in self.sources):
             self.log.info(
                 "%s %s is %s; waiting for that transition to end before the %s",
                 kind,
@@ -246,11 +258,12 @@ class LifecycleActionOperator(DataScienceWaitingOperator):
         self,
         context: Context,
         resource_id: str,
-        response: Response,
+        response: Response | None,
         targets: Sequence[str] | frozenset[str] | None,
     ) -> Any:
-        """Wait for ``targets`` after the action; without waiting, return the resource as it is now."""
-        initial = response.data if isinstance(response.data, dict) else None
+        """Wait for ``targets`` after the action (``response`` is ``None`` when it was found under
+        way); without waiting, return the resource as it is now."""
+        initial = response.data if response is not None and isinstance(response.data, dict) else None
         result = self.wait(context, resource_id, target_states=targets, initial=initial)
         if result is None and not self.wait_for_completion:
             result = self.read_resource(resource_id, missing_ok=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_ds_provider.client.errors import ConflictError, NotFoundError
-from airflow_ds_provider.lifecycle import JOB_RUN_CANCELLABLE, Lifecycle
+from airflow_ds_provider.lifecycle import Lifecycle
 from airflow_ds_provider.links.console import DataScienceConsoleLink, DataScienceLogSearchLink
 from airflow_ds_provider.logs.streamer import DEFAULT_FAILURE_LOG_LINES
 from airflow_ds_provider.logs.task_logs import JobRunLogsMixin
@@ -16,8 +16,10 @@ from airflow_ds_provider.operators._adoption import creation_tags
 from airflow_ds_provider.operators._resource_actions import (
     ChangeCompartmentOperator,
     DeleteResourceOperator,
+    LifecycleActionOperator,
     UpdateResourceOperator,
     create_resource,
+    resource_id_arg,
 )
 from airflow_ds_provider.operators.base import (
     DataScienceBaseOperator,
@@ -28,9 +30,15 @@ from airflow_ds_provider.operators.base import (
     require_str,
     validate_body,
 )
+from airflow_ds_provider.resources import RESOURCES
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from airflow_ds_provider.client.response import Response
+
+#: the cancel action in the resource table (its sources, transient and settled states)
+_CANCEL = RESOURCES["job_run"].actions["cancel"]
 
 
 class DataScienceCreateJobRunOperator(JobRunLogsMixin, DataScienceWaitingOperator):
@@ -253,44 +261,47 @@ class DataScienceDeleteJobRunOperator(DeleteResourceOperator):
         return super().proceed(context, resource_id, data, retried)
 
 
-class DataScienceCancelJobRunOperator(DataScienceWaitingOperator):
-    """Cancel a job run and (by default) wait until it has stopped; returns its final JSON.
+class DataScienceCancelJobRunOperator(LifecycleActionOperator):
+    """Cancel a job run and (by default) wait until it has stopped; returns its final JSON
+    (``None`` at once without ``wait_for_completion``).
 
     Safe to retry: a run already ``CANCELING`` is only waited for, and a run that has already
-    finished (``CANCELED``, ``SUCCEEDED``, ``FAILED``) is returned as is, with a log line.
+    finished (``CANCELED``, ``SUCCEEDED``, ``FAILED``, ``DELETED``) is returned as is, with a log
+    line. A run that does not exist fails with the service's 404.
 
     :param job_run_id: job run OCID.
+    :param if_match: send the cancel only if the run's etag still matches.
     """
 
     template_fields: Sequence[str] = ds_template_fields("job_run_id")
-    operator_extra_links = (DataScienceConsoleLink(),)
     resource = "job_run"
+    action = "cancel"
     #: a run that finished on its own while being cancelled has stopped too
-    target_states = frozenset({"CANCELED", "SUCCEEDED", "FAILED"})
+    target_states = frozenset({_CANCEL.settled, "SUCCEEDED", "FAILED"})
+    under_way = frozenset(filter(None, [_CANCEL.transient]))
+    acts_while_pending = True
 
     def __init__(self, *, job_run_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.job_run_id = job_run_id
 
     def execute(self, context: Context) -> Any:
-        job_run_id = require_str(self.job_run_id, "job_run_id")
-        run = self.read_resource(job_run_id) or {}
-        state = run.get("lifecycleState")
-        self.publish(context, job_run_id)
-        if state in self.target_states or state == "DELETED":
-            self.log.info("Job run %s is already %s; nothing to cancel", job_run_id, state)
-            return run
-        if state in JOB_RUN_CANCELLABLE:
-            try:
-                self.hook.cancel_job_run(job_run_id)
-                self.log.info("Cancelling job run %s (was %s)", job_run_id, state)
-            except ConflictError:
-                run = self.read_resource(job_run_id) or {}
-                if run.get("lifecycleState") not in self.target_states | {"CANCELING"}:
-                    raise
-        else:
-            self.log.info("Job run %s is already %s; waiting for it", job_run_id, state)
-        return self.wait(context, job_run_id, failure_states=["DELETED"])
+        job_run_id = resource_id_arg(self)
+        return self.proceed(context, job_run_id, self.read_resource(job_run_id))
+
+    def is_done(self, state: str | None) -> bool:
+        """A run that has stopped or was deleted needs no cancel."""
+        return super().is_done(state) or state == "DELETED"
+
+    def finish(
+        self,
+        context: Context,
+        resource_id: str,
+        response: Response | None,
+        targets: Sequence[str] | frozenset[str] | None,
+    ) -> Any:
+        """Wait until the run has stopped; only its deletion fails the wait."""
+        return self.wait(context, resource_id, target_states=targets, failure_states=["DELETED"])
 
 
 class DataScienceChangeJobRunCompartmentOperator(ChangeCompartmentOperator):
