@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_ds_provider.ocids import argument_kinds, is_ocid_argument, validate_ocid
 from airflow_ds_provider.spec import camel_case, models, snake_case
+from airflow_ds_provider.spec.validation import Node, Report, walk
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -115,28 +116,48 @@ def merge_body(body: dict[str, Any], **first_class: Any) -> dict[str, Any]:
 
 def validate_body(model_name: str, body: Mapping[str, Any], field: str) -> None:
     """Check a request body against its wire model: known fields, required fields, enum values,
-    and the shape and kind of its top-level OCIDs (:func:`check_body_ocids`).
+    and the shape and kind of its top-level OCIDs (:func:`check_body_ocids`); the top level
+    only (:func:`airflow_ds_provider.operators._create_path.check_body` goes deeper).
 
     :raises ValueError: naming the offending field and what was expected.
     """
     check_body_ocids(body, field)
-    model = models().get(model_name)
-    if model is None:
+    if model_name not in models():
         return
-    wires = model.field_by_wire()
-    unknown = sorted(set(body) - set(wires))
+    report = walk(model_name, body)
+    raise_own_problems(report, report.nodes[0], field)
+
+
+def raise_own_problems(report: Report, node: Node, field: str, *, with_type: bool = True) -> None:
+    """Raise the first problem the shared walk found at ``node`` itself, in the operators' words.
+
+    Unknown fields are named all at once; then, field by field, a required field absent or
+    empty, or a value outside the allowed ones. Type problems are left to the service.
+
+    :param field: the operator argument (or path in it) naming ``node``.
+    :param with_type: name a required field's type (``models.json``'s models do).
+    :raises ValueError: ``create_x_details: unknown field(s) [...] for Model; expected some of [...]``,
+        ``...: Model.field is required (type)`` or ``...: Model.field must be one of [...], got 'x'``.
+    """
+    own = report.own(node)
+    unknown = [p for p in own if p.kind == "unknown"]
     if unknown:
+        names = sorted(str(p.field) for p in unknown)
         raise ValueError(
-            f"{field}: unknown field(s) {unknown} for {model_name}; expected some of {sorted(wires)}"
+            f"{field}: unknown field(s) {names} for {unknown[0].model}; expected some of {unknown[0].expected}"
         )
-    for wire, spec in wires.items():
-        value = body.get(wire)
-        if spec.required and (value is None or value == ""):
-            raise ValueError(f"{field}: {model_name}.{wire} is required ({spec.type})")
-        if value is not None and spec.allowed and value not in spec.allowed:
-            raise ValueError(
-                f"{field}: {model_name}.{wire} must be one of {list(spec.allowed)}, got {value!r}"
-            )
+    for problem in own:
+        name = f"{problem.model}.{problem.field}"
+        if problem.kind in ("required", "empty"):
+            raise ValueError(f"{field}: {name} is required" + (f" ({problem.expected})" if with_type else ""))
+        allowed = problem.expected
+        if problem.kind == "discriminator":  # worded from the base model's own field
+            spec = models()[str(problem.model)].field_by_wire().get(str(problem.field))
+            allowed = list(spec.allowed) if spec and spec.allowed else None
+            if allowed is None or problem.got in allowed:
+                continue
+        if problem.kind in ("enum", "discriminator"):
+            raise ValueError(f"{field}: {name} must be one of {allowed}, got {problem.got!r}")
 
 
 def validate_fields(body: Mapping[str, Any], allowed: Iterable[str], field: str) -> None:

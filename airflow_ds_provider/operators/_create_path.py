@@ -18,16 +18,16 @@ from airflow_ds_provider.client.errors import NotFoundError
 from airflow_ds_provider.lifecycle import LIFECYCLES, get_lifecycle
 from airflow_ds_provider.ocids import kind_of
 from airflow_ds_provider.operators._adoption import Adopter, creation_tags
-from airflow_ds_provider.operators._body import check_body_ocids
+from airflow_ds_provider.operators._body import check_body_ocids, raise_own_problems
 from airflow_ds_provider.operators.base import (
     DataScienceBaseOperator,
     load_body,
     merge_body,
     retry_token_for,
-    validate_body,
 )
 from airflow_ds_provider.spec import models, snake_case
-from airflow_ds_provider.spec.extra_models import EXTRA_MODELS, field_names
+from airflow_ds_provider.spec.extra_models import EXTRA_MODELS
+from airflow_ds_provider.spec.validation import Node, Report, walk
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -40,9 +40,12 @@ def check_body(model_name: str, body: Any, field: str) -> None:
     """Check a wire-format body against its model, nested models included.
 
     Known fields, required fields and enum values at every level of ``models.json``
-    (polymorphic models resolved through their discriminator); for the request models the
-    reference lacks, their field names and required fields from
-    :data:`airflow_ds_provider.spec.extra_models.EXTRA_MODELS` (the emulator's table too).
+    (polymorphic models resolved through their discriminator; fields and list items of its
+    models, not dict values); for the request models the reference lacks, their field names
+    and required fields from :data:`airflow_ds_provider.spec.extra_models.EXTRA_MODELS` (the
+    emulator's table too). The walk is the shared one
+    (:func:`airflow_ds_provider.spec.validation.walk`); the first problem, object by object
+    (each one's own, then the ones inside it), is raised in the operators' words.
 
     :param model_name: e.g. ``CreateModelDeploymentDetails``.
     :param body: the body (or a nested value) to check.
@@ -52,42 +55,43 @@ def check_body(model_name: str, body: Any, field: str) -> None:
     if not isinstance(body, Mapping):
         raise ValueError(f"{field}: expected a JSON object ({model_name}), got {type(body).__name__}")
     if model_name in EXTRA_MODELS:
-        extra = field_names(model_name)
         check_body_ocids(body, field)
-        unknown = sorted(set(body) - set(extra))
-        if unknown:
+        report = walk(model_name, body)
+        raise_own_problems(report, report.nodes[0], field, with_type=False)
+        return
+    if model_name not in models():
+        return
+    report = walk(model_name, body)
+    for node in _checked_nodes(report):
+        where = f"{field}{'' if node.path.startswith('[') else '.'}{node.path}" if node.path else field
+        if node.type.startswith("list["):
+            if report.own(node):
+                raise ValueError(f"{where}: expected a list of {node.type[5:-1]}")
+            continue
+        if not isinstance(node.value, Mapping):
             raise ValueError(
-                f"{field}: unknown field(s) {unknown} for {model_name}; expected some of {sorted(extra)}"
+                f"{where}: expected a JSON object ({node.type}), got {type(node.value).__name__}"
             )
-        for wire, required in extra.items():
-            if required and body.get(wire) in (None, ""):
-                raise ValueError(f"{field}: {model_name}.{wire} is required")
-        return
-    model = models().get(model_name)
-    if model is None:
-        return
-    if model.polymorphic and not model.fixed_discriminator:
-        disc = model.polymorphic["discriminator"]
-        concrete = model.polymorphic["mapping"].get(body.get(disc))
-        if concrete not in models():
-            validate_body(model_name, {disc: body.get(disc)}, field)  # the discriminator only
-            return
-        model_name, model = concrete, models()[concrete]
-    validate_body(model_name, body, field)
-    for spec in model.fields:
-        value = body.get(spec.wire)
-        if value is None:
-            continue
-        inner = spec.type[5:-1] if spec.type.startswith("list[") else spec.type
-        if inner not in models():
-            continue
-        if spec.type.startswith("list["):
-            if not isinstance(value, list):
-                raise ValueError(f"{field}.{spec.wire}: expected a list of {inner}")
-            for index, item in enumerate(value):
-                check_body(inner, item, f"{field}.{spec.wire}[{index}]")
-        else:
-            check_body(inner, value, f"{field}.{spec.wire}")
+        base = models()[node.type]
+        if node.model != node.type or not base.polymorphic or base.fixed_discriminator:
+            check_body_ocids(node.value, where)  # (an unresolved discriminator's object: only that)
+        raise_own_problems(report, node, where)
+
+
+def _checked_nodes(report: Report) -> list[Node]:
+    """The walk's nodes the operators check: the body, and the ``models.json`` models (and lists
+    of them) in the fields and list items of checked ``models.json`` models."""
+    checked: dict[str, Node] = {}
+    for node in report.nodes:
+        parent = checked.get(node.parent) if node.parent is not None else None
+        inner = node.type[5:-1] if node.type.startswith("list[") else node.type
+        if (
+            node.via == "root"
+            or (node.via == "item" and parent is not None)
+            or (node.via == "field" and parent is not None and parent.model in models() and inner in models())
+        ):
+            checked[node.path] = node
+    return list(checked.values())
 
 
 def build_create_body(
