@@ -10,6 +10,7 @@ import pytest
 from airflow.sdk import DAG
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, TaskDeferred
 
+from airflow_ds_provider.client.errors import NotFoundError
 from airflow_ds_provider.operators.job_runs import (
     DataScienceCancelJobRunOperator,
     DataScienceChangeJobRunCompartmentOperator,
@@ -351,6 +352,52 @@ def test_cancel_is_safe_to_retry(ds) -> None:
     assert not [r for r in ds.emu.requests if r["method"] == "POST"]  # CANCELING: only waited
     assert op.execute(make_context(op, try_number=2))["lifecycleState"] == "CANCELED"
     assert not [r for r in ds.emu.requests if r["method"] == "POST"]
+
+
+def test_a_canceling_run_is_only_waited_for_and_returns_at_once_without_waiting(ds, slow) -> None:
+    slow(job_run_cancel=4000)  # CANCELING for ~200 s: "still stopping" for any test
+    run_id = ds.job_run(ds.job(tags=LONG))["id"]
+    ds.hook.cancel_job_run(run_id)
+    ds.emu.clear_requests()
+    op = DataScienceCancelJobRunOperator(task_id="c", job_run_id=run_id, wait_for_completion=False, **FAST)
+    assert op.execute(make_context(op)) is None  # not waited out first (that would time out)
+    assert ds.emu.get(run_id)["lifecycleState"] == "CANCELING"
+    deferring = DataScienceCancelJobRunOperator(task_id="c", job_run_id=run_id, deferrable=True, **FAST)
+    with pytest.raises(TaskDeferred) as deferred:
+        deferring.execute(make_context(deferring))
+    assert deferred.value.method_name == "execute_complete"  # waited for, not settled then re-decided
+    trigger = deferred.value.trigger
+    assert set(trigger.target_states) == {"CANCELED", "SUCCEEDED", "FAILED"}
+    assert set(trigger.failure_states) == {"DELETED"}
+    assert not [r for r in ds.emu.requests if r["method"] == "POST"]
+
+
+def test_a_running_run_is_cancelled_at_once_not_waited_out(ds) -> None:
+    run_id = ds.job_run(ds.job(tags=LONG))["id"]
+    ds.emu.clear_requests()
+    op = DataScienceCancelJobRunOperator(task_id="c", job_run_id=run_id, deferrable=True, **FAST)
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(make_context(op))
+    posts = [r["path"] for r in ds.emu.requests if r["method"] == "POST"]
+    assert posts == [f"/20190101/jobRuns/{run_id}/actions/cancelJobRun"]
+    assert deferred.value.method_name == "execute_complete"
+    assert set(deferred.value.trigger.failure_states) == {"DELETED"}
+    assert ds.emu.get(run_id)["lifecycleState"] in ("CANCELING", "CANCELED")
+
+
+def test_cancel_of_a_deleted_run_returns_it_and_of_a_missing_run_fails_with_the_404(ds) -> None:
+    job_id = ds.job(tags={"emulator-duration": "0.1"})
+    run_id = ds.job_run(job_id)["id"]
+    ds.hook.wait_for_state("job_run", run_id, poll_interval=0.02, timeout=10)
+    ds.hook.delete_job_run(run_id)
+    ds.hook.wait_for_state("job_run", run_id, target_states=["DELETED"], poll_interval=0.02, timeout=10)
+    ds.emu.clear_requests()
+    op = DataScienceCancelJobRunOperator(task_id="c", job_run_id=run_id, **FAST)
+    assert op.execute(make_context(op))["lifecycleState"] == "DELETED"
+    assert not [r for r in ds.emu.requests if r["method"] == "POST"]
+    gone = DataScienceCancelJobRunOperator(task_id="c", job_run_id="ocid1.datasciencejobrun.oc1.iad.gone")
+    with pytest.raises(NotFoundError):
+        gone.execute(make_context(gone))
 
 
 def test_delete_of_a_running_run_fails_and_of_a_gone_run_succeeds(ds) -> None:
