@@ -9,6 +9,7 @@ import pytest
 
 from airflow_ds_provider.client import ClientConfig, DataScienceClient
 from airflow_ds_provider.emulator import Emulator, Identity
+from airflow_ds_provider.emulator.pytest_plugin import EmulatorFactory
 
 CONN_ENV = "AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT"
 
@@ -111,8 +112,9 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def emu() -> Iterator[Emulator]:
-    with Emulator(speed=20) as emulator:
+def emu(ds_emulator_factory: EmulatorFactory) -> Iterator[Emulator]:
+    """A speed-20 emulator of the module's own (fresh clock and state per module)."""
+    with ds_emulator_factory.private(speed=20) as emulator:
         yield emulator
 
 

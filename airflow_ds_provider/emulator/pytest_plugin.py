@@ -1,13 +1,18 @@
 """Pytest fixtures for the emulator, registered through the ``pytest11`` entry point.
 
-* ``ds_emulator``: a running :class:`~airflow_ds_provider.emulator.Emulator` (real clock,
-  speed 1), reset after each test; one server per test session.
+* ``ds_emulator_factory``: an :class:`EmulatorFactory` (one per session). ``factory(speed=20)``
+  gives the session's shared, running emulator for that configuration (one server per
+  configuration); ``with factory.private(manual_clock=True) as emu:`` gives a fresh one that
+  stops when the block ends (for a module that wants its own clock and state).
+* ``ds_emulator``: ``factory()`` (real clock, speed 1), reset before and after each test.
 * ``ds_identity``: an API-key identity registered with it (one per session).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -15,10 +20,48 @@ from airflow_ds_provider.emulator.core import Emulator
 from airflow_ds_provider.emulator.identity import Identity
 
 
+class EmulatorFactory:
+    """Starts emulators for tests: shared ones cached per configuration, or private ones."""
+
+    def __init__(self) -> None:
+        self._shared: dict[tuple[tuple[str, Any], ...], Emulator] = {}
+
+    def __call__(
+        self, *, speed: float = 1.0, manual_clock: bool = False, log_ingestion_delay: float = 0.0
+    ) -> Emulator:
+        """The running emulator shared by every caller asking for this configuration."""
+        config = {"speed": float(speed), "manual_clock": bool(manual_clock)}
+        config["log_ingestion_delay"] = float(log_ingestion_delay)
+        key = tuple(sorted(config.items()))
+        if key not in self._shared:
+            self._shared[key] = Emulator(**config).start()
+        return self._shared[key]
+
+    @contextmanager
+    def private(
+        self, *, speed: float = 1.0, manual_clock: bool = False, log_ingestion_delay: float = 0.0
+    ) -> Iterator[Emulator]:
+        """A fresh running emulator of its own, stopped when the block ends."""
+        with Emulator(speed=speed, manual_clock=manual_clock, log_ingestion_delay=log_ingestion_delay) as emu:
+            yield emu
+
+    def close(self) -> None:
+        """Stop every shared emulator."""
+        while self._shared:
+            self._shared.popitem()[1].stop()
+
+
 @pytest.fixture(scope="session")
-def _ds_emulator_server() -> Iterator[Emulator]:
-    with Emulator() as emu:
-        yield emu
+def ds_emulator_factory() -> Iterator[EmulatorFactory]:
+    """The session's :class:`EmulatorFactory`; its shared emulators stop at the session's end."""
+    factory = EmulatorFactory()
+    yield factory
+    factory.close()
+
+
+@pytest.fixture(scope="session")
+def _ds_emulator_server(ds_emulator_factory: EmulatorFactory) -> Emulator:
+    return ds_emulator_factory()
 
 
 @pytest.fixture

@@ -9,12 +9,13 @@ from auth_fakes import FakeClock, IdentityService, Pki
 
 from airflow_ds_provider.client.auth import clear_shared_credentials
 from airflow_ds_provider.emulator import Emulator
+from airflow_ds_provider.emulator.pytest_plugin import EmulatorFactory
 
 
 @pytest.fixture(scope="session")
-def emu() -> Iterator[Emulator]:
-    with Emulator(manual_clock=True) as emulator:
-        yield emulator
+def emu(ds_emulator_factory: EmulatorFactory) -> Emulator:
+    """The session's shared manual-clock emulator (not reset: the tests register their own keys)."""
+    return ds_emulator_factory(manual_clock=True)
 
 
 @pytest.fixture(scope="session")

@@ -17,14 +17,13 @@ from airflow_ds_provider.client import (
     WaitTimeoutError,
 )
 from airflow_ds_provider.client.errors import BadRequestError, InvalidArgumentError
-from airflow_ds_provider.emulator import Emulator
 
 FAST = RetryPolicy(max_attempts=8, max_seconds=10, base_delay=0.01, max_delay=0.05)
 
 
 @pytest.fixture(scope="module")
-def emu():
-    with Emulator(speed=20) as emulator:
+def emu(ds_emulator_factory):
+    with ds_emulator_factory.private(speed=20) as emulator:
         yield emulator
 
 

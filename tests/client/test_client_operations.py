@@ -6,13 +6,12 @@ import ds_bodies as bodies
 import pytest
 
 from airflow_ds_provider.client import ClientConfig, DataScienceClient, NotFoundError
-from airflow_ds_provider.emulator import Emulator
 from airflow_ds_provider.spec import operations
 
 
 @pytest.fixture(scope="module")
-def emu():
-    with Emulator(manual_clock=True) as emulator:
+def emu(ds_emulator_factory):
+    with ds_emulator_factory.private(manual_clock=True) as emulator:
         yield emulator
 
 

@@ -18,14 +18,13 @@ from airflow_ds_provider.client.errors import (
     ServerError,
     ThrottledError,
 )
-from airflow_ds_provider.emulator import Emulator
 
 FAST = RetryPolicy(max_attempts=8, max_seconds=10, base_delay=0.01, max_delay=0.05)
 
 
 @pytest.fixture(scope="module")
-def emu():
-    with Emulator(manual_clock=True) as emulator:
+def emu(ds_emulator_factory):
+    with ds_emulator_factory.private(manual_clock=True) as emulator:
         yield emulator
 
 

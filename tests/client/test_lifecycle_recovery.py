@@ -47,8 +47,8 @@ class AsyncAdapter:
 
 
 @pytest.fixture(scope="module")
-def emu() -> Iterator[Emulator]:
-    with Emulator(manual_clock=True) as emulator:
+def emu(ds_emulator_factory) -> Iterator[Emulator]:
+    with ds_emulator_factory.private(manual_clock=True) as emulator:
         yield emulator
 
 

@@ -10,7 +10,6 @@ from client_testdata import FINGERPRINT, PASS_PHRASE, TENANCY, USER
 from airflow_ds_provider.client import AsyncDataScienceClient, ClientConfig, DataScienceClient, RetryPolicy
 from airflow_ds_provider.client.auth import ApiKeyCredentials, credentials_from_config
 from airflow_ds_provider.client.errors import DataScienceError
-from airflow_ds_provider.emulator import Emulator
 
 LOGGERS = ("airflow_ds_provider", "requests", "urllib3", "httpx", "httpcore", "")
 
@@ -44,7 +43,7 @@ def _bad_inputs(pems: dict[str, str], tmp_path) -> list[dict]:
     ]
 
 
-async def test_nothing_secret_leaks(pems, tmp_path, caplog) -> None:
+async def test_nothing_secret_leaks(pems, tmp_path, caplog, ds_emulator_factory) -> None:
     texts: list[str] = []
     for logger in LOGGERS:
         caplog.set_level(logging.DEBUG, logger=logger)
@@ -53,7 +52,7 @@ async def test_nothing_secret_leaks(pems, tmp_path, caplog) -> None:
             credentials_from_config(ClientConfig.from_connection(values))
         texts += [str(info.value), repr(info.value)]
 
-    with Emulator(manual_clock=True) as emu:
+    with ds_emulator_factory.private(manual_clock=True) as emu:
         ident = emu.create_identity()
         extra = emu.connection_extra(ident)
         # the emulator identity's key is secret too

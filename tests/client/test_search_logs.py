@@ -9,7 +9,6 @@ import pytest
 
 from airflow_ds_provider.client import AsyncDataScienceClient, ClientConfig, DataScienceClient
 from airflow_ds_provider.client.errors import InvalidArgumentError
-from airflow_ds_provider.emulator import Emulator
 
 
 def _rfc3339(value: dt.datetime) -> str:
@@ -19,8 +18,8 @@ def _rfc3339(value: dt.datetime) -> str:
 
 
 @pytest.fixture(scope="module")
-def emu():
-    with Emulator(manual_clock=True) as emulator:
+def emu(ds_emulator_factory):
+    with ds_emulator_factory.private(manual_clock=True) as emulator:
         yield emulator
 
 

@@ -9,14 +9,15 @@ import pytest
 
 from airflow_ds_provider.client.signing import SigningKey
 from airflow_ds_provider.emulator import Emulator, Identity
+from airflow_ds_provider.emulator.pytest_plugin import EmulatorFactory
 
 from .helpers import SignedClient, signing_key
 
 
 @pytest.fixture(scope="session")
-def emu_server() -> Iterator[Emulator]:
-    with Emulator(manual_clock=True, log_ingestion_delay=5.0) as emulator:
-        yield emulator
+def emu_server(ds_emulator_factory: EmulatorFactory) -> Emulator:
+    """The session's shared manual-clock emulator with a 5 s log ingestion delay."""
+    return ds_emulator_factory(manual_clock=True, log_ingestion_delay=5.0)
 
 
 @pytest.fixture(scope="session")

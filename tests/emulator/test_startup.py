@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
 
@@ -157,3 +158,28 @@ def test_pytest_plugin_fixtures(ds_emulator, ds_identity):
     client.op("create_project", json={"compartmentId": ds_identity.compartment_id}, expect=200)
     assert len(ds_emulator.list("project")) == 1
     assert not ds_emulator.clock.manual and ds_emulator.clock.speed == 1.0
+
+
+def test_pytest_plugin_factory_shares_one_server_per_configuration(ds_emulator_factory, ds_emulator):
+    assert ds_emulator_factory() is ds_emulator  # ds_emulator is the factory's default configuration
+    fast = ds_emulator_factory(speed=20)
+    assert fast is ds_emulator_factory(speed=20.0) and fast is not ds_emulator
+    assert fast.clock.speed == 20.0 and not fast.clock.manual
+    manual = ds_emulator_factory(manual_clock=True)
+    late = ds_emulator_factory(manual_clock=True, log_ingestion_delay=5)
+    assert manual.clock.manual and manual is not late and late.log_ingestion_delay == 5.0
+    assert late is ds_emulator_factory(log_ingestion_delay=5.0, manual_clock=True)
+
+
+def test_pytest_plugin_factory_private_emulator_is_fresh_and_stops(ds_emulator_factory):
+    shared = ds_emulator_factory(manual_clock=True)
+    with ds_emulator_factory.private(manual_clock=True, log_ingestion_delay=2) as emu:
+        assert emu is not shared and emu.clock.manual and emu.log_ingestion_delay == 2.0
+        ident = emu.create_identity()
+        SignedClient(emu.url, signing_key(ident)).op(
+            "create_project", json={"compartmentId": ident.compartment_id}, expect=200
+        )
+        assert len(emu.list("project")) == 1
+        url = emu.url
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url, timeout=5)

@@ -8,12 +8,13 @@ import pytest
 from log_env import Env
 
 from airflow_ds_provider.emulator import Emulator
+from airflow_ds_provider.emulator.pytest_plugin import EmulatorFactory
 
 
 @pytest.fixture(scope="module")
-def manual_emu() -> Iterator[Emulator]:
+def manual_emu(ds_emulator_factory: EmulatorFactory) -> Iterator[Emulator]:
     """An emulator whose clock moves only through ``advance`` (shared by a module)."""
-    with Emulator(manual_clock=True) as emu:
+    with ds_emulator_factory.private(manual_clock=True) as emu:
         yield emu
 
 

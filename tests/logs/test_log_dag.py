@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from log_env import Env
 
-from airflow_ds_provider.emulator import Emulator
 from airflow_ds_provider.hooks.data_science import DataScienceHook
 from airflow_ds_provider.lifecycle import get_lifecycle
 from airflow_ds_provider.logs import JobRunLogStreamer
@@ -20,8 +19,8 @@ TERMINAL = get_lifecycle("job_run").terminal
 
 
 @pytest.fixture(scope="module")
-def fast_env() -> Iterator[Env]:
-    with Emulator(speed=20) as emu:
+def fast_env(ds_emulator_factory) -> Iterator[Env]:
+    with ds_emulator_factory.private(speed=20) as emu:
         environment = Env(emu)
         yield environment
         environment.client.close()

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from log_env import Env
 
-from airflow_ds_provider.emulator import Emulator
 from airflow_ds_provider.hooks.data_science import DataScienceHook
 from airflow_ds_provider.lifecycle import get_lifecycle
 from airflow_ds_provider.links.console import log_search_url
@@ -23,9 +22,9 @@ TERMINAL = get_lifecycle("job_run").terminal
 
 
 @pytest.fixture(scope="module")
-def fast_env() -> Iterator[Env]:
+def fast_env(ds_emulator_factory) -> Iterator[Env]:
     """A real-clock emulator at speed 20 (a 40 s run takes 2 s)."""
-    with Emulator(speed=20) as emu:
+    with ds_emulator_factory.private(speed=20) as emu:
         environment = Env(emu)
         yield environment
         environment.client.close()

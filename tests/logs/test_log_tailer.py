@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from log_env import Env
 
-from airflow_ds_provider.emulator import Emulator
 from airflow_ds_provider.logs import JobRunLogTailer, LogRecord
 
 
@@ -174,9 +173,9 @@ def test_bad_job_run_json_names_the_field(env: Env) -> None:
 
 
 @pytest.fixture(scope="module")
-def late_env() -> Iterator[Env]:
+def late_env(ds_emulator_factory) -> Iterator[Env]:
     """An emulator whose log records become searchable 20 s after they are emitted."""
-    with Emulator(manual_clock=True, log_ingestion_delay=20) as emu:
+    with ds_emulator_factory.private(manual_clock=True, log_ingestion_delay=20) as emu:
         environment = Env(emu)
         yield environment
         environment.client.close()
