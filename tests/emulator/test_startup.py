@@ -183,3 +183,15 @@ def test_pytest_plugin_factory_private_emulator_is_fresh_and_stops(ds_emulator_f
         url = emu.url
     with pytest.raises(requests.ConnectionError):
         requests.get(url, timeout=5)
+
+
+def test_emulator_factory_close_stops_its_shared_servers():
+    from airflow_ds_provider.emulator.pytest_plugin import EmulatorFactory
+
+    factory = EmulatorFactory()
+    urls = [factory().url, factory(speed=20).url]
+    assert requests.get(f"{urls[0]}/20190101/projects", timeout=5).status_code == 401  # running, unsigned
+    factory.close()
+    for url in urls:
+        with pytest.raises(requests.ConnectionError):
+            requests.get(url, timeout=5)
