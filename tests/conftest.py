@@ -1,8 +1,10 @@
 """Shared test setup: an isolated Airflow home with a SQLite metadata DB, and DAG-run helpers.
 
 The Airflow environment is configured at import time, before anything imports ``airflow``.
-The emulator fixtures (``ds_emulator``, ``ds_identity``) come from the package's own pytest
-plugin (``airflow_ds_provider.emulator.pytest_plugin``), which our users get too.
+The emulator fixtures (``ds_emulator``, ``ds_identity``, ``ds_emulator_factory``) come from the
+package's own pytest plugin (``airflow_ds_provider.emulator.pytest_plugin``), which our users get
+too. Every folder's emulator fixture is built on ``ds_emulator_factory``: one shared server per
+configuration, or ``ds_emulator_factory.private(...)`` for a module that wants its own clock.
 """
 
 from __future__ import annotations

@@ -17,6 +17,8 @@ from airflow_ds_provider.emulator import Emulator
 from .helpers import SignedClient, signing_key
 
 
+# These two construct an Emulator on purpose (they test starting one); other tests use the
+# plugin's ``ds_emulator_factory``.
 def test_in_process_real_clock_with_speed():
     with Emulator(speed=20) as emu:
         assert emu.url.startswith("http://127.0.0.1:")
