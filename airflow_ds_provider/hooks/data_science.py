@@ -165,7 +165,8 @@ class DataScienceHook(SyncOperations, BaseHook):
     async def aget_async_client(self) -> AsyncDataScienceClient:
         """Build an :class:`AsyncDataScienceClient`, loading the connection with the async API.
 
-        File reads (key file, config file) run in a worker thread, never on the event loop. The
+        File reads (key file, config file) and a principal's region lookup (done when the client
+        builds its endpoint) run in a worker thread, never on the event loop. The
         caller owns the client: use ``async with await hook.aget_async_client() as client``.
         """
         conn = await BaseHook.aget_connection(self.oci_conn_id)
