@@ -133,13 +133,15 @@ def _task_kwargs(case: Case, ctx: Ctx) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def outcome(airflow_db: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
+def outcome(
+    airflow_db: Any, tmp_path_factory: pytest.TempPathFactory, ds_emulator_factory: Any
+) -> Iterator[Outcome]:
     """Run every case as one task of one DAG through ``dag.test()``; collect what happened."""
     from airflow.models.taskinstance import TaskInstance
     from airflow.sdk import DAG
     from airflow.utils.session import create_session
 
-    with Emulator(speed=20) as emu, pytest.MonkeyPatch.context() as mp:
+    with ds_emulator_factory.private(speed=20) as emu, pytest.MonkeyPatch.context() as mp:
         ident = emu.create_identity()
         connections = _connections(emu, ident)
         for conn_id, extra in connections.items():

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from airflow_ds_provider.emulator import Emulator
+from airflow_ds_provider.emulator.pytest_plugin import EmulatorFactory
 
 from ._helpers import EXAMPLES_DIR
 
@@ -22,9 +23,9 @@ GRACE_ENV = "OCI_DS_EXAMPLE_LOG_TAIL_GRACE"
 
 
 @pytest.fixture(scope="session")
-def fast_emulator() -> Iterator[Emulator]:
-    with Emulator(speed=20) as emu:
-        yield emu
+def fast_emulator(ds_emulator_factory: EmulatorFactory) -> Emulator:
+    """The session's shared speed-20 emulator (``emu`` resets it around each test)."""
+    return ds_emulator_factory(speed=20)
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from airflow_ds_provider.emulator import Emulator
+from airflow_ds_provider.emulator.pytest_plugin import EmulatorFactory
 from airflow_ds_provider.hooks.data_science import DataScienceHook
 
 CONN_ENV = "AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT"
@@ -32,9 +33,9 @@ JOB_BODY = {
 
 
 @pytest.fixture(scope="session")
-def _fast_emulator() -> Iterator[Emulator]:
-    with Emulator(speed=20) as emu:
-        yield emu
+def _fast_emulator(ds_emulator_factory: EmulatorFactory) -> Emulator:
+    """The session's shared speed-20 emulator (``ds`` resets it around each test)."""
+    return ds_emulator_factory(speed=20)
 
 
 @pytest.fixture(scope="session")
