@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from harness import AirflowDeployment
 
 from airflow_ds_provider.emulator import Emulator
+from airflow_ds_provider.emulator.pytest_plugin import EmulatorFactory
 
 pytestmark = pytest.mark.deployment
 
@@ -58,8 +59,8 @@ class Secrets:
 
 
 @pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    with Emulator() as emu:
+def emulator(ds_emulator_factory: EmulatorFactory) -> Iterator[Emulator]:
+    with ds_emulator_factory.private() as emu:
         yield emu
 
 
