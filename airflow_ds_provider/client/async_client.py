@@ -25,13 +25,14 @@ from airflow_ds_provider.client._base import (
 )
 from airflow_ds_provider.client._operations import AsyncOperations
 from airflow_ds_provider.client.auth import Credentials
-from airflow_ds_provider.client.call_flow import Refresh, Send, Sleep, Step, call_flow, run_async
+from airflow_ds_provider.client.call_flow import Refresh, Send, Sleep, Step, call_flow
 from airflow_ds_provider.client.config import ClientConfig
 from airflow_ds_provider.client.errors import TransportError
+from airflow_ds_provider.client.flow_driver import drive_async
 from airflow_ds_provider.client.response import Response
 from airflow_ds_provider.client.retry import RetryPolicy
 from airflow_ds_provider.client.transport import HttpxSigner
-from airflow_ds_provider.client.wait_flow import ClientWait, Read, WaitStep, drive_async
+from airflow_ds_provider.client.wait_flow import ClientWait, Read, WaitStep
 from airflow_ds_provider.client.wait_flow import Sleep as WaitSleep
 
 
@@ -127,7 +128,7 @@ class AsyncDataScienceClient(AsyncOperations, BaseClient):
 
     async def _send(self, call: PreparedCall) -> Response:
         try:
-            return await run_async(call_flow(call, self.retry_policy), self._perform)
+            return await drive_async(call_flow(call, self.retry_policy), self._perform)
         finally:
             if call.upload is not None:
                 call.upload.close()

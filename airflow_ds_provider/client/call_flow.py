@@ -3,7 +3,7 @@
 :func:`call_flow` is a generator that yields the steps it needs (:class:`Send` one attempt,
 :class:`Sleep`, :class:`Refresh` the credentials after a 401, :class:`Invoke` another operation
 to read a resource) and receives each step's result, or the exception it raised. The sync and
-async clients drive the same generator with :func:`run_sync` / :func:`run_async`, so their
+async clients drive the same generator with the drivers of :mod:`~.flow_driver`, so their
 retry behaviour cannot drift.
 
 The rules, per failed attempt (see :func:`~.retry.classify`):
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,35 +174,3 @@ def _verify(
         get_operation(completion.get_operation).response_type
     )
     return Response.build(data if same_model else None, headers, 200, recovered=note)
-
-
-def run_sync(flow: Flow, perform: Callable[[Step], Any]) -> Response:
-    """Drive ``flow``, performing each step with ``perform`` (blocking)."""
-    value: Any = None
-    error: Exception | None = None
-    while True:
-        try:
-            step = flow.throw(error) if error is not None else flow.send(value)
-        except StopIteration as stop:
-            return stop.value
-        value, error = None, None
-        try:
-            value = perform(step)
-        except Exception as exc:
-            error = exc
-
-
-async def run_async(flow: Flow, perform: Callable[[Step], Awaitable[Any]]) -> Response:
-    """Drive ``flow``, performing each step with the coroutine ``perform``."""
-    value: Any = None
-    error: Exception | None = None
-    while True:
-        try:
-            step = flow.throw(error) if error is not None else flow.send(value)
-        except StopIteration as stop:
-            return stop.value
-        value, error = None, None
-        try:
-            value = await perform(step)
-        except Exception as exc:
-            error = exc

@@ -24,13 +24,14 @@ from airflow_ds_provider.client._base import (
 from airflow_ds_provider.client._operations import SyncOperations
 from airflow_ds_provider.client.async_client import AsyncDataScienceClient
 from airflow_ds_provider.client.auth import Credentials
-from airflow_ds_provider.client.call_flow import Refresh, Send, Sleep, Step, call_flow, run_sync
+from airflow_ds_provider.client.call_flow import Refresh, Send, Sleep, Step, call_flow
 from airflow_ds_provider.client.config import ClientConfig
 from airflow_ds_provider.client.errors import TransportError
+from airflow_ds_provider.client.flow_driver import drive_sync
 from airflow_ds_provider.client.response import Response
 from airflow_ds_provider.client.retry import RetryPolicy
 from airflow_ds_provider.client.transport import RequestsSigner
-from airflow_ds_provider.client.wait_flow import ClientWait, Read, WaitStep, drive_sync
+from airflow_ds_provider.client.wait_flow import ClientWait, Read, WaitStep
 from airflow_ds_provider.client.wait_flow import Sleep as WaitSleep
 
 
@@ -118,7 +119,7 @@ class DataScienceClient(SyncOperations, BaseClient):
 
     def _send(self, call: PreparedCall) -> Response:
         try:
-            return run_sync(call_flow(call, self.retry_policy), self._perform)
+            return drive_sync(call_flow(call, self.retry_policy), self._perform)
         finally:
             if call.upload is not None:
                 call.upload.close()

@@ -5,7 +5,7 @@
 (:class:`Read` the resource, :class:`Sleep`, :class:`ReadWorkRequestErrors` to explain a failed
 work request) and receives each step's result, or the exception it raised. It returns a
 :class:`WaitEnd`. The sync and async clients' ``wait_for_state`` and the lifecycle trigger drive
-the same generator (:func:`drive_sync` / :func:`drive_async`), so their polling, stranded-state
+the same generator (:mod:`~.flow_driver`), so their polling, stranded-state
 checks, failure explanations and deadlines cannot drift.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,38 +146,6 @@ def wait_flow(
             return WaitEnd(TIMEOUT, state=last_state)
         delay = interval()
         yield Sleep(delay if left is None else min(delay, left))
-
-
-def drive_sync(flow: WaitFlow, perform: Callable[[WaitStep], Any]) -> WaitEnd:
-    """Drive ``flow``, performing each step with ``perform`` (blocking)."""
-    value: Any = None
-    error: Exception | None = None
-    while True:
-        try:
-            step = flow.throw(error) if error is not None else flow.send(value)
-        except StopIteration as stop:
-            return stop.value
-        value, error = None, None
-        try:
-            value = perform(step)
-        except Exception as exc:
-            error = exc
-
-
-async def drive_async(flow: WaitFlow, perform: Callable[[WaitStep], Awaitable[Any]]) -> WaitEnd:
-    """Drive ``flow``, performing each step with the coroutine ``perform``."""
-    value: Any = None
-    error: Exception | None = None
-    while True:
-        try:
-            step = flow.throw(error) if error is not None else flow.send(value)
-        except StopIteration as stop:
-            return stop.value
-        value, error = None, None
-        try:
-            value = await perform(step)
-        except Exception as exc:
-            error = exc
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 from airflow_ds_provider.client import wait_flow as wait_flow_module
 from airflow_ds_provider.client.async_client import AsyncDataScienceClient
 from airflow_ds_provider.client.errors import DataScienceError
+from airflow_ds_provider.client.flow_driver import drive_async
 from airflow_ds_provider.client.wait_flow import (
     FINAL_READ_SECONDS as FINAL_READ_SECONDS,
 )
@@ -38,7 +39,6 @@ from airflow_ds_provider.client.wait_flow import (
     Read,
     Sleep,
     WaitStep,
-    drive_async,
     wait_flow,
 )
 from airflow_ds_provider.client.waiter import seconds, timeout_error
