@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dag_db import sync_dag_to_db
 
 _HOME = Path(tempfile.mkdtemp(prefix="ds-provider-airflow-home-"))
 (_HOME / "dags").mkdir()
@@ -43,28 +44,6 @@ def ds_connection(ds_emulator: Any, ds_identity: Any, monkeypatch: pytest.Monkey
     """Point ``oci_data_science_default`` at the emulator; returns the connection extras."""
     monkeypatch.setenv(CONN_ENV, ds_emulator.airflow_connection_json(ds_identity))
     return ds_emulator.connection_extra(ds_identity)
-
-
-def _sync_dag_to_db(dag: Any) -> None:
-    """Write a DAG defined in a test to the metadata DB, as the DAG processor would."""
-    from airflow.dag_processing.bundles.manager import DagBundlesManager
-    from airflow.dag_processing.collection import update_dag_parsing_results_in_db
-    from airflow.serialization.serialized_objects import LazyDeserializedDAG
-    from airflow.utils.session import create_session
-
-    with create_session() as session:
-        DagBundlesManager().sync_bundles_to_db(session=session)
-    with create_session() as session:
-        update_dag_parsing_results_in_db(
-            "dags-folder",
-            None,
-            [LazyDeserializedDAG.from_dag(dag)],
-            {},
-            None,
-            set(),
-            session=session,
-            files_parsed=set(),
-        )
 
 
 class DagRunResult:
@@ -117,7 +96,7 @@ def run_dag(airflow_db: Path) -> Iterator[Callable[..., DagRunResult]]:
     """Run a DAG object through ``dag.test()`` and return a :class:`DagRunResult`."""
 
     def _run(dag: Any, **kwargs: Any) -> DagRunResult:
-        _sync_dag_to_db(dag)
+        sync_dag_to_db(dag)
         return DagRunResult(dag.test(**kwargs))
 
     yield _run

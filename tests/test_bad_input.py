@@ -27,6 +27,7 @@ from bad_input_arguments import CONSTRUCTION_CASES, IDS, RUN, TRIGGER_CASES
 from bad_input_cases import ID_CASES, JOB_BODY, Case, Ctx
 from bad_input_more_cases import OTHER_CASES
 from cryptography.hazmat.primitives import serialization
+from dag_db import sync_dag_to_db
 
 from airflow_ds_provider.client import ClientConfig, DataScienceClient
 from airflow_ds_provider.emulator import Emulator
@@ -58,28 +59,6 @@ class Outcome:
     log: str
     requests: list[dict[str, Any]]
     secrets: list[str]
-
-
-def _sync_dag_to_db(dag: Any) -> None:
-    """Write the DAG to the metadata DB, as the DAG processor would (as ``tests/conftest.py`` does)."""
-    from airflow.dag_processing.bundles.manager import DagBundlesManager
-    from airflow.dag_processing.collection import update_dag_parsing_results_in_db
-    from airflow.serialization.serialized_objects import LazyDeserializedDAG
-    from airflow.utils.session import create_session
-
-    with create_session() as session:
-        DagBundlesManager().sync_bundles_to_db(session=session)
-    with create_session() as session:
-        update_dag_parsing_results_in_db(
-            "dags-folder",
-            None,
-            [LazyDeserializedDAG.from_dag(dag)],
-            {},
-            None,
-            set(),
-            session=session,
-            files_parsed=set(),
-        )
 
 
 def _connections(emu: Emulator, ident: Any) -> dict[str, dict[str, Any]]:
@@ -187,7 +166,7 @@ def outcome(
                     on_retry_callback=on_retry,
                     **_task_kwargs(case, ctx),
                 )
-        _sync_dag_to_db(dag)
+        sync_dag_to_db(dag)
         emu.clear_requests()
         buffer = io.StringIO()
         with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
