@@ -54,6 +54,25 @@ class SyncOperations:
         """
         return self._invoke("activate_model_deployment", locals())  # type: ignore[attr-defined]
 
+    def activate_model_group(
+        self,
+        model_group_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Activate model group.
+
+        ``POST /modelGroups/{modelGroupId}/actions/activate``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/ActivateModelGroup
+
+        :param model_group_id: Model group id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``ModelGroup`` JSON.
+        """
+        return self._invoke("activate_model_group", locals())  # type: ignore[attr-defined]
+
     def activate_notebook_session(
         self,
         notebook_session_id: str,
@@ -72,6 +91,28 @@ class SyncOperations:
         :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
         """
         return self._invoke("activate_notebook_session", locals())  # type: ignore[attr-defined]
+
+    def activate_schedule(
+        self,
+        schedule_id: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Activate schedule.
+
+        ``POST /schedules/{scheduleId}/actions/activate``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Schedule/ActivateSchedule
+
+        :param schedule_id: Schedule id.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("activate_schedule", locals())  # type: ignore[attr-defined]
 
     def cancel_job_run(
         self,
@@ -92,6 +133,30 @@ class SyncOperations:
         """
         return self._invoke("cancel_job_run", locals())  # type: ignore[attr-defined]
 
+    def cancel_pipeline_run(
+        self,
+        pipeline_run_id: str,
+        *,
+        terminate_gracefully: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Cancel pipeline run.
+
+        ``POST /pipelineRuns/{pipelineRunId}/actions/cancelPipelineRun``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/PipelineRun/CancelPipelineRun
+
+        :param pipeline_run_id: Pipeline run id.
+        :param terminate_gracefully: Terminate gracefully.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("cancel_pipeline_run", locals())  # type: ignore[attr-defined]
+
     def cancel_work_request(
         self,
         work_request_id: str,
@@ -110,6 +175,57 @@ class SyncOperations:
         :returns: a ``Response`` with no data.
         """
         return self._invoke("cancel_work_request", locals())  # type: ignore[attr-defined]
+
+    def change_compute_target_compartment(
+        self,
+        compute_target_id: str,
+        change_compute_target_compartment_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change compute target compartment.
+
+        ``POST /computeTargets/{computeTargetId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ComputeTarget/ChangeComputeTargetCompartment
+
+        :param compute_target_id: Compute target id.
+        :param change_compute_target_compartment_details: Change compute target compartment details. A
+            ``ChangeComputeTargetCompartmentDetails`` dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("change_compute_target_compartment", locals())  # type: ignore[attr-defined]
+
+    def change_data_science_private_endpoint_compartment(
+        self,
+        data_science_private_endpoint_id: str,
+        change_data_science_private_endpoint_compartment_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change data science private endpoint compartment.
+
+        ``POST /dataSciencePrivateEndpoints/{dataSciencePrivateEndpointId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/DataSciencePrivateEndpoint/ChangeDataSciencePrivateEndpointCompartment
+
+        :param data_science_private_endpoint_id: Data science private endpoint id.
+        :param change_data_science_private_endpoint_compartment_details: Change data science private
+            endpoint compartment details. A ``ChangeDataSciencePrivateEndpointCompartmentDetails`` dict in
+            wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("change_data_science_private_endpoint_compartment", locals())  # type: ignore[attr-defined]
 
     def change_job_compartment(
         self,
@@ -154,6 +270,137 @@ class SyncOperations:
         :returns: a ``Response`` with no data.
         """
         return self._invoke("change_job_run_compartment", locals())  # type: ignore[attr-defined]
+
+    def change_ml_application_compartment(
+        self,
+        ml_application_id: str,
+        change_ml_application_compartment_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change ml application compartment.
+
+        ``POST /mlApplications/{mlApplicationId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplication/ChangeMlApplicationCompartment
+
+        :param ml_application_id: Ml application id.
+        :param change_ml_application_compartment_details: Change ml application compartment details. A
+            ``ChangeMlApplicationCompartmentDetails`` dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("change_ml_application_compartment", locals())  # type: ignore[attr-defined]
+
+    def change_ml_application_implementation_compartment(
+        self,
+        ml_application_implementation_id: str,
+        change_ml_application_implementation_compartment_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change ml application implementation compartment.
+
+        ``POST /mlApplicationImplementations/{mlApplicationImplementationId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementation/ChangeMlApplicationImplementationCompartment
+
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param change_ml_application_implementation_compartment_details: Change ml application
+            implementation compartment details. A ``ChangeMlApplicationImplementationCompartmentDetails``
+            dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("change_ml_application_implementation_compartment", locals())  # type: ignore[attr-defined]
+
+    def change_ml_application_instance_compartment(
+        self,
+        ml_application_instance_id: str,
+        change_ml_application_instance_compartment_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change ml application instance compartment.
+
+        ``POST /mlApplicationInstances/{mlApplicationInstanceId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstance/ChangeMlApplicationInstanceCompartment
+
+        :param ml_application_instance_id: Ml application instance id.
+        :param change_ml_application_instance_compartment_details: Change ml application instance
+            compartment details. A ``ChangeMlApplicationInstanceCompartmentDetails`` dict in wire format
+            (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("change_ml_application_instance_compartment", locals())  # type: ignore[attr-defined]
+
+    def change_ml_application_instance_view_compartment(
+        self,
+        ml_application_instance_view_id: str,
+        change_ml_application_instance_view_compartment_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change ml application instance view compartment.
+
+        ``POST /mlApplicationInstanceViews/{mlApplicationInstanceViewId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstanceView/ChangeMlApplicationInstanceViewCompartment
+
+        :param ml_application_instance_view_id: Ml application instance view id.
+        :param change_ml_application_instance_view_compartment_details: Change ml application instance
+            view compartment details. A ``ChangeMlApplicationInstanceViewCompartmentDetails`` dict in wire
+            format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("change_ml_application_instance_view_compartment", locals())  # type: ignore[attr-defined]
+
+    def change_model_artifact_signature_compartment(
+        self,
+        change_model_artifact_signature_compartment_details: Body,
+        model_id: str,
+        artifact_signature_id: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change model artifact signature compartment.
+
+        ``POST /models/{modelId}/artifactSignatures/{artifactSignatureId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelArtifactSignature/ChangeModelArtifactSignatureCompartment
+
+        :param change_model_artifact_signature_compartment_details: Change model artifact signature
+            compartment details. A ``ChangeModelArtifactSignatureCompartmentDetails`` dict in wire format
+            (camelCase keys).
+        :param model_id: Model id.
+        :param artifact_signature_id: Artifact signature id.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("change_model_artifact_signature_compartment", locals())  # type: ignore[attr-defined]
 
     def change_model_compartment(
         self,
@@ -208,6 +455,82 @@ class SyncOperations:
         """
         return self._invoke("change_model_deployment_compartment", locals())  # type: ignore[attr-defined]
 
+    def change_model_group_compartment(
+        self,
+        model_group_id: str,
+        change_model_group_compartment_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change model group compartment.
+
+        ``POST /modelGroups/{modelGroupId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/ChangeModelGroupCompartment
+
+        :param model_group_id: Model group id.
+        :param change_model_group_compartment_details: Change model group compartment details. A
+            ``ChangeModelGroupCompartmentDetails`` dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("change_model_group_compartment", locals())  # type: ignore[attr-defined]
+
+    def change_model_group_version_history_compartment(
+        self,
+        model_group_version_history_id: str,
+        change_model_group_version_history_compartment_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change model group version history compartment.
+
+        ``POST /modelGroupVersionHistory/{modelGroupVersionHistoryId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroupVersionHistory/ChangeModelGroupVersionHistoryCompartment
+
+        :param model_group_version_history_id: Model group version history id.
+        :param change_model_group_version_history_compartment_details: Change model group version history
+            compartment details. A ``ChangeModelGroupVersionHistoryCompartmentDetails`` dict in wire
+            format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("change_model_group_version_history_compartment", locals())  # type: ignore[attr-defined]
+
+    def change_model_version_set_compartment(
+        self,
+        model_version_set_id: str,
+        change_model_version_set_compartment_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change model version set compartment.
+
+        ``POST /modelVersionSets/{modelVersionSetId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelVersionSet/ChangeModelVersionSetCompartment
+
+        :param model_version_set_id: Model version set id.
+        :param change_model_version_set_compartment_details: Change model version set compartment details.
+            A ``ChangeModelVersionSetCompartmentDetails`` dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("change_model_version_set_compartment", locals())  # type: ignore[attr-defined]
+
     def change_notebook_session_compartment(
         self,
         notebook_session_id: str,
@@ -235,6 +558,50 @@ class SyncOperations:
         """
         return self._invoke("change_notebook_session_compartment", locals())  # type: ignore[attr-defined]
 
+    def change_pipeline_compartment(
+        self,
+        pipeline_id: str,
+        change_pipeline_compartment_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Change pipeline compartment.
+
+        ``POST /pipelines/{pipelineId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/ChangePipelineCompartment
+
+        :param pipeline_id: Pipeline id.
+        :param change_pipeline_compartment_details: Change pipeline compartment details. A
+            ``ChangePipelineCompartmentDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("change_pipeline_compartment", locals())  # type: ignore[attr-defined]
+
+    def change_pipeline_run_compartment(
+        self,
+        pipeline_run_id: str,
+        change_pipeline_run_compartment_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Change pipeline run compartment.
+
+        ``POST /pipelineRuns/{pipelineRunId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/PipelineRun/ChangePipelineRunCompartment
+
+        :param pipeline_run_id: Pipeline run id.
+        :param change_pipeline_run_compartment_details: Change pipeline run compartment details. A
+            ``ChangePipelineRunCompartmentDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("change_pipeline_run_compartment", locals())  # type: ignore[attr-defined]
+
     def change_project_compartment(
         self,
         project_id: str,
@@ -260,6 +627,72 @@ class SyncOperations:
         :returns: a ``Response`` with no data.
         """
         return self._invoke("change_project_compartment", locals())  # type: ignore[attr-defined]
+
+    def change_schedule_compartment(
+        self,
+        schedule_id: str,
+        change_schedule_compartment_details: Body,
+        *,
+        opc_retry_token: str | None = None,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Change schedule compartment.
+
+        ``POST /schedules/{scheduleId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Schedule/ChangeScheduleCompartment
+
+        :param schedule_id: Schedule id.
+        :param change_schedule_compartment_details: Change schedule compartment details. A
+            ``ChangeScheduleCompartmentDetails`` dict in wire format (camelCase keys).
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("change_schedule_compartment", locals())  # type: ignore[attr-defined]
+
+    def create_compute_target(
+        self,
+        create_compute_target_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Create compute target.
+
+        ``POST /computeTargets``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ComputeTarget/CreateComputeTarget
+
+        :param create_compute_target_details: Create compute target details. A
+            ``CreateComputeTargetDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``ComputeTarget`` JSON.
+        """
+        return self._invoke("create_compute_target", locals())  # type: ignore[attr-defined]
+
+    def create_data_science_private_endpoint(
+        self,
+        create_data_science_private_endpoint_details: Body,
+        *,
+        opc_retry_token: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Create data science private endpoint.
+
+        ``POST /dataSciencePrivateEndpoints``
+
+        :param create_data_science_private_endpoint_details: Create data science private endpoint details.
+            A ``CreateDataSciencePrivateEndpointDetails`` dict in wire format (camelCase keys).
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``DataSciencePrivateEndpoint`` JSON.
+        """
+        return self._invoke("create_data_science_private_endpoint", locals())  # type: ignore[attr-defined]
 
     def create_job(
         self,
@@ -335,6 +768,69 @@ class SyncOperations:
         """
         return self._invoke("create_job_run", locals())  # type: ignore[attr-defined]
 
+    def create_ml_application(
+        self,
+        create_ml_application_details: Body,
+        *,
+        opc_retry_token: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Create ml application.
+
+        ``POST /mlApplications``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplication/CreateMlApplication
+
+        :param create_ml_application_details: Create ml application details. A
+            ``CreateMlApplicationDetails`` dict in wire format (camelCase keys).
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplication`` JSON.
+        """
+        return self._invoke("create_ml_application", locals())  # type: ignore[attr-defined]
+
+    def create_ml_application_implementation(
+        self,
+        create_ml_application_implementation_details: Body,
+        *,
+        opc_retry_token: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Create ml application implementation.
+
+        ``POST /mlApplicationImplementations``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementation/CreateMlApplicationImplementation
+
+        :param create_ml_application_implementation_details: Create ml application implementation details.
+            A ``CreateMlApplicationImplementationDetails`` dict in wire format (camelCase keys).
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationImplementation`` JSON.
+        """
+        return self._invoke("create_ml_application_implementation", locals())  # type: ignore[attr-defined]
+
+    def create_ml_application_instance(
+        self,
+        create_ml_application_instance_details: Body,
+        *,
+        opc_retry_token: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Create ml application instance.
+
+        ``POST /mlApplicationInstances``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstance/CreateMlApplicationInstance
+
+        :param create_ml_application_instance_details: Create ml application instance details. A
+            ``CreateMlApplicationInstanceDetails`` dict in wire format (camelCase keys).
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationInstance`` JSON.
+        """
+        return self._invoke("create_ml_application_instance", locals())  # type: ignore[attr-defined]
+
     def create_model(
         self,
         create_model_details: Body,
@@ -387,6 +883,85 @@ class SyncOperations:
         """
         return self._invoke("create_model_artifact", locals())  # type: ignore[attr-defined]
 
+    def create_model_artifact_signature(
+        self,
+        create_model_artifact_signature_details: Body,
+        model_id: str,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Create model artifact signature.
+
+        ``POST /models/{modelId}/artifactSignatures``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelArtifactSignature/CreateModelArtifactSignature
+
+        :param create_model_artifact_signature_details: Create model artifact signature details. A
+            ``CreateModelArtifactSignatureDetails`` dict in wire format (camelCase keys).
+        :param model_id: Model id.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``ModelArtifactSignature`` JSON.
+        """
+        return self._invoke("create_model_artifact_signature", locals())  # type: ignore[attr-defined]
+
+    def create_model_custom_metadatum_artifact(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        model_custom_metadatum_artifact: Stream,
+        *,
+        opc_request_id: str | None = None,
+        content_disposition: str | None = None,
+        if_match: str | None = None,
+        content_length: int | None = None,
+    ) -> Response:
+        """Create model custom metadatum artifact.
+
+        ``POST /models/{modelId}/customMetadata/{metadatumKeyName}/artifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/CreateModelCustomMetadatumArtifact
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param model_custom_metadatum_artifact: Model custom metadatum artifact. A binary file object, a
+            path, or bytes; streamed, never read whole.
+        :param opc_request_id: Opc request id.
+        :param content_disposition: Content disposition.
+        :param if_match: If match.
+        :param content_length: Content length.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("create_model_custom_metadatum_artifact", locals())  # type: ignore[attr-defined]
+
+    def create_model_defined_metadatum_artifact(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        model_defined_metadatum_artifact: Stream,
+        *,
+        opc_request_id: str | None = None,
+        content_disposition: str | None = None,
+        if_match: str | None = None,
+        content_length: int | None = None,
+    ) -> Response:
+        """Create model defined metadatum artifact.
+
+        ``POST /models/{modelId}/definedMetadata/{metadatumKeyName}/artifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/CreateModelDefinedMetadatumArtifact
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param model_defined_metadatum_artifact: Model defined metadatum artifact. A binary file object, a
+            path, or bytes; streamed, never read whole.
+        :param opc_request_id: Opc request id.
+        :param content_disposition: Content disposition.
+        :param if_match: If match.
+        :param content_length: Content length.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("create_model_defined_metadatum_artifact", locals())  # type: ignore[attr-defined]
+
     def create_model_deployment(
         self,
         create_model_deployment_details: Body,
@@ -410,6 +985,77 @@ class SyncOperations:
         :returns: a ``Response`` whose ``data`` is the ``ModelDeployment`` JSON.
         """
         return self._invoke("create_model_deployment", locals())  # type: ignore[attr-defined]
+
+    def create_model_group(
+        self,
+        create_base_model_group_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Create model group.
+
+        ``POST /modelGroups``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/CreateModelGroup
+
+        :param create_base_model_group_details: Create base model group details. A
+            ``CreateBaseModelGroupDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``ModelGroup`` JSON.
+        """
+        return self._invoke("create_model_group", locals())  # type: ignore[attr-defined]
+
+    def create_model_group_artifact(
+        self,
+        model_group_id: str,
+        model_group_artifact: Stream,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+        content_disposition: str | None = None,
+        if_match: str | None = None,
+        content_length: int | None = None,
+    ) -> Response:
+        """Create model group artifact.
+
+        ``POST /modelGroups/{modelGroupId}/artifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/CreateModelGroupArtifact
+
+        :param model_group_id: Model group id.
+        :param model_group_artifact: Model group artifact. A binary file object, a path, or bytes;
+            streamed, never read whole.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param content_disposition: Content disposition.
+        :param if_match: If match.
+        :param content_length: Content length.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("create_model_group_artifact", locals())  # type: ignore[attr-defined]
+
+    def create_model_group_version_history(
+        self,
+        create_model_group_version_history_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Create model group version history.
+
+        ``POST /modelGroupVersionHistory``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroupVersionHistory/CreateModelGroupVersionHistory
+
+        :param create_model_group_version_history_details: Create model group version history details. A
+            ``CreateModelGroupVersionHistoryDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``ModelGroupVersionHistory`` JSON.
+        """
+        return self._invoke("create_model_group_version_history", locals())  # type: ignore[attr-defined]
 
     def create_model_provenance(
         self,
@@ -435,6 +1081,27 @@ class SyncOperations:
         """
         return self._invoke("create_model_provenance", locals())  # type: ignore[attr-defined]
 
+    def create_model_version_set(
+        self,
+        create_model_version_set_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Create model version set.
+
+        ``POST /modelVersionSets``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelVersionSet/CreateModelVersionSet
+
+        :param create_model_version_set_details: Create model version set details. A
+            ``CreateModelVersionSetDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``ModelVersionSet`` JSON.
+        """
+        return self._invoke("create_model_version_set", locals())  # type: ignore[attr-defined]
+
     def create_notebook_session(
         self,
         create_notebook_session_details: Body,
@@ -457,6 +1124,50 @@ class SyncOperations:
         """
         return self._invoke("create_notebook_session", locals())  # type: ignore[attr-defined]
 
+    def create_pipeline(
+        self,
+        create_pipeline_details: Body,
+        *,
+        opc_retry_token: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Create pipeline.
+
+        ``POST /pipelines``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/CreatePipeline
+
+        :param create_pipeline_details: Create pipeline details. A ``CreatePipelineDetails`` dict in wire
+            format (camelCase keys).
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``Pipeline`` JSON.
+        """
+        return self._invoke("create_pipeline", locals())  # type: ignore[attr-defined]
+
+    def create_pipeline_run(
+        self,
+        create_pipeline_run_details: Body,
+        *,
+        opc_retry_token: str | None = None,
+        opc_request_id: str | None = None,
+        opc_parent_rpt_url: str | None = None,
+    ) -> Response:
+        """Create pipeline run.
+
+        ``POST /pipelineRuns``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/PipelineRun/CreatePipelineRun
+
+        :param create_pipeline_run_details: Create pipeline run details. A ``CreatePipelineRunDetails``
+            dict in wire format (camelCase keys).
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param opc_request_id: Opc request id.
+        :param opc_parent_rpt_url: Opc parent rpt url.
+        :returns: a ``Response`` whose ``data`` is the ``PipelineRun`` JSON.
+        """
+        return self._invoke("create_pipeline_run", locals())  # type: ignore[attr-defined]
+
     def create_project(
         self,
         create_project_details: Body,
@@ -478,6 +1189,56 @@ class SyncOperations:
         :returns: a ``Response`` whose ``data`` is the ``Project`` JSON.
         """
         return self._invoke("create_project", locals())  # type: ignore[attr-defined]
+
+    def create_schedule(
+        self,
+        create_schedule_details: Body,
+        *,
+        opc_retry_token: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Create schedule.
+
+        ``POST /schedules``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Schedule/CreateSchedule
+
+        :param create_schedule_details: Create schedule details. A ``CreateScheduleDetails`` dict in wire
+            format (camelCase keys).
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``Schedule`` JSON.
+        """
+        return self._invoke("create_schedule", locals())  # type: ignore[attr-defined]
+
+    def create_step_artifact(
+        self,
+        pipeline_id: str,
+        step_name: str,
+        step_artifact: Stream,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+        content_disposition: str | None = None,
+        content_length: int | None = None,
+    ) -> Response:
+        """Create step artifact.
+
+        ``POST /pipelines/{pipelineId}/steps/{stepName}/artifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/CreateStepArtifact
+
+        :param pipeline_id: Pipeline id.
+        :param step_name: Step name.
+        :param step_artifact: Step artifact. A binary file object, a path, or bytes; streamed, never read
+            whole.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param content_disposition: Content disposition.
+        :param content_length: Content length.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("create_step_artifact", locals())  # type: ignore[attr-defined]
 
     def deactivate_model(
         self,
@@ -517,6 +1278,25 @@ class SyncOperations:
         """
         return self._invoke("deactivate_model_deployment", locals())  # type: ignore[attr-defined]
 
+    def deactivate_model_group(
+        self,
+        model_group_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Deactivate model group.
+
+        ``POST /modelGroups/{modelGroupId}/actions/deactivate``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/DeactivateModelGroup
+
+        :param model_group_id: Model group id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``ModelGroup`` JSON.
+        """
+        return self._invoke("deactivate_model_group", locals())  # type: ignore[attr-defined]
+
     def deactivate_notebook_session(
         self,
         notebook_session_id: str,
@@ -535,6 +1315,66 @@ class SyncOperations:
         :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
         """
         return self._invoke("deactivate_notebook_session", locals())  # type: ignore[attr-defined]
+
+    def deactivate_schedule(
+        self,
+        schedule_id: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Deactivate schedule.
+
+        ``POST /schedules/{scheduleId}/actions/deactivate``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Schedule/DeactivateSchedule
+
+        :param schedule_id: Schedule id.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("deactivate_schedule", locals())  # type: ignore[attr-defined]
+
+    def delete_compute_target(
+        self,
+        compute_target_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Delete compute target.
+
+        ``DELETE /computeTargets/{computeTargetId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ComputeTarget/DeleteComputeTarget
+
+        :param compute_target_id: Compute target id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("delete_compute_target", locals())  # type: ignore[attr-defined]
+
+    def delete_data_science_private_endpoint(
+        self,
+        data_science_private_endpoint_id: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Delete data science private endpoint.
+
+        ``DELETE /dataSciencePrivateEndpoints/{dataSciencePrivateEndpointId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/DataSciencePrivateEndpoint/DeleteDataSciencePrivateEndpoint
+
+        :param data_science_private_endpoint_id: Data science private endpoint id.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("delete_data_science_private_endpoint", locals())  # type: ignore[attr-defined]
 
     def delete_job(
         self,
@@ -576,6 +1416,63 @@ class SyncOperations:
         """
         return self._invoke("delete_job_run", locals())  # type: ignore[attr-defined]
 
+    def delete_ml_application(
+        self,
+        ml_application_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Delete ml application.
+
+        ``DELETE /mlApplications/{mlApplicationId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplication/DeleteMlApplication
+
+        :param ml_application_id: Ml application id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("delete_ml_application", locals())  # type: ignore[attr-defined]
+
+    def delete_ml_application_implementation(
+        self,
+        ml_application_implementation_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Delete ml application implementation.
+
+        ``DELETE /mlApplicationImplementations/{mlApplicationImplementationId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementation/DeleteMlApplicationImplementation
+
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("delete_ml_application_implementation", locals())  # type: ignore[attr-defined]
+
+    def delete_ml_application_instance(
+        self,
+        ml_application_instance_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Delete ml application instance.
+
+        ``DELETE /mlApplicationInstances/{mlApplicationInstanceId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstance/DeleteMlApplicationInstance
+
+        :param ml_application_instance_id: Ml application instance id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("delete_ml_application_instance", locals())  # type: ignore[attr-defined]
+
     def delete_model(
         self,
         model_id: str,
@@ -594,6 +1491,69 @@ class SyncOperations:
         :returns: a ``Response`` with no data.
         """
         return self._invoke("delete_model", locals())  # type: ignore[attr-defined]
+
+    def delete_model_artifact_signature(
+        self,
+        model_id: str,
+        artifact_signature_id: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Delete model artifact signature.
+
+        ``DELETE /models/{modelId}/artifactSignatures/{artifactSignatureId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelArtifactSignature/DeleteModelArtifactSignature
+
+        :param model_id: Model id.
+        :param artifact_signature_id: Artifact signature id.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("delete_model_artifact_signature", locals())  # type: ignore[attr-defined]
+
+    def delete_model_custom_metadatum_artifact(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Delete model custom metadatum artifact.
+
+        ``DELETE /models/{modelId}/customMetadata/{metadatumKeyName}/artifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/DeleteModelCustomMetadatumArtifact
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("delete_model_custom_metadatum_artifact", locals())  # type: ignore[attr-defined]
+
+    def delete_model_defined_metadatum_artifact(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Delete model defined metadatum artifact.
+
+        ``DELETE /models/{modelId}/definedMetadata/{metadatumKeyName}/artifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/DeleteModelDefinedMetadatumArtifact
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("delete_model_defined_metadatum_artifact", locals())  # type: ignore[attr-defined]
 
     def delete_model_deployment(
         self,
@@ -614,6 +1574,65 @@ class SyncOperations:
         """
         return self._invoke("delete_model_deployment", locals())  # type: ignore[attr-defined]
 
+    def delete_model_group(
+        self,
+        model_group_id: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Delete model group.
+
+        ``DELETE /modelGroups/{modelGroupId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/DeleteModelGroup
+
+        :param model_group_id: Model group id.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("delete_model_group", locals())  # type: ignore[attr-defined]
+
+    def delete_model_group_version_history(
+        self,
+        model_group_version_history_id: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Delete model group version history.
+
+        ``DELETE /modelGroupVersionHistory/{modelGroupVersionHistoryId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroupVersionHistory/DeleteModelGroupVersionHistory
+
+        :param model_group_version_history_id: Model group version history id.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("delete_model_group_version_history", locals())  # type: ignore[attr-defined]
+
+    def delete_model_version_set(
+        self,
+        model_version_set_id: str,
+        *,
+        is_delete_related_models: str | None = None,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Delete model version set.
+
+        ``DELETE /modelVersionSets/{modelVersionSetId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelVersionSet/DeleteModelVersionSet
+
+        :param model_version_set_id: Model version set id.
+        :param is_delete_related_models: Is delete related models.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("delete_model_version_set", locals())  # type: ignore[attr-defined]
+
     def delete_notebook_session(
         self,
         notebook_session_id: str,
@@ -633,6 +1652,50 @@ class SyncOperations:
         """
         return self._invoke("delete_notebook_session", locals())  # type: ignore[attr-defined]
 
+    def delete_pipeline(
+        self,
+        pipeline_id: str,
+        *,
+        delete_related_pipeline_runs: str | None = None,
+        delete_related_job_runs: bool | None = None,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Delete pipeline.
+
+        ``DELETE /pipelines/{pipelineId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/DeletePipeline
+
+        :param pipeline_id: Pipeline id.
+        :param delete_related_pipeline_runs: Delete related pipeline runs.
+        :param delete_related_job_runs: Delete related job runs.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("delete_pipeline", locals())  # type: ignore[attr-defined]
+
+    def delete_pipeline_run(
+        self,
+        pipeline_run_id: str,
+        *,
+        delete_related_job_runs: bool | None = None,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Delete pipeline run.
+
+        ``DELETE /pipelineRuns/{pipelineRunId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/PipelineRun/DeletePipelineRun
+
+        :param pipeline_run_id: Pipeline run id.
+        :param delete_related_job_runs: Delete related job runs.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("delete_pipeline_run", locals())  # type: ignore[attr-defined]
+
     def delete_project(
         self,
         project_id: str,
@@ -651,6 +1714,136 @@ class SyncOperations:
         :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
         """
         return self._invoke("delete_project", locals())  # type: ignore[attr-defined]
+
+    def delete_schedule(
+        self,
+        schedule_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Delete schedule.
+
+        ``DELETE /schedules/{scheduleId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Schedule/DeleteSchedule
+
+        :param schedule_id: Schedule id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("delete_schedule", locals())  # type: ignore[attr-defined]
+
+    def disable_ml_application_instance_view_trigger(
+        self,
+        disable_ml_application_instance_view_trigger_details: Body,
+        ml_application_instance_view_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Disable ml application instance view trigger.
+
+        ``POST /mlApplicationInstanceViews/{mlApplicationInstanceViewId}/actions/disableTrigger``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstanceView/DisableMlApplicationInstanceViewTrigger
+
+        :param disable_ml_application_instance_view_trigger_details: Disable ml application instance view
+            trigger details. A ``DisableMlApplicationInstanceViewTriggerDetails`` dict in wire format
+            (camelCase keys).
+        :param ml_application_instance_view_id: Ml application instance view id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationInstanceView`` JSON.
+        """
+        return self._invoke("disable_ml_application_instance_view_trigger", locals())  # type: ignore[attr-defined]
+
+    def enable_ml_application_instance_view_trigger(
+        self,
+        enable_ml_application_instance_view_trigger_details: Body,
+        ml_application_instance_view_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Enable ml application instance view trigger.
+
+        ``POST /mlApplicationInstanceViews/{mlApplicationInstanceViewId}/actions/enableTrigger``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstanceView/EnableMlApplicationInstanceViewTrigger
+
+        :param enable_ml_application_instance_view_trigger_details: Enable ml application instance view
+            trigger details. A ``EnableMlApplicationInstanceViewTriggerDetails`` dict in wire format
+            (camelCase keys).
+        :param ml_application_instance_view_id: Ml application instance view id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationInstanceView`` JSON.
+        """
+        return self._invoke("enable_ml_application_instance_view_trigger", locals())  # type: ignore[attr-defined]
+
+    def export_model_artifact(
+        self,
+        model_id: str,
+        export_model_artifact_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Export model artifact.
+
+        ``POST /models/{modelId}/actions/exportArtifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/ExportModelArtifact
+
+        :param model_id: Model id.
+        :param export_model_artifact_details: Export model artifact details. A
+            ``ExportModelArtifactDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("export_model_artifact", locals())  # type: ignore[attr-defined]
+
+    def get_compute_target(
+        self,
+        compute_target_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get compute target.
+
+        ``GET /computeTargets/{computeTargetId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ComputeTarget/GetComputeTarget
+
+        :param compute_target_id: Compute target id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``ComputeTarget`` JSON.
+        """
+        return self._invoke("get_compute_target", locals())  # type: ignore[attr-defined]
+
+    def get_data_science_private_endpoint(
+        self,
+        data_science_private_endpoint_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get data science private endpoint.
+
+        ``GET /dataSciencePrivateEndpoints/{dataSciencePrivateEndpointId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/DataSciencePrivateEndpoint/GetDataSciencePrivateEndpoint
+
+        :param data_science_private_endpoint_id: Data science private endpoint id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``DataSciencePrivateEndpoint`` JSON.
+        """
+        return self._invoke("get_data_science_private_endpoint", locals())  # type: ignore[attr-defined]
 
     def get_job(
         self,
@@ -705,6 +1898,126 @@ class SyncOperations:
         """
         return self._invoke("get_job_run", locals())  # type: ignore[attr-defined]
 
+    def get_ml_application(
+        self,
+        ml_application_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get ml application.
+
+        ``GET /mlApplications/{mlApplicationId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplication/GetMlApplication
+
+        :param ml_application_id: Ml application id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplication`` JSON.
+        """
+        return self._invoke("get_ml_application", locals())  # type: ignore[attr-defined]
+
+    def get_ml_application_historical_package_content(
+        self,
+        ml_application_implementation_version_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get ml application historical package content.
+
+        ``GET
+            /mlApplicationImplementationVersions/{mlApplicationImplementationVersionId}/mlApplicationHistoricalPackage/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementationVersion/GetMlApplicationHistoricalPackageContent
+
+        :param ml_application_implementation_version_id: Ml application implementation version id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the artifact bytes.
+        """
+        return self._invoke("get_ml_application_historical_package_content", locals())  # type: ignore[attr-defined]
+
+    def get_ml_application_implementation(
+        self,
+        ml_application_implementation_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get ml application implementation.
+
+        ``GET /mlApplicationImplementations/{mlApplicationImplementationId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementation/GetMlApplicationImplementation
+
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationImplementation`` JSON.
+        """
+        return self._invoke("get_ml_application_implementation", locals())  # type: ignore[attr-defined]
+
+    def get_ml_application_implementation_version(
+        self,
+        ml_application_implementation_version_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get ml application implementation version.
+
+        ``GET /mlApplicationImplementationVersions/{mlApplicationImplementationVersionId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementationVersion/GetMlApplicationImplementationVersion
+
+        :param ml_application_implementation_version_id: Ml application implementation version id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationImplementationVersion`` JSON.
+        """
+        return self._invoke("get_ml_application_implementation_version", locals())  # type: ignore[attr-defined]
+
+    def get_ml_application_instance(
+        self,
+        ml_application_instance_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get ml application instance.
+
+        ``GET /mlApplicationInstances/{mlApplicationInstanceId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstance/GetMlApplicationInstance
+
+        :param ml_application_instance_id: Ml application instance id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationInstance`` JSON.
+        """
+        return self._invoke("get_ml_application_instance", locals())  # type: ignore[attr-defined]
+
+    def get_ml_application_instance_view(
+        self,
+        ml_application_instance_view_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get ml application instance view.
+
+        ``GET /mlApplicationInstanceViews/{mlApplicationInstanceViewId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstanceView/GetMlApplicationInstanceView
+
+        :param ml_application_instance_view_id: Ml application instance view id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationInstanceView`` JSON.
+        """
+        return self._invoke("get_ml_application_instance_view", locals())  # type: ignore[attr-defined]
+
+    def get_ml_application_package_content(
+        self,
+        ml_application_implementation_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get ml application package content.
+
+        ``GET /mlApplicationImplementations/{mlApplicationImplementationId}/mlApplicationPackage/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementation/GetMlApplicationPackageContent
+
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the artifact bytes.
+        """
+        return self._invoke("get_ml_application_package_content", locals())  # type: ignore[attr-defined]
+
     def get_model(
         self,
         model_id: str,
@@ -741,6 +2054,70 @@ class SyncOperations:
         """
         return self._invoke("get_model_artifact_content", locals())  # type: ignore[attr-defined]
 
+    def get_model_artifact_signature(
+        self,
+        model_id: str,
+        artifact_signature_id: str,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Get model artifact signature.
+
+        ``GET /models/{modelId}/artifactSignatures/{artifactSignatureId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelArtifactSignature/GetModelArtifactSignature
+
+        :param model_id: Model id.
+        :param artifact_signature_id: Artifact signature id.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``ModelArtifactSignature`` JSON.
+        """
+        return self._invoke("get_model_artifact_signature", locals())  # type: ignore[attr-defined]
+
+    def get_model_custom_metadatum_artifact_content(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        *,
+        opc_request_id: str | None = None,
+        range: str | None = None,
+    ) -> Response:
+        """Get model custom metadatum artifact content.
+
+        ``GET /models/{modelId}/customMetadata/{metadatumKeyName}/artifact/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/GetModelCustomMetadatumArtifactContent
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param opc_request_id: Opc request id.
+        :param range: Range.
+        :returns: a ``Response`` whose ``data`` is the artifact bytes.
+        """
+        return self._invoke("get_model_custom_metadatum_artifact_content", locals())  # type: ignore[attr-defined]
+
+    def get_model_defined_metadatum_artifact_content(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        *,
+        opc_request_id: str | None = None,
+        range: str | None = None,
+    ) -> Response:
+        """Get model defined metadatum artifact content.
+
+        ``GET /models/{modelId}/definedMetadata/{metadatumKeyName}/artifact/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/GetModelDefinedMetadatumArtifactContent
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param opc_request_id: Opc request id.
+        :param range: Range.
+        :returns: a ``Response`` whose ``data`` is the artifact bytes.
+        """
+        return self._invoke("get_model_defined_metadatum_artifact_content", locals())  # type: ignore[attr-defined]
+
     def get_model_deployment(
         self,
         model_deployment_id: str,
@@ -757,6 +2134,59 @@ class SyncOperations:
         :returns: a ``Response`` whose ``data`` is the ``ModelDeployment`` JSON.
         """
         return self._invoke("get_model_deployment", locals())  # type: ignore[attr-defined]
+
+    def get_model_group(
+        self,
+        model_group_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get model group.
+
+        ``GET /modelGroups/{modelGroupId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/GetModelGroup
+
+        :param model_group_id: Model group id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``ModelGroup`` JSON.
+        """
+        return self._invoke("get_model_group", locals())  # type: ignore[attr-defined]
+
+    def get_model_group_artifact_content(
+        self,
+        model_group_id: str,
+        *,
+        opc_request_id: str | None = None,
+        range: str | None = None,
+    ) -> Response:
+        """Get model group artifact content.
+
+        ``GET /modelGroups/{modelGroupId}/artifact/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/GetModelGroupArtifactContent
+
+        :param model_group_id: Model group id.
+        :param opc_request_id: Opc request id.
+        :param range: Range.
+        :returns: a ``Response`` whose ``data`` is the artifact bytes.
+        """
+        return self._invoke("get_model_group_artifact_content", locals())  # type: ignore[attr-defined]
+
+    def get_model_group_version_history(
+        self,
+        model_group_version_history_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get model group version history.
+
+        ``GET /modelGroupVersionHistory/{modelGroupVersionHistoryId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroupVersionHistory/GetModelGroupVersionHistory
+
+        :param model_group_version_history_id: Model group version history id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``ModelGroupVersionHistory`` JSON.
+        """
+        return self._invoke("get_model_group_version_history", locals())  # type: ignore[attr-defined]
 
     def get_model_provenance(
         self,
@@ -775,6 +2205,23 @@ class SyncOperations:
         """
         return self._invoke("get_model_provenance", locals())  # type: ignore[attr-defined]
 
+    def get_model_version_set(
+        self,
+        model_version_set_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get model version set.
+
+        ``GET /modelVersionSets/{modelVersionSetId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelVersionSet/GetModelVersionSet
+
+        :param model_version_set_id: Model version set id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``ModelVersionSet`` JSON.
+        """
+        return self._invoke("get_model_version_set", locals())  # type: ignore[attr-defined]
+
     def get_notebook_session(
         self,
         notebook_session_id: str,
@@ -792,6 +2239,40 @@ class SyncOperations:
         """
         return self._invoke("get_notebook_session", locals())  # type: ignore[attr-defined]
 
+    def get_pipeline(
+        self,
+        pipeline_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get pipeline.
+
+        ``GET /pipelines/{pipelineId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/GetPipeline
+
+        :param pipeline_id: Pipeline id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``Pipeline`` JSON.
+        """
+        return self._invoke("get_pipeline", locals())  # type: ignore[attr-defined]
+
+    def get_pipeline_run(
+        self,
+        pipeline_run_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get pipeline run.
+
+        ``GET /pipelineRuns/{pipelineRunId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/PipelineRun/GetPipelineRun
+
+        :param pipeline_run_id: Pipeline run id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``PipelineRun`` JSON.
+        """
+        return self._invoke("get_pipeline_run", locals())  # type: ignore[attr-defined]
+
     def get_project(
         self,
         project_id: str,
@@ -808,6 +2289,44 @@ class SyncOperations:
         :returns: a ``Response`` whose ``data`` is the ``Project`` JSON.
         """
         return self._invoke("get_project", locals())  # type: ignore[attr-defined]
+
+    def get_schedule(
+        self,
+        schedule_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get schedule.
+
+        ``GET /schedules/{scheduleId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Schedule/GetSchedule
+
+        :param schedule_id: Schedule id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``Schedule`` JSON.
+        """
+        return self._invoke("get_schedule", locals())  # type: ignore[attr-defined]
+
+    def get_step_artifact_content(
+        self,
+        pipeline_id: str,
+        step_name: str,
+        *,
+        opc_request_id: str | None = None,
+        range: str | None = None,
+    ) -> Response:
+        """Get step artifact content.
+
+        ``GET /pipelines/{pipelineId}/steps/{stepName}/artifact/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/GetStepArtifactContent
+
+        :param pipeline_id: Pipeline id.
+        :param step_name: Step name.
+        :param opc_request_id: Opc request id.
+        :param range: Range.
+        :returns: a ``Response`` whose ``data`` is the artifact bytes.
+        """
+        return self._invoke("get_step_artifact_content", locals())  # type: ignore[attr-defined]
 
     def get_work_request(
         self,
@@ -859,6 +2378,338 @@ class SyncOperations:
         :returns: a ``Response`` with no data.
         """
         return self._invoke("head_model_artifact", locals())  # type: ignore[attr-defined]
+
+    def head_model_custom_metadatum_artifact(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Head model custom metadatum artifact.
+
+        ``HEAD /models/{modelId}/customMetadata/{metadatumKeyName}/artifact/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/HeadModelCustomMetadatumArtifact
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("head_model_custom_metadatum_artifact", locals())  # type: ignore[attr-defined]
+
+    def head_model_defined_metadatum_artifact(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Head model defined metadatum artifact.
+
+        ``HEAD /models/{modelId}/definedMetadata/{metadatumKeyName}/artifact/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/HeadModelDefinedMetadatumArtifact
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("head_model_defined_metadatum_artifact", locals())  # type: ignore[attr-defined]
+
+    def head_model_group_artifact(
+        self,
+        model_group_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Head model group artifact.
+
+        ``HEAD /modelGroups/{modelGroupId}/artifact/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/HeadModelGroupArtifact
+
+        :param model_group_id: Model group id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("head_model_group_artifact", locals())  # type: ignore[attr-defined]
+
+    def head_step_artifact(
+        self,
+        pipeline_id: str,
+        step_name: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Head step artifact.
+
+        ``HEAD /pipelines/{pipelineId}/steps/{stepName}/artifact/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/HeadStepArtifact
+
+        :param pipeline_id: Pipeline id.
+        :param step_name: Step name.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("head_step_artifact", locals())  # type: ignore[attr-defined]
+
+    def import_model_artifact(
+        self,
+        model_id: str,
+        import_model_artifact_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Import model artifact.
+
+        ``POST /models/{modelId}/actions/importArtifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/ImportModelArtifact
+
+        :param model_id: Model id.
+        :param import_model_artifact_details: Import model artifact details. A
+            ``ImportModelArtifactDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("import_model_artifact", locals())  # type: ignore[attr-defined]
+
+    def list_compute_target_shapes(
+        self,
+        compartment_id: str,
+        *,
+        limit: int | None = None,
+        page: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List compute target shapes.
+
+        ``GET /computeTargetShapes``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ComputeTargetShapeSummary/ListComputeTargetShapes
+
+        :param compartment_id: Compartment id.
+        :param limit: Limit.
+        :param page: Page.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[ComputeTargetShapeSummary]`` JSON.
+        """
+        return self._invoke("list_compute_target_shapes", locals())  # type: ignore[attr-defined]
+
+    def list_all_compute_target_shapes(
+        self,
+        compartment_id: str,
+        *,
+        limit: int | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List compute target shapes: every page, following ``opc-next-page``.
+
+        ``GET /computeTargetShapes``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ComputeTargetShapeSummary/ListComputeTargetShapes
+
+        :param compartment_id: Compartment id.
+        :param limit: Limit.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_compute_target_shapes``.
+        """
+        return self._list_all("list_compute_target_shapes", locals())  # type: ignore[attr-defined]
+
+    def list_compute_targets(
+        self,
+        compartment_id: str,
+        *,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List compute targets.
+
+        ``GET /computeTargets``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ComputeTargetSummary/ListComputeTargets
+
+        :param compartment_id: Compartment id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, DELETING, DELETED, FAILED,
+            UPDATING, NEEDS_ATTENTION.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[ComputeTargetSummary]`` JSON.
+        """
+        return self._invoke("list_compute_targets", locals())  # type: ignore[attr-defined]
+
+    def list_all_compute_targets(
+        self,
+        compartment_id: str,
+        *,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List compute targets: every page, following ``opc-next-page``.
+
+        ``GET /computeTargets``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ComputeTargetSummary/ListComputeTargets
+
+        :param compartment_id: Compartment id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, DELETING, DELETED, FAILED,
+            UPDATING, NEEDS_ATTENTION.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_compute_targets``.
+        """
+        return self._list_all("list_compute_targets", locals())  # type: ignore[attr-defined]
+
+    def list_containers(
+        self,
+        *,
+        is_latest: str | None = None,
+        display_name: str | None = None,
+        container_name: str | None = None,
+        lifecycle_state: str | None = None,
+        target_workload: str | None = None,
+        usage_query_param: str | None = None,
+        tag_query_param: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List containers.
+
+        ``GET /containers``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ContainerSummary/ListContainers
+
+        :param is_latest: Is latest.
+        :param display_name: Display name.
+        :param container_name: Container name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, INACTIVE.
+        :param target_workload: Target workload. Allowed: MODEL_DEPLOYMENT, JOB_RUN.
+        :param usage_query_param: Usage query param. Allowed: INFERENCE, FINE_TUNE, EVALUATION,
+            BATCH_INFERENCE, OTHER.
+        :param tag_query_param: Tag query param.
+        :param limit: Limit.
+        :param page: Page.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[ContainerSummary]`` JSON.
+        """
+        return self._invoke("list_containers", locals())  # type: ignore[attr-defined]
+
+    def list_all_containers(
+        self,
+        *,
+        is_latest: str | None = None,
+        display_name: str | None = None,
+        container_name: str | None = None,
+        lifecycle_state: str | None = None,
+        target_workload: str | None = None,
+        usage_query_param: str | None = None,
+        tag_query_param: str | None = None,
+        limit: int | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List containers: every page, following ``opc-next-page``.
+
+        ``GET /containers``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ContainerSummary/ListContainers
+
+        :param is_latest: Is latest.
+        :param display_name: Display name.
+        :param container_name: Container name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, INACTIVE.
+        :param target_workload: Target workload. Allowed: MODEL_DEPLOYMENT, JOB_RUN.
+        :param usage_query_param: Usage query param. Allowed: INFERENCE, FINE_TUNE, EVALUATION,
+            BATCH_INFERENCE, OTHER.
+        :param tag_query_param: Tag query param.
+        :param limit: Limit.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_containers``.
+        """
+        return self._list_all("list_containers", locals())  # type: ignore[attr-defined]
+
+    def list_data_science_private_endpoints(
+        self,
+        compartment_id: str,
+        *,
+        limit: int | None = None,
+        page: str | None = None,
+        lifecycle_state: str | None = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+        display_name: str | None = None,
+        created_by: str | None = None,
+        data_science_resource_type: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List data science private endpoints.
+
+        ``GET /dataSciencePrivateEndpoints``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/DataSciencePrivateEndpoint/ListDataSciencePrivateEndpoints
+
+        :param compartment_id: Compartment id.
+        :param limit: Limit.
+        :param page: Page.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, UPDATING, DELETING, DELETED,
+            FAILED, NEEDS_ATTENTION.
+        :param sort_by: Sort by. Allowed: timeCreated.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param display_name: Display name.
+        :param created_by: Created by.
+        :param data_science_resource_type: Data science resource type. Allowed: NOTEBOOK_SESSION,
+            MODEL_DEPLOYMENT.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[DataSciencePrivateEndpointSummary]`` JSON.
+        """
+        return self._invoke("list_data_science_private_endpoints", locals())  # type: ignore[attr-defined]
+
+    def list_all_data_science_private_endpoints(
+        self,
+        compartment_id: str,
+        *,
+        limit: int | None = None,
+        lifecycle_state: str | None = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+        display_name: str | None = None,
+        created_by: str | None = None,
+        data_science_resource_type: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List data science private endpoints: every page, following ``opc-next-page``.
+
+        ``GET /dataSciencePrivateEndpoints``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/DataSciencePrivateEndpoint/ListDataSciencePrivateEndpoints
+
+        :param compartment_id: Compartment id.
+        :param limit: Limit.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, UPDATING, DELETING, DELETED,
+            FAILED, NEEDS_ATTENTION.
+        :param sort_by: Sort by. Allowed: timeCreated.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param display_name: Display name.
+        :param created_by: Created by.
+        :param data_science_resource_type: Data science resource type. Allowed: NOTEBOOK_SESSION,
+            MODEL_DEPLOYMENT.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_data_science_private_endpoints``.
+        """
+        return self._list_all("list_data_science_private_endpoints", locals())  # type: ignore[attr-defined]
 
     def list_fast_launch_job_configs(
         self,
@@ -1086,6 +2937,463 @@ class SyncOperations:
         """
         return self._list_all("list_jobs", locals())  # type: ignore[attr-defined]
 
+    def list_ml_application_implementation_versions(
+        self,
+        ml_application_implementation_id: str,
+        *,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List ml application implementation versions.
+
+        ``GET /mlApplicationImplementationVersions``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementationVersion/ListMlApplicationImplementationVersions
+
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, FAILED, DELETING.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationImplementationVersionCollection``
+            JSON.
+        """
+        return self._invoke("list_ml_application_implementation_versions", locals())  # type: ignore[attr-defined]
+
+    def list_all_ml_application_implementation_versions(
+        self,
+        ml_application_implementation_id: str,
+        *,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List ml application implementation versions: every page, following ``opc-next-page``.
+
+        ``GET /mlApplicationImplementationVersions``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementationVersion/ListMlApplicationImplementationVersions
+
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, FAILED, DELETING.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_ml_application_implementation_versions``.
+        """
+        return self._list_all("list_ml_application_implementation_versions", locals())  # type: ignore[attr-defined]
+
+    def list_ml_application_implementations(
+        self,
+        compartment_id: str,
+        *,
+        ml_application_implementation_id: str | None = None,
+        name: str | None = None,
+        ml_application_id: str | None = None,
+        compartment_id_in_subtree: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List ml application implementations.
+
+        ``GET /mlApplicationImplementations``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementation/ListMlApplicationImplementations
+
+        :param compartment_id: Compartment id.
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param name: Name.
+        :param ml_application_id: Ml application id.
+        :param compartment_id_in_subtree: Compartment id in subtree.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, NEEDS_ATTENTION, FAILED,
+            DELETING, UPDATING.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationImplementationCollection`` JSON.
+        """
+        return self._invoke("list_ml_application_implementations", locals())  # type: ignore[attr-defined]
+
+    def list_all_ml_application_implementations(
+        self,
+        compartment_id: str,
+        *,
+        ml_application_implementation_id: str | None = None,
+        name: str | None = None,
+        ml_application_id: str | None = None,
+        compartment_id_in_subtree: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List ml application implementations: every page, following ``opc-next-page``.
+
+        ``GET /mlApplicationImplementations``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementation/ListMlApplicationImplementations
+
+        :param compartment_id: Compartment id.
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param name: Name.
+        :param ml_application_id: Ml application id.
+        :param compartment_id_in_subtree: Compartment id in subtree.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, NEEDS_ATTENTION, FAILED,
+            DELETING, UPDATING.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_ml_application_implementations``.
+        """
+        return self._list_all("list_ml_application_implementations", locals())  # type: ignore[attr-defined]
+
+    def list_ml_application_instance_views(
+        self,
+        compartment_id: str,
+        *,
+        display_name: str | None = None,
+        ml_application_id: str | None = None,
+        ml_application_implementation_id: str | None = None,
+        ml_application_instance_id: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List ml application instance views.
+
+        ``GET /mlApplicationInstanceViews``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstanceView/ListMlApplicationInstanceViews
+
+        :param compartment_id: Compartment id.
+        :param display_name: Display name.
+        :param ml_application_id: Ml application id.
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param ml_application_instance_id: Ml application instance id.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, UPDATING, ACTIVE, INACTIVE, DELETING,
+            DELETED, NEEDS_ATTENTION, FAILED.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationInstanceViewCollection`` JSON.
+        """
+        return self._invoke("list_ml_application_instance_views", locals())  # type: ignore[attr-defined]
+
+    def list_all_ml_application_instance_views(
+        self,
+        compartment_id: str,
+        *,
+        display_name: str | None = None,
+        ml_application_id: str | None = None,
+        ml_application_implementation_id: str | None = None,
+        ml_application_instance_id: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List ml application instance views: every page, following ``opc-next-page``.
+
+        ``GET /mlApplicationInstanceViews``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstanceView/ListMlApplicationInstanceViews
+
+        :param compartment_id: Compartment id.
+        :param display_name: Display name.
+        :param ml_application_id: Ml application id.
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param ml_application_instance_id: Ml application instance id.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, UPDATING, ACTIVE, INACTIVE, DELETING,
+            DELETED, NEEDS_ATTENTION, FAILED.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_ml_application_instance_views``.
+        """
+        return self._list_all("list_ml_application_instance_views", locals())  # type: ignore[attr-defined]
+
+    def list_ml_application_instances(
+        self,
+        compartment_id: str,
+        *,
+        display_name: str | None = None,
+        ml_application_id: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List ml application instances.
+
+        ``GET /mlApplicationInstances``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstance/ListMlApplicationInstances
+
+        :param compartment_id: Compartment id.
+        :param display_name: Display name.
+        :param ml_application_id: Ml application id.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, UPDATING, ACTIVE, INACTIVE, DELETING,
+            DELETED, NEEDS_ATTENTION, FAILED.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationInstanceCollection`` JSON.
+        """
+        return self._invoke("list_ml_application_instances", locals())  # type: ignore[attr-defined]
+
+    def list_all_ml_application_instances(
+        self,
+        compartment_id: str,
+        *,
+        display_name: str | None = None,
+        ml_application_id: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List ml application instances: every page, following ``opc-next-page``.
+
+        ``GET /mlApplicationInstances``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstance/ListMlApplicationInstances
+
+        :param compartment_id: Compartment id.
+        :param display_name: Display name.
+        :param ml_application_id: Ml application id.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, UPDATING, ACTIVE, INACTIVE, DELETING,
+            DELETED, NEEDS_ATTENTION, FAILED.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_ml_application_instances``.
+        """
+        return self._list_all("list_ml_application_instances", locals())  # type: ignore[attr-defined]
+
+    def list_ml_applications(
+        self,
+        compartment_id: str,
+        *,
+        ml_application_id: str | None = None,
+        compartment_id_in_subtree: str | None = None,
+        name: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List ml applications.
+
+        ``GET /mlApplications``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplication/ListMlApplications
+
+        :param compartment_id: Compartment id.
+        :param ml_application_id: Ml application id.
+        :param compartment_id_in_subtree: Compartment id in subtree.
+        :param name: Name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, FAILED.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationCollection`` JSON.
+        """
+        return self._invoke("list_ml_applications", locals())  # type: ignore[attr-defined]
+
+    def list_all_ml_applications(
+        self,
+        compartment_id: str,
+        *,
+        ml_application_id: str | None = None,
+        compartment_id_in_subtree: str | None = None,
+        name: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List ml applications: every page, following ``opc-next-page``.
+
+        ``GET /mlApplications``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplication/ListMlApplications
+
+        :param compartment_id: Compartment id.
+        :param ml_application_id: Ml application id.
+        :param compartment_id_in_subtree: Compartment id in subtree.
+        :param name: Name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, FAILED.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_ml_applications``.
+        """
+        return self._list_all("list_ml_applications", locals())  # type: ignore[attr-defined]
+
+    def list_model_artifact_signatures(
+        self,
+        model_id: str,
+        compartment_id: str,
+        *,
+        display_name: str | None = None,
+        digest: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List model artifact signatures.
+
+        ``GET /models/{modelId}/artifactSignatures``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelArtifactSignatureSummary/ListModelArtifactSignatures
+
+        :param model_id: Model id.
+        :param compartment_id: Compartment id.
+        :param display_name: Display name.
+        :param digest: Digest.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, CREATING, DELETED, FAILED.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[ModelArtifactSignatureSummary]`` JSON.
+        """
+        return self._invoke("list_model_artifact_signatures", locals())  # type: ignore[attr-defined]
+
+    def list_all_model_artifact_signatures(
+        self,
+        model_id: str,
+        compartment_id: str,
+        *,
+        display_name: str | None = None,
+        digest: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List model artifact signatures: every page, following ``opc-next-page``.
+
+        ``GET /models/{modelId}/artifactSignatures``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelArtifactSignatureSummary/ListModelArtifactSignatures
+
+        :param model_id: Model id.
+        :param compartment_id: Compartment id.
+        :param display_name: Display name.
+        :param digest: Digest.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, CREATING, DELETED, FAILED.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_model_artifact_signatures``.
+        """
+        return self._list_all("list_model_artifact_signatures", locals())  # type: ignore[attr-defined]
+
+    def list_model_deployment_model_states(
+        self,
+        model_deployment_id: str,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        display_name: str | None = None,
+        inference_key: str | None = None,
+        model_id: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """List model deployment model states.
+
+        ``GET /modelDeployments/{modelDeploymentId}/models/modelState``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelDeploymentModelStateSummary/ListModelDeploymentModelStates
+
+        :param model_deployment_id: Model deployment id.
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param display_name: Display name.
+        :param inference_key: Inference key.
+        :param model_id: Model id.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``list[ModelDeploymentModelStateSummary]`` JSON.
+        """
+        return self._invoke("list_model_deployment_model_states", locals())  # type: ignore[attr-defined]
+
+    def list_all_model_deployment_model_states(
+        self,
+        model_deployment_id: str,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        display_name: str | None = None,
+        inference_key: str | None = None,
+        model_id: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> list[Any]:
+        """List model deployment model states: every page, following ``opc-next-page``.
+
+        ``GET /modelDeployments/{modelDeploymentId}/models/modelState``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelDeploymentModelStateSummary/ListModelDeploymentModelStates
+
+        :param model_deployment_id: Model deployment id.
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param display_name: Display name.
+        :param inference_key: Inference key.
+        :param model_id: Model id.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: the items of all pages of ``list_model_deployment_model_states``.
+        """
+        return self._list_all("list_model_deployment_model_states", locals())  # type: ignore[attr-defined]
+
     def list_model_deployment_shapes(
         self,
         compartment_id: str,
@@ -1198,6 +3506,288 @@ class SyncOperations:
         :returns: the items of all pages of ``list_model_deployments``.
         """
         return self._list_all("list_model_deployments", locals())  # type: ignore[attr-defined]
+
+    def list_model_group_models(
+        self,
+        model_group_id: str,
+        compartment_id: str,
+        *,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List model group models.
+
+        ``GET /modelGroups/{modelGroupId}/models``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/ListModelGroupModels
+
+        :param model_group_id: Model group id.
+        :param compartment_id: Compartment id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, DELETED, FAILED, INACTIVE.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[ModelGroupModelSummary]`` JSON.
+        """
+        return self._invoke("list_model_group_models", locals())  # type: ignore[attr-defined]
+
+    def list_all_model_group_models(
+        self,
+        model_group_id: str,
+        compartment_id: str,
+        *,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List model group models: every page, following ``opc-next-page``.
+
+        ``GET /modelGroups/{modelGroupId}/models``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/ListModelGroupModels
+
+        :param model_group_id: Model group id.
+        :param compartment_id: Compartment id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, DELETED, FAILED, INACTIVE.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_model_group_models``.
+        """
+        return self._list_all("list_model_group_models", locals())  # type: ignore[attr-defined]
+
+    def list_model_group_version_histories(
+        self,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List model group version histories.
+
+        ``GET /modelGroupVersionHistory``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroupVersionHistorySummary/ListModelGroupVersionHistories
+
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, DELETED, FAILED, DELETING.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[ModelGroupVersionHistorySummary]`` JSON.
+        """
+        return self._invoke("list_model_group_version_histories", locals())  # type: ignore[attr-defined]
+
+    def list_all_model_group_version_histories(
+        self,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List model group version histories: every page, following ``opc-next-page``.
+
+        ``GET /modelGroupVersionHistory``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroupVersionHistorySummary/ListModelGroupVersionHistories
+
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, DELETED, FAILED, DELETING.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_model_group_version_histories``.
+        """
+        return self._list_all("list_model_group_version_histories", locals())  # type: ignore[attr-defined]
+
+    def list_model_groups(
+        self,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        model_group_version_history_id: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List model groups.
+
+        ``GET /modelGroups``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroupSummary/ListModelGroups
+
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, FAILED, INACTIVE, DELETING,
+            DELETED.
+        :param created_by: Created by.
+        :param model_group_version_history_id: Model group version history id.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[ModelGroupSummary]`` JSON.
+        """
+        return self._invoke("list_model_groups", locals())  # type: ignore[attr-defined]
+
+    def list_all_model_groups(
+        self,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        model_group_version_history_id: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List model groups: every page, following ``opc-next-page``.
+
+        ``GET /modelGroups``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroupSummary/ListModelGroups
+
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, FAILED, INACTIVE, DELETING,
+            DELETED.
+        :param created_by: Created by.
+        :param model_group_version_history_id: Model group version history id.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_model_groups``.
+        """
+        return self._list_all("list_model_groups", locals())  # type: ignore[attr-defined]
+
+    def list_model_version_sets(
+        self,
+        compartment_id: str,
+        *,
+        category: str | None = None,
+        id: str | None = None,
+        project_id: str | None = None,
+        name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List model version sets.
+
+        ``GET /modelVersionSets``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelVersionSetSummary/ListModelVersionSets
+
+        :param compartment_id: Compartment id.
+        :param category: Category. Allowed: USER, SERVICE.
+        :param id: Id.
+        :param project_id: Project id.
+        :param name: Name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, DELETING, DELETED, FAILED.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[ModelVersionSetSummary]`` JSON.
+        """
+        return self._invoke("list_model_version_sets", locals())  # type: ignore[attr-defined]
+
+    def list_all_model_version_sets(
+        self,
+        compartment_id: str,
+        *,
+        category: str | None = None,
+        id: str | None = None,
+        project_id: str | None = None,
+        name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List model version sets: every page, following ``opc-next-page``.
+
+        ``GET /modelVersionSets``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelVersionSetSummary/ListModelVersionSets
+
+        :param compartment_id: Compartment id.
+        :param category: Category. Allowed: USER, SERVICE.
+        :param id: Id.
+        :param project_id: Project id.
+        :param name: Name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, DELETING, DELETED, FAILED.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_model_version_sets``.
+        """
+        return self._list_all("list_model_version_sets", locals())  # type: ignore[attr-defined]
 
     def list_models(
         self,
@@ -1396,6 +3986,144 @@ class SyncOperations:
         """
         return self._list_all("list_notebook_sessions", locals())  # type: ignore[attr-defined]
 
+    def list_pipeline_runs(
+        self,
+        compartment_id: str,
+        *,
+        id: str | None = None,
+        pipeline_id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List pipeline runs.
+
+        ``GET /pipelineRuns``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/PipelineRun/ListPipelineRuns
+
+        :param compartment_id: Compartment id.
+        :param id: Id.
+        :param pipeline_id: Pipeline id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACCEPTED, IN_PROGRESS, FAILED, SUCCEEDED,
+            CANCELING, CANCELED, DELETING, DELETED.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeAccepted, displayName.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[PipelineRunSummary]`` JSON.
+        """
+        return self._invoke("list_pipeline_runs", locals())  # type: ignore[attr-defined]
+
+    def list_all_pipeline_runs(
+        self,
+        compartment_id: str,
+        *,
+        id: str | None = None,
+        pipeline_id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List pipeline runs: every page, following ``opc-next-page``.
+
+        ``GET /pipelineRuns``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/PipelineRun/ListPipelineRuns
+
+        :param compartment_id: Compartment id.
+        :param id: Id.
+        :param pipeline_id: Pipeline id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACCEPTED, IN_PROGRESS, FAILED, SUCCEEDED,
+            CANCELING, CANCELED, DELETING, DELETED.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeAccepted, displayName.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_pipeline_runs``.
+        """
+        return self._list_all("list_pipeline_runs", locals())  # type: ignore[attr-defined]
+
+    def list_pipelines(
+        self,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List pipelines.
+
+        ``GET /pipelines``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/ListPipelines
+
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, DELETING, FAILED, DELETED.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[PipelineSummary]`` JSON.
+        """
+        return self._invoke("list_pipelines", locals())  # type: ignore[attr-defined]
+
+    def list_all_pipelines(
+        self,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List pipelines: every page, following ``opc-next-page``.
+
+        ``GET /pipelines``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/ListPipelines
+
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, DELETING, FAILED, DELETED.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_pipelines``.
+        """
+        return self._list_all("list_pipelines", locals())  # type: ignore[attr-defined]
+
     def list_projects(
         self,
         compartment_id: str,
@@ -1463,6 +4191,72 @@ class SyncOperations:
         :returns: the items of all pages of ``list_projects``.
         """
         return self._list_all("list_projects", locals())  # type: ignore[attr-defined]
+
+    def list_schedules(
+        self,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        lifecycle_state: str | None = None,
+        display_name: str | None = None,
+        id: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List schedules.
+
+        ``GET /schedules``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Schedule/ListSchedules
+
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, INACTIVE, UPDATING, DELETING,
+            DELETED, FAILED.
+        :param display_name: Display name.
+        :param id: Id.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[ScheduleSummary]`` JSON.
+        """
+        return self._invoke("list_schedules", locals())  # type: ignore[attr-defined]
+
+    def list_all_schedules(
+        self,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        lifecycle_state: str | None = None,
+        display_name: str | None = None,
+        id: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List schedules: every page, following ``opc-next-page``.
+
+        ``GET /schedules``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Schedule/ListSchedules
+
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, INACTIVE, UPDATING, DELETING,
+            DELETED, FAILED.
+        :param display_name: Display name.
+        :param id: Id.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_schedules``.
+        """
+        return self._list_all("list_schedules", locals())  # type: ignore[attr-defined]
 
     def list_work_request_errors(
         self,
@@ -1652,6 +4446,197 @@ class SyncOperations:
         """
         return self._list_all("list_work_requests", locals())  # type: ignore[attr-defined]
 
+    def put_ml_application_package(
+        self,
+        ml_application_implementation_id: str,
+        put_ml_application_package: Stream,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+        content_disposition: str | None = None,
+        opc_ml_app_package_args: str | None = None,
+        content_length: int | None = None,
+    ) -> Response:
+        """Put ml application package.
+
+        ``PUT /mlApplicationImplementations/{mlApplicationImplementationId}/mlApplicationPackage``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementation/PutMlApplicationPackage
+
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param put_ml_application_package: Put ml application package. A binary file object, a path, or
+            bytes; streamed, never read whole.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param content_disposition: Content disposition.
+        :param opc_ml_app_package_args: Opc ml app package args.
+        :param content_length: Content length.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("put_ml_application_package", locals())  # type: ignore[attr-defined]
+
+    def recover_ml_application_instance_view(
+        self,
+        ml_application_instance_view_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Recover ml application instance view.
+
+        ``POST /mlApplicationInstanceViews/{mlApplicationInstanceViewId}/actions/recover``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstanceView/RecoverMlApplicationInstanceView
+
+        :param ml_application_instance_view_id: Ml application instance view id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("recover_ml_application_instance_view", locals())  # type: ignore[attr-defined]
+
+    def register_model_artifact_reference(
+        self,
+        register_model_artifact_reference_details: Body,
+        model_id: str,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Register model artifact reference.
+
+        ``POST /models/{modelId}/actions/registerArtifactReference``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/RegisterModelArtifactReferenceDetails/RegisterModelArtifactReference
+
+        :param register_model_artifact_reference_details: Register model artifact reference details. A
+            ``RegisterModelArtifactReferenceDetails`` dict in wire format (camelCase keys).
+        :param model_id: Model id.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("register_model_artifact_reference", locals())  # type: ignore[attr-defined]
+
+    def restore_archived_model_artifact(
+        self,
+        model_id: str,
+        *,
+        restore_model_for_hours_specified: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Restore archived model artifact.
+
+        ``POST /models/{modelId}/actions/restore``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/RestoreArchivedModelArtifact
+
+        :param model_id: Model id.
+        :param restore_model_for_hours_specified: Restore model for hours specified.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("restore_archived_model_artifact", locals())  # type: ignore[attr-defined]
+
+    def trigger_ml_application_instance_flow(
+        self,
+        trigger_ml_application_instance_flow_details: Body,
+        ml_application_instance_id: str,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Trigger ml application instance flow.
+
+        ``POST /mlApplicationInstances/{mlApplicationInstanceId}/actions/trigger``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstance/TriggerMlApplicationInstanceFlow
+
+        :param trigger_ml_application_instance_flow_details: Trigger ml application instance flow details.
+            A ``TriggerMlApplicationInstanceFlowDetails`` dict in wire format (camelCase keys).
+        :param ml_application_instance_id: Ml application instance id.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("trigger_ml_application_instance_flow", locals())  # type: ignore[attr-defined]
+
+    def trigger_ml_application_instance_view_flow(
+        self,
+        trigger_ml_application_instance_view_flow_details: Body,
+        ml_application_instance_view_id: str,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Trigger ml application instance view flow.
+
+        ``POST /mlApplicationInstanceViews/{mlApplicationInstanceViewId}/actions/trigger``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstanceView/TriggerMlApplicationInstanceViewFlow
+
+        :param trigger_ml_application_instance_view_flow_details: Trigger ml application instance view
+            flow details. A ``TriggerMlApplicationInstanceViewFlowDetails`` dict in wire format (camelCase
+            keys).
+        :param ml_application_instance_view_id: Ml application instance view id.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("trigger_ml_application_instance_view_flow", locals())  # type: ignore[attr-defined]
+
+    def update_compute_target(
+        self,
+        compute_target_id: str,
+        update_compute_target_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Update compute target.
+
+        ``PUT /computeTargets/{computeTargetId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ComputeTarget/UpdateComputeTarget
+
+        :param compute_target_id: Compute target id.
+        :param update_compute_target_details: Update compute target details. A
+            ``UpdateComputeTargetDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("update_compute_target", locals())  # type: ignore[attr-defined]
+
+    def update_data_science_private_endpoint(
+        self,
+        data_science_private_endpoint_id: str,
+        update_data_science_private_endpoint_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Update data science private endpoint.
+
+        ``PUT /dataSciencePrivateEndpoints/{dataSciencePrivateEndpointId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/DataSciencePrivateEndpoint/UpdateDataSciencePrivateEndpoint
+
+        :param data_science_private_endpoint_id: Data science private endpoint id.
+        :param update_data_science_private_endpoint_details: Update data science private endpoint details.
+            A ``UpdateDataSciencePrivateEndpointDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` whose ``data`` is the ``DataSciencePrivateEndpoint`` JSON.
+        """
+        return self._invoke("update_data_science_private_endpoint", locals())  # type: ignore[attr-defined]
+
     def update_job(
         self,
         job_id: str,
@@ -1696,6 +4681,117 @@ class SyncOperations:
         """
         return self._invoke("update_job_run", locals())  # type: ignore[attr-defined]
 
+    def update_ml_application(
+        self,
+        ml_application_id: str,
+        update_ml_application_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Update ml application.
+
+        ``PUT /mlApplications/{mlApplicationId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplication/UpdateMlApplication
+
+        :param ml_application_id: Ml application id.
+        :param update_ml_application_details: Update ml application details. A
+            ``UpdateMlApplicationDetails`` dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplication`` JSON.
+        """
+        return self._invoke("update_ml_application", locals())  # type: ignore[attr-defined]
+
+    def update_ml_application_implementation(
+        self,
+        ml_application_implementation_id: str,
+        update_ml_application_implementation_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Update ml application implementation.
+
+        ``PUT /mlApplicationImplementations/{mlApplicationImplementationId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementation/UpdateMlApplicationImplementation
+
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param update_ml_application_implementation_details: Update ml application implementation details.
+            A ``UpdateMlApplicationImplementationDetails`` dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("update_ml_application_implementation", locals())  # type: ignore[attr-defined]
+
+    def update_ml_application_implementation_version(
+        self,
+        ml_application_implementation_version_id: str,
+        update_ml_application_implementation_version_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Update ml application implementation version.
+
+        ``PUT /mlApplicationImplementationVersions/{mlApplicationImplementationVersionId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementationVersion/UpdateMlApplicationImplementationVersion
+
+        :param ml_application_implementation_version_id: Ml application implementation version id.
+        :param update_ml_application_implementation_version_details: Update ml application implementation
+            version details. A ``UpdateMlApplicationImplementationVersionDetails`` dict in wire format
+            (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationImplementationVersion`` JSON.
+        """
+        return self._invoke("update_ml_application_implementation_version", locals())  # type: ignore[attr-defined]
+
+    def update_ml_application_instance(
+        self,
+        ml_application_instance_id: str,
+        update_ml_application_instance_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Update ml application instance.
+
+        ``PUT /mlApplicationInstances/{mlApplicationInstanceId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstance/UpdateMlApplicationInstance
+
+        :param ml_application_instance_id: Ml application instance id.
+        :param update_ml_application_instance_details: Update ml application instance details. A
+            ``UpdateMlApplicationInstanceDetails`` dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("update_ml_application_instance", locals())  # type: ignore[attr-defined]
+
+    def update_ml_application_instance_view(
+        self,
+        ml_application_instance_view_id: str,
+        update_ml_application_instance_view_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Update ml application instance view.
+
+        ``PUT /mlApplicationInstanceViews/{mlApplicationInstanceViewId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstanceView/UpdateMlApplicationInstanceView
+
+        :param ml_application_instance_view_id: Ml application instance view id.
+        :param update_ml_application_instance_view_details: Update ml application instance view details. A
+            ``UpdateMlApplicationInstanceViewDetails`` dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationInstanceView`` JSON.
+        """
+        return self._invoke("update_ml_application_instance_view", locals())  # type: ignore[attr-defined]
+
     def update_model(
         self,
         model_id: str,
@@ -1717,6 +4813,86 @@ class SyncOperations:
         :returns: a ``Response`` whose ``data`` is the ``Model`` JSON.
         """
         return self._invoke("update_model", locals())  # type: ignore[attr-defined]
+
+    def update_model_artifact_signature(
+        self,
+        update_model_artifact_signature_details: Body,
+        model_id: str,
+        artifact_signature_id: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Update model artifact signature.
+
+        ``PUT /models/{modelId}/artifactSignatures/{artifactSignatureId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelArtifactSignature/UpdateModelArtifactSignature
+
+        :param update_model_artifact_signature_details: Update model artifact signature details. A
+            ``UpdateModelArtifactSignatureDetails`` dict in wire format (camelCase keys).
+        :param model_id: Model id.
+        :param artifact_signature_id: Artifact signature id.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` whose ``data`` is the ``ModelArtifactSignature`` JSON.
+        """
+        return self._invoke("update_model_artifact_signature", locals())  # type: ignore[attr-defined]
+
+    def update_model_custom_metadatum_artifact(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        model_custom_metadatum_artifact: Stream,
+        *,
+        opc_request_id: str | None = None,
+        content_disposition: str | None = None,
+        if_match: str | None = None,
+        content_length: int | None = None,
+    ) -> Response:
+        """Update model custom metadatum artifact.
+
+        ``PUT /models/{modelId}/customMetadata/{metadatumKeyName}/artifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/UpdateModelCustomMetadatumArtifact
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param model_custom_metadatum_artifact: Model custom metadatum artifact. A binary file object, a
+            path, or bytes; streamed, never read whole.
+        :param opc_request_id: Opc request id.
+        :param content_disposition: Content disposition.
+        :param if_match: If match.
+        :param content_length: Content length.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("update_model_custom_metadatum_artifact", locals())  # type: ignore[attr-defined]
+
+    def update_model_defined_metadatum_artifact(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        model_defined_metadatum_artifact: Stream,
+        *,
+        opc_request_id: str | None = None,
+        content_disposition: str | None = None,
+        if_match: str | None = None,
+        content_length: int | None = None,
+    ) -> Response:
+        """Update model defined metadatum artifact.
+
+        ``PUT /models/{modelId}/definedMetadata/{metadatumKeyName}/artifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/UpdateModelDefinedMetadatumArtifact
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param model_defined_metadatum_artifact: Model defined metadatum artifact. A binary file object, a
+            path, or bytes; streamed, never read whole.
+        :param opc_request_id: Opc request id.
+        :param content_disposition: Content disposition.
+        :param if_match: If match.
+        :param content_length: Content length.
+        :returns: a ``Response`` with no data.
+        """
+        return self._invoke("update_model_defined_metadatum_artifact", locals())  # type: ignore[attr-defined]
 
     def update_model_deployment(
         self,
@@ -1740,6 +4916,50 @@ class SyncOperations:
         """
         return self._invoke("update_model_deployment", locals())  # type: ignore[attr-defined]
 
+    def update_model_group(
+        self,
+        model_group_id: str,
+        update_model_group_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Update model group.
+
+        ``PUT /modelGroups/{modelGroupId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/UpdateModelGroup
+
+        :param model_group_id: Model group id.
+        :param update_model_group_details: Update model group details. A ``UpdateModelGroupDetails`` dict
+            in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` whose ``data`` is the ``ModelGroup`` JSON.
+        """
+        return self._invoke("update_model_group", locals())  # type: ignore[attr-defined]
+
+    def update_model_group_version_history(
+        self,
+        model_group_version_history_id: str,
+        update_model_group_version_history_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Update model group version history.
+
+        ``PUT /modelGroupVersionHistory/{modelGroupVersionHistoryId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroupVersionHistory/UpdateModelGroupVersionHistory
+
+        :param model_group_version_history_id: Model group version history id.
+        :param update_model_group_version_history_details: Update model group version history details. A
+            ``UpdateModelGroupVersionHistoryDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` whose ``data`` is the ``ModelGroupVersionHistory`` JSON.
+        """
+        return self._invoke("update_model_group_version_history", locals())  # type: ignore[attr-defined]
+
     def update_model_provenance(
         self,
         model_id: str,
@@ -1761,6 +4981,28 @@ class SyncOperations:
         :returns: a ``Response`` whose ``data`` is the ``ModelProvenance`` JSON.
         """
         return self._invoke("update_model_provenance", locals())  # type: ignore[attr-defined]
+
+    def update_model_version_set(
+        self,
+        model_version_set_id: str,
+        update_model_version_set_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Update model version set.
+
+        ``PUT /modelVersionSets/{modelVersionSetId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelVersionSet/UpdateModelVersionSet
+
+        :param model_version_set_id: Model version set id.
+        :param update_model_version_set_details: Update model version set details. A
+            ``UpdateModelVersionSetDetails`` dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``ModelVersionSet`` JSON.
+        """
+        return self._invoke("update_model_version_set", locals())  # type: ignore[attr-defined]
 
     def update_notebook_session(
         self,
@@ -1784,6 +5026,50 @@ class SyncOperations:
         """
         return self._invoke("update_notebook_session", locals())  # type: ignore[attr-defined]
 
+    def update_pipeline(
+        self,
+        pipeline_id: str,
+        update_pipeline_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Update pipeline.
+
+        ``PUT /pipelines/{pipelineId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/UpdatePipeline
+
+        :param pipeline_id: Pipeline id.
+        :param update_pipeline_details: Update pipeline details. A ``UpdatePipelineDetails`` dict in wire
+            format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``Pipeline`` JSON.
+        """
+        return self._invoke("update_pipeline", locals())  # type: ignore[attr-defined]
+
+    def update_pipeline_run(
+        self,
+        pipeline_run_id: str,
+        update_pipeline_run_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Update pipeline run.
+
+        ``PUT /pipelineRuns/{pipelineRunId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/PipelineRun/UpdatePipelineRun
+
+        :param pipeline_run_id: Pipeline run id.
+        :param update_pipeline_run_details: Update pipeline run details. A ``UpdatePipelineRunDetails``
+            dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``PipelineRun`` JSON.
+        """
+        return self._invoke("update_pipeline_run", locals())  # type: ignore[attr-defined]
+
     def update_project(
         self,
         project_id: str,
@@ -1805,6 +5091,52 @@ class SyncOperations:
         :returns: a ``Response`` whose ``data`` is the ``Project`` JSON.
         """
         return self._invoke("update_project", locals())  # type: ignore[attr-defined]
+
+    def update_schedule(
+        self,
+        schedule_id: str,
+        update_schedule_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Update schedule.
+
+        ``PUT /schedules/{scheduleId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Schedule/UpdateSchedule
+
+        :param schedule_id: Schedule id.
+        :param update_schedule_details: Update schedule details. A ``UpdateScheduleDetails`` dict in wire
+            format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return self._invoke("update_schedule", locals())  # type: ignore[attr-defined]
+
+    def verify_model_artifact_signature(
+        self,
+        model_id: str,
+        artifact_signature_id: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Verify model artifact signature.
+
+        ``POST /models/{modelId}/artifactSignatures/{artifactSignatureId}/actions/verify``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelArtifactSignature/VerifyModelArtifactSignature
+
+        :param model_id: Model id.
+        :param artifact_signature_id: Artifact signature id.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``ModelArtifactSignature`` JSON.
+        """
+        return self._invoke("verify_model_artifact_signature", locals())  # type: ignore[attr-defined]
 
 
 class AsyncOperations:
@@ -1850,6 +5182,25 @@ class AsyncOperations:
         """
         return await self._invoke("activate_model_deployment", locals())  # type: ignore[attr-defined]
 
+    async def activate_model_group(
+        self,
+        model_group_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Activate model group.
+
+        ``POST /modelGroups/{modelGroupId}/actions/activate``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/ActivateModelGroup
+
+        :param model_group_id: Model group id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``ModelGroup`` JSON.
+        """
+        return await self._invoke("activate_model_group", locals())  # type: ignore[attr-defined]
+
     async def activate_notebook_session(
         self,
         notebook_session_id: str,
@@ -1868,6 +5219,28 @@ class AsyncOperations:
         :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
         """
         return await self._invoke("activate_notebook_session", locals())  # type: ignore[attr-defined]
+
+    async def activate_schedule(
+        self,
+        schedule_id: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Activate schedule.
+
+        ``POST /schedules/{scheduleId}/actions/activate``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Schedule/ActivateSchedule
+
+        :param schedule_id: Schedule id.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("activate_schedule", locals())  # type: ignore[attr-defined]
 
     async def cancel_job_run(
         self,
@@ -1888,6 +5261,30 @@ class AsyncOperations:
         """
         return await self._invoke("cancel_job_run", locals())  # type: ignore[attr-defined]
 
+    async def cancel_pipeline_run(
+        self,
+        pipeline_run_id: str,
+        *,
+        terminate_gracefully: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Cancel pipeline run.
+
+        ``POST /pipelineRuns/{pipelineRunId}/actions/cancelPipelineRun``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/PipelineRun/CancelPipelineRun
+
+        :param pipeline_run_id: Pipeline run id.
+        :param terminate_gracefully: Terminate gracefully.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("cancel_pipeline_run", locals())  # type: ignore[attr-defined]
+
     async def cancel_work_request(
         self,
         work_request_id: str,
@@ -1906,6 +5303,57 @@ class AsyncOperations:
         :returns: a ``Response`` with no data.
         """
         return await self._invoke("cancel_work_request", locals())  # type: ignore[attr-defined]
+
+    async def change_compute_target_compartment(
+        self,
+        compute_target_id: str,
+        change_compute_target_compartment_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change compute target compartment.
+
+        ``POST /computeTargets/{computeTargetId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ComputeTarget/ChangeComputeTargetCompartment
+
+        :param compute_target_id: Compute target id.
+        :param change_compute_target_compartment_details: Change compute target compartment details. A
+            ``ChangeComputeTargetCompartmentDetails`` dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("change_compute_target_compartment", locals())  # type: ignore[attr-defined]
+
+    async def change_data_science_private_endpoint_compartment(
+        self,
+        data_science_private_endpoint_id: str,
+        change_data_science_private_endpoint_compartment_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change data science private endpoint compartment.
+
+        ``POST /dataSciencePrivateEndpoints/{dataSciencePrivateEndpointId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/DataSciencePrivateEndpoint/ChangeDataSciencePrivateEndpointCompartment
+
+        :param data_science_private_endpoint_id: Data science private endpoint id.
+        :param change_data_science_private_endpoint_compartment_details: Change data science private
+            endpoint compartment details. A ``ChangeDataSciencePrivateEndpointCompartmentDetails`` dict in
+            wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("change_data_science_private_endpoint_compartment", locals())  # type: ignore[attr-defined]
 
     async def change_job_compartment(
         self,
@@ -1950,6 +5398,137 @@ class AsyncOperations:
         :returns: a ``Response`` with no data.
         """
         return await self._invoke("change_job_run_compartment", locals())  # type: ignore[attr-defined]
+
+    async def change_ml_application_compartment(
+        self,
+        ml_application_id: str,
+        change_ml_application_compartment_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change ml application compartment.
+
+        ``POST /mlApplications/{mlApplicationId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplication/ChangeMlApplicationCompartment
+
+        :param ml_application_id: Ml application id.
+        :param change_ml_application_compartment_details: Change ml application compartment details. A
+            ``ChangeMlApplicationCompartmentDetails`` dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("change_ml_application_compartment", locals())  # type: ignore[attr-defined]
+
+    async def change_ml_application_implementation_compartment(
+        self,
+        ml_application_implementation_id: str,
+        change_ml_application_implementation_compartment_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change ml application implementation compartment.
+
+        ``POST /mlApplicationImplementations/{mlApplicationImplementationId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementation/ChangeMlApplicationImplementationCompartment
+
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param change_ml_application_implementation_compartment_details: Change ml application
+            implementation compartment details. A ``ChangeMlApplicationImplementationCompartmentDetails``
+            dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("change_ml_application_implementation_compartment", locals())  # type: ignore[attr-defined]
+
+    async def change_ml_application_instance_compartment(
+        self,
+        ml_application_instance_id: str,
+        change_ml_application_instance_compartment_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change ml application instance compartment.
+
+        ``POST /mlApplicationInstances/{mlApplicationInstanceId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstance/ChangeMlApplicationInstanceCompartment
+
+        :param ml_application_instance_id: Ml application instance id.
+        :param change_ml_application_instance_compartment_details: Change ml application instance
+            compartment details. A ``ChangeMlApplicationInstanceCompartmentDetails`` dict in wire format
+            (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("change_ml_application_instance_compartment", locals())  # type: ignore[attr-defined]
+
+    async def change_ml_application_instance_view_compartment(
+        self,
+        ml_application_instance_view_id: str,
+        change_ml_application_instance_view_compartment_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change ml application instance view compartment.
+
+        ``POST /mlApplicationInstanceViews/{mlApplicationInstanceViewId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstanceView/ChangeMlApplicationInstanceViewCompartment
+
+        :param ml_application_instance_view_id: Ml application instance view id.
+        :param change_ml_application_instance_view_compartment_details: Change ml application instance
+            view compartment details. A ``ChangeMlApplicationInstanceViewCompartmentDetails`` dict in wire
+            format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("change_ml_application_instance_view_compartment", locals())  # type: ignore[attr-defined]
+
+    async def change_model_artifact_signature_compartment(
+        self,
+        change_model_artifact_signature_compartment_details: Body,
+        model_id: str,
+        artifact_signature_id: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change model artifact signature compartment.
+
+        ``POST /models/{modelId}/artifactSignatures/{artifactSignatureId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelArtifactSignature/ChangeModelArtifactSignatureCompartment
+
+        :param change_model_artifact_signature_compartment_details: Change model artifact signature
+            compartment details. A ``ChangeModelArtifactSignatureCompartmentDetails`` dict in wire format
+            (camelCase keys).
+        :param model_id: Model id.
+        :param artifact_signature_id: Artifact signature id.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("change_model_artifact_signature_compartment", locals())  # type: ignore[attr-defined]
 
     async def change_model_compartment(
         self,
@@ -2004,6 +5583,82 @@ class AsyncOperations:
         """
         return await self._invoke("change_model_deployment_compartment", locals())  # type: ignore[attr-defined]
 
+    async def change_model_group_compartment(
+        self,
+        model_group_id: str,
+        change_model_group_compartment_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change model group compartment.
+
+        ``POST /modelGroups/{modelGroupId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/ChangeModelGroupCompartment
+
+        :param model_group_id: Model group id.
+        :param change_model_group_compartment_details: Change model group compartment details. A
+            ``ChangeModelGroupCompartmentDetails`` dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("change_model_group_compartment", locals())  # type: ignore[attr-defined]
+
+    async def change_model_group_version_history_compartment(
+        self,
+        model_group_version_history_id: str,
+        change_model_group_version_history_compartment_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change model group version history compartment.
+
+        ``POST /modelGroupVersionHistory/{modelGroupVersionHistoryId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroupVersionHistory/ChangeModelGroupVersionHistoryCompartment
+
+        :param model_group_version_history_id: Model group version history id.
+        :param change_model_group_version_history_compartment_details: Change model group version history
+            compartment details. A ``ChangeModelGroupVersionHistoryCompartmentDetails`` dict in wire
+            format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("change_model_group_version_history_compartment", locals())  # type: ignore[attr-defined]
+
+    async def change_model_version_set_compartment(
+        self,
+        model_version_set_id: str,
+        change_model_version_set_compartment_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Change model version set compartment.
+
+        ``POST /modelVersionSets/{modelVersionSetId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelVersionSet/ChangeModelVersionSetCompartment
+
+        :param model_version_set_id: Model version set id.
+        :param change_model_version_set_compartment_details: Change model version set compartment details.
+            A ``ChangeModelVersionSetCompartmentDetails`` dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("change_model_version_set_compartment", locals())  # type: ignore[attr-defined]
+
     async def change_notebook_session_compartment(
         self,
         notebook_session_id: str,
@@ -2031,6 +5686,50 @@ class AsyncOperations:
         """
         return await self._invoke("change_notebook_session_compartment", locals())  # type: ignore[attr-defined]
 
+    async def change_pipeline_compartment(
+        self,
+        pipeline_id: str,
+        change_pipeline_compartment_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Change pipeline compartment.
+
+        ``POST /pipelines/{pipelineId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/ChangePipelineCompartment
+
+        :param pipeline_id: Pipeline id.
+        :param change_pipeline_compartment_details: Change pipeline compartment details. A
+            ``ChangePipelineCompartmentDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("change_pipeline_compartment", locals())  # type: ignore[attr-defined]
+
+    async def change_pipeline_run_compartment(
+        self,
+        pipeline_run_id: str,
+        change_pipeline_run_compartment_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Change pipeline run compartment.
+
+        ``POST /pipelineRuns/{pipelineRunId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/PipelineRun/ChangePipelineRunCompartment
+
+        :param pipeline_run_id: Pipeline run id.
+        :param change_pipeline_run_compartment_details: Change pipeline run compartment details. A
+            ``ChangePipelineRunCompartmentDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("change_pipeline_run_compartment", locals())  # type: ignore[attr-defined]
+
     async def change_project_compartment(
         self,
         project_id: str,
@@ -2056,6 +5755,72 @@ class AsyncOperations:
         :returns: a ``Response`` with no data.
         """
         return await self._invoke("change_project_compartment", locals())  # type: ignore[attr-defined]
+
+    async def change_schedule_compartment(
+        self,
+        schedule_id: str,
+        change_schedule_compartment_details: Body,
+        *,
+        opc_retry_token: str | None = None,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Change schedule compartment.
+
+        ``POST /schedules/{scheduleId}/actions/changeCompartment``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Schedule/ChangeScheduleCompartment
+
+        :param schedule_id: Schedule id.
+        :param change_schedule_compartment_details: Change schedule compartment details. A
+            ``ChangeScheduleCompartmentDetails`` dict in wire format (camelCase keys).
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("change_schedule_compartment", locals())  # type: ignore[attr-defined]
+
+    async def create_compute_target(
+        self,
+        create_compute_target_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Create compute target.
+
+        ``POST /computeTargets``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ComputeTarget/CreateComputeTarget
+
+        :param create_compute_target_details: Create compute target details. A
+            ``CreateComputeTargetDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``ComputeTarget`` JSON.
+        """
+        return await self._invoke("create_compute_target", locals())  # type: ignore[attr-defined]
+
+    async def create_data_science_private_endpoint(
+        self,
+        create_data_science_private_endpoint_details: Body,
+        *,
+        opc_retry_token: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Create data science private endpoint.
+
+        ``POST /dataSciencePrivateEndpoints``
+
+        :param create_data_science_private_endpoint_details: Create data science private endpoint details.
+            A ``CreateDataSciencePrivateEndpointDetails`` dict in wire format (camelCase keys).
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``DataSciencePrivateEndpoint`` JSON.
+        """
+        return await self._invoke("create_data_science_private_endpoint", locals())  # type: ignore[attr-defined]
 
     async def create_job(
         self,
@@ -2131,6 +5896,69 @@ class AsyncOperations:
         """
         return await self._invoke("create_job_run", locals())  # type: ignore[attr-defined]
 
+    async def create_ml_application(
+        self,
+        create_ml_application_details: Body,
+        *,
+        opc_retry_token: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Create ml application.
+
+        ``POST /mlApplications``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplication/CreateMlApplication
+
+        :param create_ml_application_details: Create ml application details. A
+            ``CreateMlApplicationDetails`` dict in wire format (camelCase keys).
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplication`` JSON.
+        """
+        return await self._invoke("create_ml_application", locals())  # type: ignore[attr-defined]
+
+    async def create_ml_application_implementation(
+        self,
+        create_ml_application_implementation_details: Body,
+        *,
+        opc_retry_token: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Create ml application implementation.
+
+        ``POST /mlApplicationImplementations``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementation/CreateMlApplicationImplementation
+
+        :param create_ml_application_implementation_details: Create ml application implementation details.
+            A ``CreateMlApplicationImplementationDetails`` dict in wire format (camelCase keys).
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationImplementation`` JSON.
+        """
+        return await self._invoke("create_ml_application_implementation", locals())  # type: ignore[attr-defined]
+
+    async def create_ml_application_instance(
+        self,
+        create_ml_application_instance_details: Body,
+        *,
+        opc_retry_token: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Create ml application instance.
+
+        ``POST /mlApplicationInstances``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstance/CreateMlApplicationInstance
+
+        :param create_ml_application_instance_details: Create ml application instance details. A
+            ``CreateMlApplicationInstanceDetails`` dict in wire format (camelCase keys).
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationInstance`` JSON.
+        """
+        return await self._invoke("create_ml_application_instance", locals())  # type: ignore[attr-defined]
+
     async def create_model(
         self,
         create_model_details: Body,
@@ -2183,6 +6011,85 @@ class AsyncOperations:
         """
         return await self._invoke("create_model_artifact", locals())  # type: ignore[attr-defined]
 
+    async def create_model_artifact_signature(
+        self,
+        create_model_artifact_signature_details: Body,
+        model_id: str,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Create model artifact signature.
+
+        ``POST /models/{modelId}/artifactSignatures``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelArtifactSignature/CreateModelArtifactSignature
+
+        :param create_model_artifact_signature_details: Create model artifact signature details. A
+            ``CreateModelArtifactSignatureDetails`` dict in wire format (camelCase keys).
+        :param model_id: Model id.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``ModelArtifactSignature`` JSON.
+        """
+        return await self._invoke("create_model_artifact_signature", locals())  # type: ignore[attr-defined]
+
+    async def create_model_custom_metadatum_artifact(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        model_custom_metadatum_artifact: Stream,
+        *,
+        opc_request_id: str | None = None,
+        content_disposition: str | None = None,
+        if_match: str | None = None,
+        content_length: int | None = None,
+    ) -> Response:
+        """Create model custom metadatum artifact.
+
+        ``POST /models/{modelId}/customMetadata/{metadatumKeyName}/artifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/CreateModelCustomMetadatumArtifact
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param model_custom_metadatum_artifact: Model custom metadatum artifact. A binary file object, a
+            path, or bytes; streamed, never read whole.
+        :param opc_request_id: Opc request id.
+        :param content_disposition: Content disposition.
+        :param if_match: If match.
+        :param content_length: Content length.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("create_model_custom_metadatum_artifact", locals())  # type: ignore[attr-defined]
+
+    async def create_model_defined_metadatum_artifact(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        model_defined_metadatum_artifact: Stream,
+        *,
+        opc_request_id: str | None = None,
+        content_disposition: str | None = None,
+        if_match: str | None = None,
+        content_length: int | None = None,
+    ) -> Response:
+        """Create model defined metadatum artifact.
+
+        ``POST /models/{modelId}/definedMetadata/{metadatumKeyName}/artifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/CreateModelDefinedMetadatumArtifact
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param model_defined_metadatum_artifact: Model defined metadatum artifact. A binary file object, a
+            path, or bytes; streamed, never read whole.
+        :param opc_request_id: Opc request id.
+        :param content_disposition: Content disposition.
+        :param if_match: If match.
+        :param content_length: Content length.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("create_model_defined_metadatum_artifact", locals())  # type: ignore[attr-defined]
+
     async def create_model_deployment(
         self,
         create_model_deployment_details: Body,
@@ -2206,6 +6113,77 @@ class AsyncOperations:
         :returns: a ``Response`` whose ``data`` is the ``ModelDeployment`` JSON.
         """
         return await self._invoke("create_model_deployment", locals())  # type: ignore[attr-defined]
+
+    async def create_model_group(
+        self,
+        create_base_model_group_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Create model group.
+
+        ``POST /modelGroups``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/CreateModelGroup
+
+        :param create_base_model_group_details: Create base model group details. A
+            ``CreateBaseModelGroupDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``ModelGroup`` JSON.
+        """
+        return await self._invoke("create_model_group", locals())  # type: ignore[attr-defined]
+
+    async def create_model_group_artifact(
+        self,
+        model_group_id: str,
+        model_group_artifact: Stream,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+        content_disposition: str | None = None,
+        if_match: str | None = None,
+        content_length: int | None = None,
+    ) -> Response:
+        """Create model group artifact.
+
+        ``POST /modelGroups/{modelGroupId}/artifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/CreateModelGroupArtifact
+
+        :param model_group_id: Model group id.
+        :param model_group_artifact: Model group artifact. A binary file object, a path, or bytes;
+            streamed, never read whole.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param content_disposition: Content disposition.
+        :param if_match: If match.
+        :param content_length: Content length.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("create_model_group_artifact", locals())  # type: ignore[attr-defined]
+
+    async def create_model_group_version_history(
+        self,
+        create_model_group_version_history_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Create model group version history.
+
+        ``POST /modelGroupVersionHistory``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroupVersionHistory/CreateModelGroupVersionHistory
+
+        :param create_model_group_version_history_details: Create model group version history details. A
+            ``CreateModelGroupVersionHistoryDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``ModelGroupVersionHistory`` JSON.
+        """
+        return await self._invoke("create_model_group_version_history", locals())  # type: ignore[attr-defined]
 
     async def create_model_provenance(
         self,
@@ -2231,6 +6209,27 @@ class AsyncOperations:
         """
         return await self._invoke("create_model_provenance", locals())  # type: ignore[attr-defined]
 
+    async def create_model_version_set(
+        self,
+        create_model_version_set_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Create model version set.
+
+        ``POST /modelVersionSets``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelVersionSet/CreateModelVersionSet
+
+        :param create_model_version_set_details: Create model version set details. A
+            ``CreateModelVersionSetDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``ModelVersionSet`` JSON.
+        """
+        return await self._invoke("create_model_version_set", locals())  # type: ignore[attr-defined]
+
     async def create_notebook_session(
         self,
         create_notebook_session_details: Body,
@@ -2253,6 +6252,50 @@ class AsyncOperations:
         """
         return await self._invoke("create_notebook_session", locals())  # type: ignore[attr-defined]
 
+    async def create_pipeline(
+        self,
+        create_pipeline_details: Body,
+        *,
+        opc_retry_token: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Create pipeline.
+
+        ``POST /pipelines``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/CreatePipeline
+
+        :param create_pipeline_details: Create pipeline details. A ``CreatePipelineDetails`` dict in wire
+            format (camelCase keys).
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``Pipeline`` JSON.
+        """
+        return await self._invoke("create_pipeline", locals())  # type: ignore[attr-defined]
+
+    async def create_pipeline_run(
+        self,
+        create_pipeline_run_details: Body,
+        *,
+        opc_retry_token: str | None = None,
+        opc_request_id: str | None = None,
+        opc_parent_rpt_url: str | None = None,
+    ) -> Response:
+        """Create pipeline run.
+
+        ``POST /pipelineRuns``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/PipelineRun/CreatePipelineRun
+
+        :param create_pipeline_run_details: Create pipeline run details. A ``CreatePipelineRunDetails``
+            dict in wire format (camelCase keys).
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param opc_request_id: Opc request id.
+        :param opc_parent_rpt_url: Opc parent rpt url.
+        :returns: a ``Response`` whose ``data`` is the ``PipelineRun`` JSON.
+        """
+        return await self._invoke("create_pipeline_run", locals())  # type: ignore[attr-defined]
+
     async def create_project(
         self,
         create_project_details: Body,
@@ -2274,6 +6317,56 @@ class AsyncOperations:
         :returns: a ``Response`` whose ``data`` is the ``Project`` JSON.
         """
         return await self._invoke("create_project", locals())  # type: ignore[attr-defined]
+
+    async def create_schedule(
+        self,
+        create_schedule_details: Body,
+        *,
+        opc_retry_token: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Create schedule.
+
+        ``POST /schedules``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Schedule/CreateSchedule
+
+        :param create_schedule_details: Create schedule details. A ``CreateScheduleDetails`` dict in wire
+            format (camelCase keys).
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``Schedule`` JSON.
+        """
+        return await self._invoke("create_schedule", locals())  # type: ignore[attr-defined]
+
+    async def create_step_artifact(
+        self,
+        pipeline_id: str,
+        step_name: str,
+        step_artifact: Stream,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+        content_disposition: str | None = None,
+        content_length: int | None = None,
+    ) -> Response:
+        """Create step artifact.
+
+        ``POST /pipelines/{pipelineId}/steps/{stepName}/artifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/CreateStepArtifact
+
+        :param pipeline_id: Pipeline id.
+        :param step_name: Step name.
+        :param step_artifact: Step artifact. A binary file object, a path, or bytes; streamed, never read
+            whole.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param content_disposition: Content disposition.
+        :param content_length: Content length.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("create_step_artifact", locals())  # type: ignore[attr-defined]
 
     async def deactivate_model(
         self,
@@ -2313,6 +6406,25 @@ class AsyncOperations:
         """
         return await self._invoke("deactivate_model_deployment", locals())  # type: ignore[attr-defined]
 
+    async def deactivate_model_group(
+        self,
+        model_group_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Deactivate model group.
+
+        ``POST /modelGroups/{modelGroupId}/actions/deactivate``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/DeactivateModelGroup
+
+        :param model_group_id: Model group id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``ModelGroup`` JSON.
+        """
+        return await self._invoke("deactivate_model_group", locals())  # type: ignore[attr-defined]
+
     async def deactivate_notebook_session(
         self,
         notebook_session_id: str,
@@ -2331,6 +6443,66 @@ class AsyncOperations:
         :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
         """
         return await self._invoke("deactivate_notebook_session", locals())  # type: ignore[attr-defined]
+
+    async def deactivate_schedule(
+        self,
+        schedule_id: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Deactivate schedule.
+
+        ``POST /schedules/{scheduleId}/actions/deactivate``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Schedule/DeactivateSchedule
+
+        :param schedule_id: Schedule id.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("deactivate_schedule", locals())  # type: ignore[attr-defined]
+
+    async def delete_compute_target(
+        self,
+        compute_target_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Delete compute target.
+
+        ``DELETE /computeTargets/{computeTargetId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ComputeTarget/DeleteComputeTarget
+
+        :param compute_target_id: Compute target id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("delete_compute_target", locals())  # type: ignore[attr-defined]
+
+    async def delete_data_science_private_endpoint(
+        self,
+        data_science_private_endpoint_id: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Delete data science private endpoint.
+
+        ``DELETE /dataSciencePrivateEndpoints/{dataSciencePrivateEndpointId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/DataSciencePrivateEndpoint/DeleteDataSciencePrivateEndpoint
+
+        :param data_science_private_endpoint_id: Data science private endpoint id.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("delete_data_science_private_endpoint", locals())  # type: ignore[attr-defined]
 
     async def delete_job(
         self,
@@ -2372,6 +6544,63 @@ class AsyncOperations:
         """
         return await self._invoke("delete_job_run", locals())  # type: ignore[attr-defined]
 
+    async def delete_ml_application(
+        self,
+        ml_application_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Delete ml application.
+
+        ``DELETE /mlApplications/{mlApplicationId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplication/DeleteMlApplication
+
+        :param ml_application_id: Ml application id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("delete_ml_application", locals())  # type: ignore[attr-defined]
+
+    async def delete_ml_application_implementation(
+        self,
+        ml_application_implementation_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Delete ml application implementation.
+
+        ``DELETE /mlApplicationImplementations/{mlApplicationImplementationId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementation/DeleteMlApplicationImplementation
+
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("delete_ml_application_implementation", locals())  # type: ignore[attr-defined]
+
+    async def delete_ml_application_instance(
+        self,
+        ml_application_instance_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Delete ml application instance.
+
+        ``DELETE /mlApplicationInstances/{mlApplicationInstanceId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstance/DeleteMlApplicationInstance
+
+        :param ml_application_instance_id: Ml application instance id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("delete_ml_application_instance", locals())  # type: ignore[attr-defined]
+
     async def delete_model(
         self,
         model_id: str,
@@ -2390,6 +6619,69 @@ class AsyncOperations:
         :returns: a ``Response`` with no data.
         """
         return await self._invoke("delete_model", locals())  # type: ignore[attr-defined]
+
+    async def delete_model_artifact_signature(
+        self,
+        model_id: str,
+        artifact_signature_id: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Delete model artifact signature.
+
+        ``DELETE /models/{modelId}/artifactSignatures/{artifactSignatureId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelArtifactSignature/DeleteModelArtifactSignature
+
+        :param model_id: Model id.
+        :param artifact_signature_id: Artifact signature id.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("delete_model_artifact_signature", locals())  # type: ignore[attr-defined]
+
+    async def delete_model_custom_metadatum_artifact(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Delete model custom metadatum artifact.
+
+        ``DELETE /models/{modelId}/customMetadata/{metadatumKeyName}/artifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/DeleteModelCustomMetadatumArtifact
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("delete_model_custom_metadatum_artifact", locals())  # type: ignore[attr-defined]
+
+    async def delete_model_defined_metadatum_artifact(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Delete model defined metadatum artifact.
+
+        ``DELETE /models/{modelId}/definedMetadata/{metadatumKeyName}/artifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/DeleteModelDefinedMetadatumArtifact
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("delete_model_defined_metadatum_artifact", locals())  # type: ignore[attr-defined]
 
     async def delete_model_deployment(
         self,
@@ -2410,6 +6702,65 @@ class AsyncOperations:
         """
         return await self._invoke("delete_model_deployment", locals())  # type: ignore[attr-defined]
 
+    async def delete_model_group(
+        self,
+        model_group_id: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Delete model group.
+
+        ``DELETE /modelGroups/{modelGroupId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/DeleteModelGroup
+
+        :param model_group_id: Model group id.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("delete_model_group", locals())  # type: ignore[attr-defined]
+
+    async def delete_model_group_version_history(
+        self,
+        model_group_version_history_id: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Delete model group version history.
+
+        ``DELETE /modelGroupVersionHistory/{modelGroupVersionHistoryId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroupVersionHistory/DeleteModelGroupVersionHistory
+
+        :param model_group_version_history_id: Model group version history id.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("delete_model_group_version_history", locals())  # type: ignore[attr-defined]
+
+    async def delete_model_version_set(
+        self,
+        model_version_set_id: str,
+        *,
+        is_delete_related_models: str | None = None,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Delete model version set.
+
+        ``DELETE /modelVersionSets/{modelVersionSetId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelVersionSet/DeleteModelVersionSet
+
+        :param model_version_set_id: Model version set id.
+        :param is_delete_related_models: Is delete related models.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("delete_model_version_set", locals())  # type: ignore[attr-defined]
+
     async def delete_notebook_session(
         self,
         notebook_session_id: str,
@@ -2429,6 +6780,50 @@ class AsyncOperations:
         """
         return await self._invoke("delete_notebook_session", locals())  # type: ignore[attr-defined]
 
+    async def delete_pipeline(
+        self,
+        pipeline_id: str,
+        *,
+        delete_related_pipeline_runs: str | None = None,
+        delete_related_job_runs: bool | None = None,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Delete pipeline.
+
+        ``DELETE /pipelines/{pipelineId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/DeletePipeline
+
+        :param pipeline_id: Pipeline id.
+        :param delete_related_pipeline_runs: Delete related pipeline runs.
+        :param delete_related_job_runs: Delete related job runs.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("delete_pipeline", locals())  # type: ignore[attr-defined]
+
+    async def delete_pipeline_run(
+        self,
+        pipeline_run_id: str,
+        *,
+        delete_related_job_runs: bool | None = None,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Delete pipeline run.
+
+        ``DELETE /pipelineRuns/{pipelineRunId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/PipelineRun/DeletePipelineRun
+
+        :param pipeline_run_id: Pipeline run id.
+        :param delete_related_job_runs: Delete related job runs.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("delete_pipeline_run", locals())  # type: ignore[attr-defined]
+
     async def delete_project(
         self,
         project_id: str,
@@ -2447,6 +6842,136 @@ class AsyncOperations:
         :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
         """
         return await self._invoke("delete_project", locals())  # type: ignore[attr-defined]
+
+    async def delete_schedule(
+        self,
+        schedule_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Delete schedule.
+
+        ``DELETE /schedules/{scheduleId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Schedule/DeleteSchedule
+
+        :param schedule_id: Schedule id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("delete_schedule", locals())  # type: ignore[attr-defined]
+
+    async def disable_ml_application_instance_view_trigger(
+        self,
+        disable_ml_application_instance_view_trigger_details: Body,
+        ml_application_instance_view_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Disable ml application instance view trigger.
+
+        ``POST /mlApplicationInstanceViews/{mlApplicationInstanceViewId}/actions/disableTrigger``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstanceView/DisableMlApplicationInstanceViewTrigger
+
+        :param disable_ml_application_instance_view_trigger_details: Disable ml application instance view
+            trigger details. A ``DisableMlApplicationInstanceViewTriggerDetails`` dict in wire format
+            (camelCase keys).
+        :param ml_application_instance_view_id: Ml application instance view id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationInstanceView`` JSON.
+        """
+        return await self._invoke("disable_ml_application_instance_view_trigger", locals())  # type: ignore[attr-defined]
+
+    async def enable_ml_application_instance_view_trigger(
+        self,
+        enable_ml_application_instance_view_trigger_details: Body,
+        ml_application_instance_view_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Enable ml application instance view trigger.
+
+        ``POST /mlApplicationInstanceViews/{mlApplicationInstanceViewId}/actions/enableTrigger``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstanceView/EnableMlApplicationInstanceViewTrigger
+
+        :param enable_ml_application_instance_view_trigger_details: Enable ml application instance view
+            trigger details. A ``EnableMlApplicationInstanceViewTriggerDetails`` dict in wire format
+            (camelCase keys).
+        :param ml_application_instance_view_id: Ml application instance view id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationInstanceView`` JSON.
+        """
+        return await self._invoke("enable_ml_application_instance_view_trigger", locals())  # type: ignore[attr-defined]
+
+    async def export_model_artifact(
+        self,
+        model_id: str,
+        export_model_artifact_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Export model artifact.
+
+        ``POST /models/{modelId}/actions/exportArtifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/ExportModelArtifact
+
+        :param model_id: Model id.
+        :param export_model_artifact_details: Export model artifact details. A
+            ``ExportModelArtifactDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("export_model_artifact", locals())  # type: ignore[attr-defined]
+
+    async def get_compute_target(
+        self,
+        compute_target_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get compute target.
+
+        ``GET /computeTargets/{computeTargetId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ComputeTarget/GetComputeTarget
+
+        :param compute_target_id: Compute target id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``ComputeTarget`` JSON.
+        """
+        return await self._invoke("get_compute_target", locals())  # type: ignore[attr-defined]
+
+    async def get_data_science_private_endpoint(
+        self,
+        data_science_private_endpoint_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get data science private endpoint.
+
+        ``GET /dataSciencePrivateEndpoints/{dataSciencePrivateEndpointId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/DataSciencePrivateEndpoint/GetDataSciencePrivateEndpoint
+
+        :param data_science_private_endpoint_id: Data science private endpoint id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``DataSciencePrivateEndpoint`` JSON.
+        """
+        return await self._invoke("get_data_science_private_endpoint", locals())  # type: ignore[attr-defined]
 
     async def get_job(
         self,
@@ -2501,6 +7026,126 @@ class AsyncOperations:
         """
         return await self._invoke("get_job_run", locals())  # type: ignore[attr-defined]
 
+    async def get_ml_application(
+        self,
+        ml_application_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get ml application.
+
+        ``GET /mlApplications/{mlApplicationId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplication/GetMlApplication
+
+        :param ml_application_id: Ml application id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplication`` JSON.
+        """
+        return await self._invoke("get_ml_application", locals())  # type: ignore[attr-defined]
+
+    async def get_ml_application_historical_package_content(
+        self,
+        ml_application_implementation_version_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get ml application historical package content.
+
+        ``GET
+            /mlApplicationImplementationVersions/{mlApplicationImplementationVersionId}/mlApplicationHistoricalPackage/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementationVersion/GetMlApplicationHistoricalPackageContent
+
+        :param ml_application_implementation_version_id: Ml application implementation version id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the artifact bytes.
+        """
+        return await self._invoke("get_ml_application_historical_package_content", locals())  # type: ignore[attr-defined]
+
+    async def get_ml_application_implementation(
+        self,
+        ml_application_implementation_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get ml application implementation.
+
+        ``GET /mlApplicationImplementations/{mlApplicationImplementationId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementation/GetMlApplicationImplementation
+
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationImplementation`` JSON.
+        """
+        return await self._invoke("get_ml_application_implementation", locals())  # type: ignore[attr-defined]
+
+    async def get_ml_application_implementation_version(
+        self,
+        ml_application_implementation_version_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get ml application implementation version.
+
+        ``GET /mlApplicationImplementationVersions/{mlApplicationImplementationVersionId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementationVersion/GetMlApplicationImplementationVersion
+
+        :param ml_application_implementation_version_id: Ml application implementation version id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationImplementationVersion`` JSON.
+        """
+        return await self._invoke("get_ml_application_implementation_version", locals())  # type: ignore[attr-defined]
+
+    async def get_ml_application_instance(
+        self,
+        ml_application_instance_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get ml application instance.
+
+        ``GET /mlApplicationInstances/{mlApplicationInstanceId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstance/GetMlApplicationInstance
+
+        :param ml_application_instance_id: Ml application instance id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationInstance`` JSON.
+        """
+        return await self._invoke("get_ml_application_instance", locals())  # type: ignore[attr-defined]
+
+    async def get_ml_application_instance_view(
+        self,
+        ml_application_instance_view_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get ml application instance view.
+
+        ``GET /mlApplicationInstanceViews/{mlApplicationInstanceViewId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstanceView/GetMlApplicationInstanceView
+
+        :param ml_application_instance_view_id: Ml application instance view id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationInstanceView`` JSON.
+        """
+        return await self._invoke("get_ml_application_instance_view", locals())  # type: ignore[attr-defined]
+
+    async def get_ml_application_package_content(
+        self,
+        ml_application_implementation_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get ml application package content.
+
+        ``GET /mlApplicationImplementations/{mlApplicationImplementationId}/mlApplicationPackage/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementation/GetMlApplicationPackageContent
+
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the artifact bytes.
+        """
+        return await self._invoke("get_ml_application_package_content", locals())  # type: ignore[attr-defined]
+
     async def get_model(
         self,
         model_id: str,
@@ -2537,6 +7182,70 @@ class AsyncOperations:
         """
         return await self._invoke("get_model_artifact_content", locals())  # type: ignore[attr-defined]
 
+    async def get_model_artifact_signature(
+        self,
+        model_id: str,
+        artifact_signature_id: str,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Get model artifact signature.
+
+        ``GET /models/{modelId}/artifactSignatures/{artifactSignatureId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelArtifactSignature/GetModelArtifactSignature
+
+        :param model_id: Model id.
+        :param artifact_signature_id: Artifact signature id.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``ModelArtifactSignature`` JSON.
+        """
+        return await self._invoke("get_model_artifact_signature", locals())  # type: ignore[attr-defined]
+
+    async def get_model_custom_metadatum_artifact_content(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        *,
+        opc_request_id: str | None = None,
+        range: str | None = None,
+    ) -> Response:
+        """Get model custom metadatum artifact content.
+
+        ``GET /models/{modelId}/customMetadata/{metadatumKeyName}/artifact/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/GetModelCustomMetadatumArtifactContent
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param opc_request_id: Opc request id.
+        :param range: Range.
+        :returns: a ``Response`` whose ``data`` is the artifact bytes.
+        """
+        return await self._invoke("get_model_custom_metadatum_artifact_content", locals())  # type: ignore[attr-defined]
+
+    async def get_model_defined_metadatum_artifact_content(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        *,
+        opc_request_id: str | None = None,
+        range: str | None = None,
+    ) -> Response:
+        """Get model defined metadatum artifact content.
+
+        ``GET /models/{modelId}/definedMetadata/{metadatumKeyName}/artifact/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/GetModelDefinedMetadatumArtifactContent
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param opc_request_id: Opc request id.
+        :param range: Range.
+        :returns: a ``Response`` whose ``data`` is the artifact bytes.
+        """
+        return await self._invoke("get_model_defined_metadatum_artifact_content", locals())  # type: ignore[attr-defined]
+
     async def get_model_deployment(
         self,
         model_deployment_id: str,
@@ -2553,6 +7262,59 @@ class AsyncOperations:
         :returns: a ``Response`` whose ``data`` is the ``ModelDeployment`` JSON.
         """
         return await self._invoke("get_model_deployment", locals())  # type: ignore[attr-defined]
+
+    async def get_model_group(
+        self,
+        model_group_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get model group.
+
+        ``GET /modelGroups/{modelGroupId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/GetModelGroup
+
+        :param model_group_id: Model group id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``ModelGroup`` JSON.
+        """
+        return await self._invoke("get_model_group", locals())  # type: ignore[attr-defined]
+
+    async def get_model_group_artifact_content(
+        self,
+        model_group_id: str,
+        *,
+        opc_request_id: str | None = None,
+        range: str | None = None,
+    ) -> Response:
+        """Get model group artifact content.
+
+        ``GET /modelGroups/{modelGroupId}/artifact/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/GetModelGroupArtifactContent
+
+        :param model_group_id: Model group id.
+        :param opc_request_id: Opc request id.
+        :param range: Range.
+        :returns: a ``Response`` whose ``data`` is the artifact bytes.
+        """
+        return await self._invoke("get_model_group_artifact_content", locals())  # type: ignore[attr-defined]
+
+    async def get_model_group_version_history(
+        self,
+        model_group_version_history_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get model group version history.
+
+        ``GET /modelGroupVersionHistory/{modelGroupVersionHistoryId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroupVersionHistory/GetModelGroupVersionHistory
+
+        :param model_group_version_history_id: Model group version history id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``ModelGroupVersionHistory`` JSON.
+        """
+        return await self._invoke("get_model_group_version_history", locals())  # type: ignore[attr-defined]
 
     async def get_model_provenance(
         self,
@@ -2571,6 +7333,23 @@ class AsyncOperations:
         """
         return await self._invoke("get_model_provenance", locals())  # type: ignore[attr-defined]
 
+    async def get_model_version_set(
+        self,
+        model_version_set_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get model version set.
+
+        ``GET /modelVersionSets/{modelVersionSetId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelVersionSet/GetModelVersionSet
+
+        :param model_version_set_id: Model version set id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``ModelVersionSet`` JSON.
+        """
+        return await self._invoke("get_model_version_set", locals())  # type: ignore[attr-defined]
+
     async def get_notebook_session(
         self,
         notebook_session_id: str,
@@ -2588,6 +7367,40 @@ class AsyncOperations:
         """
         return await self._invoke("get_notebook_session", locals())  # type: ignore[attr-defined]
 
+    async def get_pipeline(
+        self,
+        pipeline_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get pipeline.
+
+        ``GET /pipelines/{pipelineId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/GetPipeline
+
+        :param pipeline_id: Pipeline id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``Pipeline`` JSON.
+        """
+        return await self._invoke("get_pipeline", locals())  # type: ignore[attr-defined]
+
+    async def get_pipeline_run(
+        self,
+        pipeline_run_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get pipeline run.
+
+        ``GET /pipelineRuns/{pipelineRunId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/PipelineRun/GetPipelineRun
+
+        :param pipeline_run_id: Pipeline run id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``PipelineRun`` JSON.
+        """
+        return await self._invoke("get_pipeline_run", locals())  # type: ignore[attr-defined]
+
     async def get_project(
         self,
         project_id: str,
@@ -2604,6 +7417,44 @@ class AsyncOperations:
         :returns: a ``Response`` whose ``data`` is the ``Project`` JSON.
         """
         return await self._invoke("get_project", locals())  # type: ignore[attr-defined]
+
+    async def get_schedule(
+        self,
+        schedule_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Get schedule.
+
+        ``GET /schedules/{scheduleId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Schedule/GetSchedule
+
+        :param schedule_id: Schedule id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``Schedule`` JSON.
+        """
+        return await self._invoke("get_schedule", locals())  # type: ignore[attr-defined]
+
+    async def get_step_artifact_content(
+        self,
+        pipeline_id: str,
+        step_name: str,
+        *,
+        opc_request_id: str | None = None,
+        range: str | None = None,
+    ) -> Response:
+        """Get step artifact content.
+
+        ``GET /pipelines/{pipelineId}/steps/{stepName}/artifact/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/GetStepArtifactContent
+
+        :param pipeline_id: Pipeline id.
+        :param step_name: Step name.
+        :param opc_request_id: Opc request id.
+        :param range: Range.
+        :returns: a ``Response`` whose ``data`` is the artifact bytes.
+        """
+        return await self._invoke("get_step_artifact_content", locals())  # type: ignore[attr-defined]
 
     async def get_work_request(
         self,
@@ -2655,6 +7506,338 @@ class AsyncOperations:
         :returns: a ``Response`` with no data.
         """
         return await self._invoke("head_model_artifact", locals())  # type: ignore[attr-defined]
+
+    async def head_model_custom_metadatum_artifact(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Head model custom metadatum artifact.
+
+        ``HEAD /models/{modelId}/customMetadata/{metadatumKeyName}/artifact/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/HeadModelCustomMetadatumArtifact
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("head_model_custom_metadatum_artifact", locals())  # type: ignore[attr-defined]
+
+    async def head_model_defined_metadatum_artifact(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Head model defined metadatum artifact.
+
+        ``HEAD /models/{modelId}/definedMetadata/{metadatumKeyName}/artifact/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/HeadModelDefinedMetadatumArtifact
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("head_model_defined_metadatum_artifact", locals())  # type: ignore[attr-defined]
+
+    async def head_model_group_artifact(
+        self,
+        model_group_id: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Head model group artifact.
+
+        ``HEAD /modelGroups/{modelGroupId}/artifact/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/HeadModelGroupArtifact
+
+        :param model_group_id: Model group id.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("head_model_group_artifact", locals())  # type: ignore[attr-defined]
+
+    async def head_step_artifact(
+        self,
+        pipeline_id: str,
+        step_name: str,
+        *,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Head step artifact.
+
+        ``HEAD /pipelines/{pipelineId}/steps/{stepName}/artifact/content``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/HeadStepArtifact
+
+        :param pipeline_id: Pipeline id.
+        :param step_name: Step name.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("head_step_artifact", locals())  # type: ignore[attr-defined]
+
+    async def import_model_artifact(
+        self,
+        model_id: str,
+        import_model_artifact_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Import model artifact.
+
+        ``POST /models/{modelId}/actions/importArtifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/ImportModelArtifact
+
+        :param model_id: Model id.
+        :param import_model_artifact_details: Import model artifact details. A
+            ``ImportModelArtifactDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("import_model_artifact", locals())  # type: ignore[attr-defined]
+
+    async def list_compute_target_shapes(
+        self,
+        compartment_id: str,
+        *,
+        limit: int | None = None,
+        page: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List compute target shapes.
+
+        ``GET /computeTargetShapes``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ComputeTargetShapeSummary/ListComputeTargetShapes
+
+        :param compartment_id: Compartment id.
+        :param limit: Limit.
+        :param page: Page.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[ComputeTargetShapeSummary]`` JSON.
+        """
+        return await self._invoke("list_compute_target_shapes", locals())  # type: ignore[attr-defined]
+
+    async def list_all_compute_target_shapes(
+        self,
+        compartment_id: str,
+        *,
+        limit: int | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List compute target shapes: every page, following ``opc-next-page``.
+
+        ``GET /computeTargetShapes``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ComputeTargetShapeSummary/ListComputeTargetShapes
+
+        :param compartment_id: Compartment id.
+        :param limit: Limit.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_compute_target_shapes``.
+        """
+        return await self._list_all("list_compute_target_shapes", locals())  # type: ignore[attr-defined]
+
+    async def list_compute_targets(
+        self,
+        compartment_id: str,
+        *,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List compute targets.
+
+        ``GET /computeTargets``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ComputeTargetSummary/ListComputeTargets
+
+        :param compartment_id: Compartment id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, DELETING, DELETED, FAILED,
+            UPDATING, NEEDS_ATTENTION.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[ComputeTargetSummary]`` JSON.
+        """
+        return await self._invoke("list_compute_targets", locals())  # type: ignore[attr-defined]
+
+    async def list_all_compute_targets(
+        self,
+        compartment_id: str,
+        *,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List compute targets: every page, following ``opc-next-page``.
+
+        ``GET /computeTargets``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ComputeTargetSummary/ListComputeTargets
+
+        :param compartment_id: Compartment id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, DELETING, DELETED, FAILED,
+            UPDATING, NEEDS_ATTENTION.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_compute_targets``.
+        """
+        return await self._list_all("list_compute_targets", locals())  # type: ignore[attr-defined]
+
+    async def list_containers(
+        self,
+        *,
+        is_latest: str | None = None,
+        display_name: str | None = None,
+        container_name: str | None = None,
+        lifecycle_state: str | None = None,
+        target_workload: str | None = None,
+        usage_query_param: str | None = None,
+        tag_query_param: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List containers.
+
+        ``GET /containers``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ContainerSummary/ListContainers
+
+        :param is_latest: Is latest.
+        :param display_name: Display name.
+        :param container_name: Container name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, INACTIVE.
+        :param target_workload: Target workload. Allowed: MODEL_DEPLOYMENT, JOB_RUN.
+        :param usage_query_param: Usage query param. Allowed: INFERENCE, FINE_TUNE, EVALUATION,
+            BATCH_INFERENCE, OTHER.
+        :param tag_query_param: Tag query param.
+        :param limit: Limit.
+        :param page: Page.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[ContainerSummary]`` JSON.
+        """
+        return await self._invoke("list_containers", locals())  # type: ignore[attr-defined]
+
+    async def list_all_containers(
+        self,
+        *,
+        is_latest: str | None = None,
+        display_name: str | None = None,
+        container_name: str | None = None,
+        lifecycle_state: str | None = None,
+        target_workload: str | None = None,
+        usage_query_param: str | None = None,
+        tag_query_param: str | None = None,
+        limit: int | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List containers: every page, following ``opc-next-page``.
+
+        ``GET /containers``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ContainerSummary/ListContainers
+
+        :param is_latest: Is latest.
+        :param display_name: Display name.
+        :param container_name: Container name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, INACTIVE.
+        :param target_workload: Target workload. Allowed: MODEL_DEPLOYMENT, JOB_RUN.
+        :param usage_query_param: Usage query param. Allowed: INFERENCE, FINE_TUNE, EVALUATION,
+            BATCH_INFERENCE, OTHER.
+        :param tag_query_param: Tag query param.
+        :param limit: Limit.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_containers``.
+        """
+        return await self._list_all("list_containers", locals())  # type: ignore[attr-defined]
+
+    async def list_data_science_private_endpoints(
+        self,
+        compartment_id: str,
+        *,
+        limit: int | None = None,
+        page: str | None = None,
+        lifecycle_state: str | None = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+        display_name: str | None = None,
+        created_by: str | None = None,
+        data_science_resource_type: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List data science private endpoints.
+
+        ``GET /dataSciencePrivateEndpoints``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/DataSciencePrivateEndpoint/ListDataSciencePrivateEndpoints
+
+        :param compartment_id: Compartment id.
+        :param limit: Limit.
+        :param page: Page.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, UPDATING, DELETING, DELETED,
+            FAILED, NEEDS_ATTENTION.
+        :param sort_by: Sort by. Allowed: timeCreated.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param display_name: Display name.
+        :param created_by: Created by.
+        :param data_science_resource_type: Data science resource type. Allowed: NOTEBOOK_SESSION,
+            MODEL_DEPLOYMENT.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[DataSciencePrivateEndpointSummary]`` JSON.
+        """
+        return await self._invoke("list_data_science_private_endpoints", locals())  # type: ignore[attr-defined]
+
+    async def list_all_data_science_private_endpoints(
+        self,
+        compartment_id: str,
+        *,
+        limit: int | None = None,
+        lifecycle_state: str | None = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+        display_name: str | None = None,
+        created_by: str | None = None,
+        data_science_resource_type: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List data science private endpoints: every page, following ``opc-next-page``.
+
+        ``GET /dataSciencePrivateEndpoints``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/DataSciencePrivateEndpoint/ListDataSciencePrivateEndpoints
+
+        :param compartment_id: Compartment id.
+        :param limit: Limit.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, UPDATING, DELETING, DELETED,
+            FAILED, NEEDS_ATTENTION.
+        :param sort_by: Sort by. Allowed: timeCreated.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param display_name: Display name.
+        :param created_by: Created by.
+        :param data_science_resource_type: Data science resource type. Allowed: NOTEBOOK_SESSION,
+            MODEL_DEPLOYMENT.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_data_science_private_endpoints``.
+        """
+        return await self._list_all("list_data_science_private_endpoints", locals())  # type: ignore[attr-defined]
 
     async def list_fast_launch_job_configs(
         self,
@@ -2882,6 +8065,463 @@ class AsyncOperations:
         """
         return await self._list_all("list_jobs", locals())  # type: ignore[attr-defined]
 
+    async def list_ml_application_implementation_versions(
+        self,
+        ml_application_implementation_id: str,
+        *,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List ml application implementation versions.
+
+        ``GET /mlApplicationImplementationVersions``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementationVersion/ListMlApplicationImplementationVersions
+
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, FAILED, DELETING.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationImplementationVersionCollection``
+            JSON.
+        """
+        return await self._invoke("list_ml_application_implementation_versions", locals())  # type: ignore[attr-defined]
+
+    async def list_all_ml_application_implementation_versions(
+        self,
+        ml_application_implementation_id: str,
+        *,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List ml application implementation versions: every page, following ``opc-next-page``.
+
+        ``GET /mlApplicationImplementationVersions``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementationVersion/ListMlApplicationImplementationVersions
+
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, FAILED, DELETING.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_ml_application_implementation_versions``.
+        """
+        return await self._list_all("list_ml_application_implementation_versions", locals())  # type: ignore[attr-defined]
+
+    async def list_ml_application_implementations(
+        self,
+        compartment_id: str,
+        *,
+        ml_application_implementation_id: str | None = None,
+        name: str | None = None,
+        ml_application_id: str | None = None,
+        compartment_id_in_subtree: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List ml application implementations.
+
+        ``GET /mlApplicationImplementations``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementation/ListMlApplicationImplementations
+
+        :param compartment_id: Compartment id.
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param name: Name.
+        :param ml_application_id: Ml application id.
+        :param compartment_id_in_subtree: Compartment id in subtree.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, NEEDS_ATTENTION, FAILED,
+            DELETING, UPDATING.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationImplementationCollection`` JSON.
+        """
+        return await self._invoke("list_ml_application_implementations", locals())  # type: ignore[attr-defined]
+
+    async def list_all_ml_application_implementations(
+        self,
+        compartment_id: str,
+        *,
+        ml_application_implementation_id: str | None = None,
+        name: str | None = None,
+        ml_application_id: str | None = None,
+        compartment_id_in_subtree: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List ml application implementations: every page, following ``opc-next-page``.
+
+        ``GET /mlApplicationImplementations``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementation/ListMlApplicationImplementations
+
+        :param compartment_id: Compartment id.
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param name: Name.
+        :param ml_application_id: Ml application id.
+        :param compartment_id_in_subtree: Compartment id in subtree.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, NEEDS_ATTENTION, FAILED,
+            DELETING, UPDATING.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_ml_application_implementations``.
+        """
+        return await self._list_all("list_ml_application_implementations", locals())  # type: ignore[attr-defined]
+
+    async def list_ml_application_instance_views(
+        self,
+        compartment_id: str,
+        *,
+        display_name: str | None = None,
+        ml_application_id: str | None = None,
+        ml_application_implementation_id: str | None = None,
+        ml_application_instance_id: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List ml application instance views.
+
+        ``GET /mlApplicationInstanceViews``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstanceView/ListMlApplicationInstanceViews
+
+        :param compartment_id: Compartment id.
+        :param display_name: Display name.
+        :param ml_application_id: Ml application id.
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param ml_application_instance_id: Ml application instance id.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, UPDATING, ACTIVE, INACTIVE, DELETING,
+            DELETED, NEEDS_ATTENTION, FAILED.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationInstanceViewCollection`` JSON.
+        """
+        return await self._invoke("list_ml_application_instance_views", locals())  # type: ignore[attr-defined]
+
+    async def list_all_ml_application_instance_views(
+        self,
+        compartment_id: str,
+        *,
+        display_name: str | None = None,
+        ml_application_id: str | None = None,
+        ml_application_implementation_id: str | None = None,
+        ml_application_instance_id: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List ml application instance views: every page, following ``opc-next-page``.
+
+        ``GET /mlApplicationInstanceViews``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstanceView/ListMlApplicationInstanceViews
+
+        :param compartment_id: Compartment id.
+        :param display_name: Display name.
+        :param ml_application_id: Ml application id.
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param ml_application_instance_id: Ml application instance id.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, UPDATING, ACTIVE, INACTIVE, DELETING,
+            DELETED, NEEDS_ATTENTION, FAILED.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_ml_application_instance_views``.
+        """
+        return await self._list_all("list_ml_application_instance_views", locals())  # type: ignore[attr-defined]
+
+    async def list_ml_application_instances(
+        self,
+        compartment_id: str,
+        *,
+        display_name: str | None = None,
+        ml_application_id: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List ml application instances.
+
+        ``GET /mlApplicationInstances``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstance/ListMlApplicationInstances
+
+        :param compartment_id: Compartment id.
+        :param display_name: Display name.
+        :param ml_application_id: Ml application id.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, UPDATING, ACTIVE, INACTIVE, DELETING,
+            DELETED, NEEDS_ATTENTION, FAILED.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationInstanceCollection`` JSON.
+        """
+        return await self._invoke("list_ml_application_instances", locals())  # type: ignore[attr-defined]
+
+    async def list_all_ml_application_instances(
+        self,
+        compartment_id: str,
+        *,
+        display_name: str | None = None,
+        ml_application_id: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List ml application instances: every page, following ``opc-next-page``.
+
+        ``GET /mlApplicationInstances``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstance/ListMlApplicationInstances
+
+        :param compartment_id: Compartment id.
+        :param display_name: Display name.
+        :param ml_application_id: Ml application id.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, UPDATING, ACTIVE, INACTIVE, DELETING,
+            DELETED, NEEDS_ATTENTION, FAILED.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_ml_application_instances``.
+        """
+        return await self._list_all("list_ml_application_instances", locals())  # type: ignore[attr-defined]
+
+    async def list_ml_applications(
+        self,
+        compartment_id: str,
+        *,
+        ml_application_id: str | None = None,
+        compartment_id_in_subtree: str | None = None,
+        name: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List ml applications.
+
+        ``GET /mlApplications``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplication/ListMlApplications
+
+        :param compartment_id: Compartment id.
+        :param ml_application_id: Ml application id.
+        :param compartment_id_in_subtree: Compartment id in subtree.
+        :param name: Name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, FAILED.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationCollection`` JSON.
+        """
+        return await self._invoke("list_ml_applications", locals())  # type: ignore[attr-defined]
+
+    async def list_all_ml_applications(
+        self,
+        compartment_id: str,
+        *,
+        ml_application_id: str | None = None,
+        compartment_id_in_subtree: str | None = None,
+        name: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List ml applications: every page, following ``opc-next-page``.
+
+        ``GET /mlApplications``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplication/ListMlApplications
+
+        :param compartment_id: Compartment id.
+        :param ml_application_id: Ml application id.
+        :param compartment_id_in_subtree: Compartment id in subtree.
+        :param name: Name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, FAILED.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_ml_applications``.
+        """
+        return await self._list_all("list_ml_applications", locals())  # type: ignore[attr-defined]
+
+    async def list_model_artifact_signatures(
+        self,
+        model_id: str,
+        compartment_id: str,
+        *,
+        display_name: str | None = None,
+        digest: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List model artifact signatures.
+
+        ``GET /models/{modelId}/artifactSignatures``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelArtifactSignatureSummary/ListModelArtifactSignatures
+
+        :param model_id: Model id.
+        :param compartment_id: Compartment id.
+        :param display_name: Display name.
+        :param digest: Digest.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, CREATING, DELETED, FAILED.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[ModelArtifactSignatureSummary]`` JSON.
+        """
+        return await self._invoke("list_model_artifact_signatures", locals())  # type: ignore[attr-defined]
+
+    async def list_all_model_artifact_signatures(
+        self,
+        model_id: str,
+        compartment_id: str,
+        *,
+        display_name: str | None = None,
+        digest: str | None = None,
+        lifecycle_state: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List model artifact signatures: every page, following ``opc-next-page``.
+
+        ``GET /models/{modelId}/artifactSignatures``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelArtifactSignatureSummary/ListModelArtifactSignatures
+
+        :param model_id: Model id.
+        :param compartment_id: Compartment id.
+        :param display_name: Display name.
+        :param digest: Digest.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, CREATING, DELETED, FAILED.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_model_artifact_signatures``.
+        """
+        return await self._list_all("list_model_artifact_signatures", locals())  # type: ignore[attr-defined]
+
+    async def list_model_deployment_model_states(
+        self,
+        model_deployment_id: str,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        display_name: str | None = None,
+        inference_key: str | None = None,
+        model_id: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """List model deployment model states.
+
+        ``GET /modelDeployments/{modelDeploymentId}/models/modelState``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelDeploymentModelStateSummary/ListModelDeploymentModelStates
+
+        :param model_deployment_id: Model deployment id.
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param display_name: Display name.
+        :param inference_key: Inference key.
+        :param model_id: Model id.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``list[ModelDeploymentModelStateSummary]`` JSON.
+        """
+        return await self._invoke("list_model_deployment_model_states", locals())  # type: ignore[attr-defined]
+
+    async def list_all_model_deployment_model_states(
+        self,
+        model_deployment_id: str,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        display_name: str | None = None,
+        inference_key: str | None = None,
+        model_id: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> list[Any]:
+        """List model deployment model states: every page, following ``opc-next-page``.
+
+        ``GET /modelDeployments/{modelDeploymentId}/models/modelState``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelDeploymentModelStateSummary/ListModelDeploymentModelStates
+
+        :param model_deployment_id: Model deployment id.
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param display_name: Display name.
+        :param inference_key: Inference key.
+        :param model_id: Model id.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: the items of all pages of ``list_model_deployment_model_states``.
+        """
+        return await self._list_all("list_model_deployment_model_states", locals())  # type: ignore[attr-defined]
+
     async def list_model_deployment_shapes(
         self,
         compartment_id: str,
@@ -2994,6 +8634,288 @@ class AsyncOperations:
         :returns: the items of all pages of ``list_model_deployments``.
         """
         return await self._list_all("list_model_deployments", locals())  # type: ignore[attr-defined]
+
+    async def list_model_group_models(
+        self,
+        model_group_id: str,
+        compartment_id: str,
+        *,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List model group models.
+
+        ``GET /modelGroups/{modelGroupId}/models``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/ListModelGroupModels
+
+        :param model_group_id: Model group id.
+        :param compartment_id: Compartment id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, DELETED, FAILED, INACTIVE.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[ModelGroupModelSummary]`` JSON.
+        """
+        return await self._invoke("list_model_group_models", locals())  # type: ignore[attr-defined]
+
+    async def list_all_model_group_models(
+        self,
+        model_group_id: str,
+        compartment_id: str,
+        *,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List model group models: every page, following ``opc-next-page``.
+
+        ``GET /modelGroups/{modelGroupId}/models``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/ListModelGroupModels
+
+        :param model_group_id: Model group id.
+        :param compartment_id: Compartment id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, DELETED, FAILED, INACTIVE.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_model_group_models``.
+        """
+        return await self._list_all("list_model_group_models", locals())  # type: ignore[attr-defined]
+
+    async def list_model_group_version_histories(
+        self,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List model group version histories.
+
+        ``GET /modelGroupVersionHistory``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroupVersionHistorySummary/ListModelGroupVersionHistories
+
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, DELETED, FAILED, DELETING.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[ModelGroupVersionHistorySummary]`` JSON.
+        """
+        return await self._invoke("list_model_group_version_histories", locals())  # type: ignore[attr-defined]
+
+    async def list_all_model_group_version_histories(
+        self,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List model group version histories: every page, following ``opc-next-page``.
+
+        ``GET /modelGroupVersionHistory``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroupVersionHistorySummary/ListModelGroupVersionHistories
+
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, DELETED, FAILED, DELETING.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_model_group_version_histories``.
+        """
+        return await self._list_all("list_model_group_version_histories", locals())  # type: ignore[attr-defined]
+
+    async def list_model_groups(
+        self,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        model_group_version_history_id: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List model groups.
+
+        ``GET /modelGroups``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroupSummary/ListModelGroups
+
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, FAILED, INACTIVE, DELETING,
+            DELETED.
+        :param created_by: Created by.
+        :param model_group_version_history_id: Model group version history id.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[ModelGroupSummary]`` JSON.
+        """
+        return await self._invoke("list_model_groups", locals())  # type: ignore[attr-defined]
+
+    async def list_all_model_groups(
+        self,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        model_group_version_history_id: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List model groups: every page, following ``opc-next-page``.
+
+        ``GET /modelGroups``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroupSummary/ListModelGroups
+
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, FAILED, INACTIVE, DELETING,
+            DELETED.
+        :param created_by: Created by.
+        :param model_group_version_history_id: Model group version history id.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_model_groups``.
+        """
+        return await self._list_all("list_model_groups", locals())  # type: ignore[attr-defined]
+
+    async def list_model_version_sets(
+        self,
+        compartment_id: str,
+        *,
+        category: str | None = None,
+        id: str | None = None,
+        project_id: str | None = None,
+        name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List model version sets.
+
+        ``GET /modelVersionSets``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelVersionSetSummary/ListModelVersionSets
+
+        :param compartment_id: Compartment id.
+        :param category: Category. Allowed: USER, SERVICE.
+        :param id: Id.
+        :param project_id: Project id.
+        :param name: Name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, DELETING, DELETED, FAILED.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[ModelVersionSetSummary]`` JSON.
+        """
+        return await self._invoke("list_model_version_sets", locals())  # type: ignore[attr-defined]
+
+    async def list_all_model_version_sets(
+        self,
+        compartment_id: str,
+        *,
+        category: str | None = None,
+        id: str | None = None,
+        project_id: str | None = None,
+        name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List model version sets: every page, following ``opc-next-page``.
+
+        ``GET /modelVersionSets``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelVersionSetSummary/ListModelVersionSets
+
+        :param compartment_id: Compartment id.
+        :param category: Category. Allowed: USER, SERVICE.
+        :param id: Id.
+        :param project_id: Project id.
+        :param name: Name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACTIVE, DELETING, DELETED, FAILED.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, name, lifecycleState.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_model_version_sets``.
+        """
+        return await self._list_all("list_model_version_sets", locals())  # type: ignore[attr-defined]
 
     async def list_models(
         self,
@@ -3192,6 +9114,144 @@ class AsyncOperations:
         """
         return await self._list_all("list_notebook_sessions", locals())  # type: ignore[attr-defined]
 
+    async def list_pipeline_runs(
+        self,
+        compartment_id: str,
+        *,
+        id: str | None = None,
+        pipeline_id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List pipeline runs.
+
+        ``GET /pipelineRuns``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/PipelineRun/ListPipelineRuns
+
+        :param compartment_id: Compartment id.
+        :param id: Id.
+        :param pipeline_id: Pipeline id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACCEPTED, IN_PROGRESS, FAILED, SUCCEEDED,
+            CANCELING, CANCELED, DELETING, DELETED.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeAccepted, displayName.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[PipelineRunSummary]`` JSON.
+        """
+        return await self._invoke("list_pipeline_runs", locals())  # type: ignore[attr-defined]
+
+    async def list_all_pipeline_runs(
+        self,
+        compartment_id: str,
+        *,
+        id: str | None = None,
+        pipeline_id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List pipeline runs: every page, following ``opc-next-page``.
+
+        ``GET /pipelineRuns``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/PipelineRun/ListPipelineRuns
+
+        :param compartment_id: Compartment id.
+        :param id: Id.
+        :param pipeline_id: Pipeline id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: ACCEPTED, IN_PROGRESS, FAILED, SUCCEEDED,
+            CANCELING, CANCELED, DELETING, DELETED.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeAccepted, displayName.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_pipeline_runs``.
+        """
+        return await self._list_all("list_pipeline_runs", locals())  # type: ignore[attr-defined]
+
+    async def list_pipelines(
+        self,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List pipelines.
+
+        ``GET /pipelines``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/ListPipelines
+
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, DELETING, FAILED, DELETED.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[PipelineSummary]`` JSON.
+        """
+        return await self._invoke("list_pipelines", locals())  # type: ignore[attr-defined]
+
+    async def list_all_pipelines(
+        self,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        id: str | None = None,
+        display_name: str | None = None,
+        lifecycle_state: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List pipelines: every page, following ``opc-next-page``.
+
+        ``GET /pipelines``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/ListPipelines
+
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param id: Id.
+        :param display_name: Display name.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, DELETING, FAILED, DELETED.
+        :param created_by: Created by.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_pipelines``.
+        """
+        return await self._list_all("list_pipelines", locals())  # type: ignore[attr-defined]
+
     async def list_projects(
         self,
         compartment_id: str,
@@ -3259,6 +9319,72 @@ class AsyncOperations:
         :returns: the items of all pages of ``list_projects``.
         """
         return await self._list_all("list_projects", locals())  # type: ignore[attr-defined]
+
+    async def list_schedules(
+        self,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        lifecycle_state: str | None = None,
+        display_name: str | None = None,
+        id: str | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """List schedules.
+
+        ``GET /schedules``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Schedule/ListSchedules
+
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, INACTIVE, UPDATING, DELETING,
+            DELETED, FAILED.
+        :param display_name: Display name.
+        :param id: Id.
+        :param limit: Limit.
+        :param page: Page.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``list[ScheduleSummary]`` JSON.
+        """
+        return await self._invoke("list_schedules", locals())  # type: ignore[attr-defined]
+
+    async def list_all_schedules(
+        self,
+        compartment_id: str,
+        *,
+        project_id: str | None = None,
+        lifecycle_state: str | None = None,
+        display_name: str | None = None,
+        id: str | None = None,
+        limit: int | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> list[Any]:
+        """List schedules: every page, following ``opc-next-page``.
+
+        ``GET /schedules``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Schedule/ListSchedules
+
+        :param compartment_id: Compartment id.
+        :param project_id: Project id.
+        :param lifecycle_state: Lifecycle state. Allowed: CREATING, ACTIVE, INACTIVE, UPDATING, DELETING,
+            DELETED, FAILED.
+        :param display_name: Display name.
+        :param id: Id.
+        :param limit: Limit.
+        :param sort_order: Sort order. Allowed: ASC, DESC.
+        :param sort_by: Sort by. Allowed: timeCreated, displayName.
+        :param opc_request_id: Opc request id.
+        :returns: the items of all pages of ``list_schedules``.
+        """
+        return await self._list_all("list_schedules", locals())  # type: ignore[attr-defined]
 
     async def list_work_request_errors(
         self,
@@ -3448,6 +9574,197 @@ class AsyncOperations:
         """
         return await self._list_all("list_work_requests", locals())  # type: ignore[attr-defined]
 
+    async def put_ml_application_package(
+        self,
+        ml_application_implementation_id: str,
+        put_ml_application_package: Stream,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+        content_disposition: str | None = None,
+        opc_ml_app_package_args: str | None = None,
+        content_length: int | None = None,
+    ) -> Response:
+        """Put ml application package.
+
+        ``PUT /mlApplicationImplementations/{mlApplicationImplementationId}/mlApplicationPackage``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementation/PutMlApplicationPackage
+
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param put_ml_application_package: Put ml application package. A binary file object, a path, or
+            bytes; streamed, never read whole.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param content_disposition: Content disposition.
+        :param opc_ml_app_package_args: Opc ml app package args.
+        :param content_length: Content length.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("put_ml_application_package", locals())  # type: ignore[attr-defined]
+
+    async def recover_ml_application_instance_view(
+        self,
+        ml_application_instance_view_id: str,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Recover ml application instance view.
+
+        ``POST /mlApplicationInstanceViews/{mlApplicationInstanceViewId}/actions/recover``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstanceView/RecoverMlApplicationInstanceView
+
+        :param ml_application_instance_view_id: Ml application instance view id.
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("recover_ml_application_instance_view", locals())  # type: ignore[attr-defined]
+
+    async def register_model_artifact_reference(
+        self,
+        register_model_artifact_reference_details: Body,
+        model_id: str,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Register model artifact reference.
+
+        ``POST /models/{modelId}/actions/registerArtifactReference``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/RegisterModelArtifactReferenceDetails/RegisterModelArtifactReference
+
+        :param register_model_artifact_reference_details: Register model artifact reference details. A
+            ``RegisterModelArtifactReferenceDetails`` dict in wire format (camelCase keys).
+        :param model_id: Model id.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("register_model_artifact_reference", locals())  # type: ignore[attr-defined]
+
+    async def restore_archived_model_artifact(
+        self,
+        model_id: str,
+        *,
+        restore_model_for_hours_specified: str | None = None,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Restore archived model artifact.
+
+        ``POST /models/{modelId}/actions/restore``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/RestoreArchivedModelArtifact
+
+        :param model_id: Model id.
+        :param restore_model_for_hours_specified: Restore model for hours specified.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("restore_archived_model_artifact", locals())  # type: ignore[attr-defined]
+
+    async def trigger_ml_application_instance_flow(
+        self,
+        trigger_ml_application_instance_flow_details: Body,
+        ml_application_instance_id: str,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Trigger ml application instance flow.
+
+        ``POST /mlApplicationInstances/{mlApplicationInstanceId}/actions/trigger``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstance/TriggerMlApplicationInstanceFlow
+
+        :param trigger_ml_application_instance_flow_details: Trigger ml application instance flow details.
+            A ``TriggerMlApplicationInstanceFlowDetails`` dict in wire format (camelCase keys).
+        :param ml_application_instance_id: Ml application instance id.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("trigger_ml_application_instance_flow", locals())  # type: ignore[attr-defined]
+
+    async def trigger_ml_application_instance_view_flow(
+        self,
+        trigger_ml_application_instance_view_flow_details: Body,
+        ml_application_instance_view_id: str,
+        *,
+        opc_request_id: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Trigger ml application instance view flow.
+
+        ``POST /mlApplicationInstanceViews/{mlApplicationInstanceViewId}/actions/trigger``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstanceView/TriggerMlApplicationInstanceViewFlow
+
+        :param trigger_ml_application_instance_view_flow_details: Trigger ml application instance view
+            flow details. A ``TriggerMlApplicationInstanceViewFlowDetails`` dict in wire format (camelCase
+            keys).
+        :param ml_application_instance_view_id: Ml application instance view id.
+        :param opc_request_id: Opc request id.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("trigger_ml_application_instance_view_flow", locals())  # type: ignore[attr-defined]
+
+    async def update_compute_target(
+        self,
+        compute_target_id: str,
+        update_compute_target_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Update compute target.
+
+        ``PUT /computeTargets/{computeTargetId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ComputeTarget/UpdateComputeTarget
+
+        :param compute_target_id: Compute target id.
+        :param update_compute_target_details: Update compute target details. A
+            ``UpdateComputeTargetDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("update_compute_target", locals())  # type: ignore[attr-defined]
+
+    async def update_data_science_private_endpoint(
+        self,
+        data_science_private_endpoint_id: str,
+        update_data_science_private_endpoint_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Update data science private endpoint.
+
+        ``PUT /dataSciencePrivateEndpoints/{dataSciencePrivateEndpointId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/DataSciencePrivateEndpoint/UpdateDataSciencePrivateEndpoint
+
+        :param data_science_private_endpoint_id: Data science private endpoint id.
+        :param update_data_science_private_endpoint_details: Update data science private endpoint details.
+            A ``UpdateDataSciencePrivateEndpointDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` whose ``data`` is the ``DataSciencePrivateEndpoint`` JSON.
+        """
+        return await self._invoke("update_data_science_private_endpoint", locals())  # type: ignore[attr-defined]
+
     async def update_job(
         self,
         job_id: str,
@@ -3492,6 +9809,117 @@ class AsyncOperations:
         """
         return await self._invoke("update_job_run", locals())  # type: ignore[attr-defined]
 
+    async def update_ml_application(
+        self,
+        ml_application_id: str,
+        update_ml_application_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Update ml application.
+
+        ``PUT /mlApplications/{mlApplicationId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplication/UpdateMlApplication
+
+        :param ml_application_id: Ml application id.
+        :param update_ml_application_details: Update ml application details. A
+            ``UpdateMlApplicationDetails`` dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplication`` JSON.
+        """
+        return await self._invoke("update_ml_application", locals())  # type: ignore[attr-defined]
+
+    async def update_ml_application_implementation(
+        self,
+        ml_application_implementation_id: str,
+        update_ml_application_implementation_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Update ml application implementation.
+
+        ``PUT /mlApplicationImplementations/{mlApplicationImplementationId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementation/UpdateMlApplicationImplementation
+
+        :param ml_application_implementation_id: Ml application implementation id.
+        :param update_ml_application_implementation_details: Update ml application implementation details.
+            A ``UpdateMlApplicationImplementationDetails`` dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("update_ml_application_implementation", locals())  # type: ignore[attr-defined]
+
+    async def update_ml_application_implementation_version(
+        self,
+        ml_application_implementation_version_id: str,
+        update_ml_application_implementation_version_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Update ml application implementation version.
+
+        ``PUT /mlApplicationImplementationVersions/{mlApplicationImplementationVersionId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationImplementationVersion/UpdateMlApplicationImplementationVersion
+
+        :param ml_application_implementation_version_id: Ml application implementation version id.
+        :param update_ml_application_implementation_version_details: Update ml application implementation
+            version details. A ``UpdateMlApplicationImplementationVersionDetails`` dict in wire format
+            (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationImplementationVersion`` JSON.
+        """
+        return await self._invoke("update_ml_application_implementation_version", locals())  # type: ignore[attr-defined]
+
+    async def update_ml_application_instance(
+        self,
+        ml_application_instance_id: str,
+        update_ml_application_instance_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Update ml application instance.
+
+        ``PUT /mlApplicationInstances/{mlApplicationInstanceId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstance/UpdateMlApplicationInstance
+
+        :param ml_application_instance_id: Ml application instance id.
+        :param update_ml_application_instance_details: Update ml application instance details. A
+            ``UpdateMlApplicationInstanceDetails`` dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("update_ml_application_instance", locals())  # type: ignore[attr-defined]
+
+    async def update_ml_application_instance_view(
+        self,
+        ml_application_instance_view_id: str,
+        update_ml_application_instance_view_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Update ml application instance view.
+
+        ``PUT /mlApplicationInstanceViews/{mlApplicationInstanceViewId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/MlApplicationInstanceView/UpdateMlApplicationInstanceView
+
+        :param ml_application_instance_view_id: Ml application instance view id.
+        :param update_ml_application_instance_view_details: Update ml application instance view details. A
+            ``UpdateMlApplicationInstanceViewDetails`` dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``MlApplicationInstanceView`` JSON.
+        """
+        return await self._invoke("update_ml_application_instance_view", locals())  # type: ignore[attr-defined]
+
     async def update_model(
         self,
         model_id: str,
@@ -3513,6 +9941,86 @@ class AsyncOperations:
         :returns: a ``Response`` whose ``data`` is the ``Model`` JSON.
         """
         return await self._invoke("update_model", locals())  # type: ignore[attr-defined]
+
+    async def update_model_artifact_signature(
+        self,
+        update_model_artifact_signature_details: Body,
+        model_id: str,
+        artifact_signature_id: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Update model artifact signature.
+
+        ``PUT /models/{modelId}/artifactSignatures/{artifactSignatureId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelArtifactSignature/UpdateModelArtifactSignature
+
+        :param update_model_artifact_signature_details: Update model artifact signature details. A
+            ``UpdateModelArtifactSignatureDetails`` dict in wire format (camelCase keys).
+        :param model_id: Model id.
+        :param artifact_signature_id: Artifact signature id.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` whose ``data`` is the ``ModelArtifactSignature`` JSON.
+        """
+        return await self._invoke("update_model_artifact_signature", locals())  # type: ignore[attr-defined]
+
+    async def update_model_custom_metadatum_artifact(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        model_custom_metadatum_artifact: Stream,
+        *,
+        opc_request_id: str | None = None,
+        content_disposition: str | None = None,
+        if_match: str | None = None,
+        content_length: int | None = None,
+    ) -> Response:
+        """Update model custom metadatum artifact.
+
+        ``PUT /models/{modelId}/customMetadata/{metadatumKeyName}/artifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/UpdateModelCustomMetadatumArtifact
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param model_custom_metadatum_artifact: Model custom metadatum artifact. A binary file object, a
+            path, or bytes; streamed, never read whole.
+        :param opc_request_id: Opc request id.
+        :param content_disposition: Content disposition.
+        :param if_match: If match.
+        :param content_length: Content length.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("update_model_custom_metadatum_artifact", locals())  # type: ignore[attr-defined]
+
+    async def update_model_defined_metadatum_artifact(
+        self,
+        model_id: str,
+        metadatum_key_name: str,
+        model_defined_metadatum_artifact: Stream,
+        *,
+        opc_request_id: str | None = None,
+        content_disposition: str | None = None,
+        if_match: str | None = None,
+        content_length: int | None = None,
+    ) -> Response:
+        """Update model defined metadatum artifact.
+
+        ``PUT /models/{modelId}/definedMetadata/{metadatumKeyName}/artifact``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Model/UpdateModelDefinedMetadatumArtifact
+
+        :param model_id: Model id.
+        :param metadatum_key_name: Metadatum key name.
+        :param model_defined_metadatum_artifact: Model defined metadatum artifact. A binary file object, a
+            path, or bytes; streamed, never read whole.
+        :param opc_request_id: Opc request id.
+        :param content_disposition: Content disposition.
+        :param if_match: If match.
+        :param content_length: Content length.
+        :returns: a ``Response`` with no data.
+        """
+        return await self._invoke("update_model_defined_metadatum_artifact", locals())  # type: ignore[attr-defined]
 
     async def update_model_deployment(
         self,
@@ -3536,6 +10044,50 @@ class AsyncOperations:
         """
         return await self._invoke("update_model_deployment", locals())  # type: ignore[attr-defined]
 
+    async def update_model_group(
+        self,
+        model_group_id: str,
+        update_model_group_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Update model group.
+
+        ``PUT /modelGroups/{modelGroupId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroup/UpdateModelGroup
+
+        :param model_group_id: Model group id.
+        :param update_model_group_details: Update model group details. A ``UpdateModelGroupDetails`` dict
+            in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` whose ``data`` is the ``ModelGroup`` JSON.
+        """
+        return await self._invoke("update_model_group", locals())  # type: ignore[attr-defined]
+
+    async def update_model_group_version_history(
+        self,
+        model_group_version_history_id: str,
+        update_model_group_version_history_details: Body,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Response:
+        """Update model group version history.
+
+        ``PUT /modelGroupVersionHistory/{modelGroupVersionHistoryId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelGroupVersionHistory/UpdateModelGroupVersionHistory
+
+        :param model_group_version_history_id: Model group version history id.
+        :param update_model_group_version_history_details: Update model group version history details. A
+            ``UpdateModelGroupVersionHistoryDetails`` dict in wire format (camelCase keys).
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :returns: a ``Response`` whose ``data`` is the ``ModelGroupVersionHistory`` JSON.
+        """
+        return await self._invoke("update_model_group_version_history", locals())  # type: ignore[attr-defined]
+
     async def update_model_provenance(
         self,
         model_id: str,
@@ -3557,6 +10109,28 @@ class AsyncOperations:
         :returns: a ``Response`` whose ``data`` is the ``ModelProvenance`` JSON.
         """
         return await self._invoke("update_model_provenance", locals())  # type: ignore[attr-defined]
+
+    async def update_model_version_set(
+        self,
+        model_version_set_id: str,
+        update_model_version_set_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Update model version set.
+
+        ``PUT /modelVersionSets/{modelVersionSetId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelVersionSet/UpdateModelVersionSet
+
+        :param model_version_set_id: Model version set id.
+        :param update_model_version_set_details: Update model version set details. A
+            ``UpdateModelVersionSetDetails`` dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``ModelVersionSet`` JSON.
+        """
+        return await self._invoke("update_model_version_set", locals())  # type: ignore[attr-defined]
 
     async def update_notebook_session(
         self,
@@ -3580,6 +10154,50 @@ class AsyncOperations:
         """
         return await self._invoke("update_notebook_session", locals())  # type: ignore[attr-defined]
 
+    async def update_pipeline(
+        self,
+        pipeline_id: str,
+        update_pipeline_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Update pipeline.
+
+        ``PUT /pipelines/{pipelineId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Pipeline/UpdatePipeline
+
+        :param pipeline_id: Pipeline id.
+        :param update_pipeline_details: Update pipeline details. A ``UpdatePipelineDetails`` dict in wire
+            format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``Pipeline`` JSON.
+        """
+        return await self._invoke("update_pipeline", locals())  # type: ignore[attr-defined]
+
+    async def update_pipeline_run(
+        self,
+        pipeline_run_id: str,
+        update_pipeline_run_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Update pipeline run.
+
+        ``PUT /pipelineRuns/{pipelineRunId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/PipelineRun/UpdatePipelineRun
+
+        :param pipeline_run_id: Pipeline run id.
+        :param update_pipeline_run_details: Update pipeline run details. A ``UpdatePipelineRunDetails``
+            dict in wire format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` whose ``data`` is the ``PipelineRun`` JSON.
+        """
+        return await self._invoke("update_pipeline_run", locals())  # type: ignore[attr-defined]
+
     async def update_project(
         self,
         project_id: str,
@@ -3601,3 +10219,49 @@ class AsyncOperations:
         :returns: a ``Response`` whose ``data`` is the ``Project`` JSON.
         """
         return await self._invoke("update_project", locals())  # type: ignore[attr-defined]
+
+    async def update_schedule(
+        self,
+        schedule_id: str,
+        update_schedule_details: Body,
+        *,
+        if_match: str | None = None,
+        opc_request_id: str | None = None,
+    ) -> Response:
+        """Update schedule.
+
+        ``PUT /schedules/{scheduleId}``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/Schedule/UpdateSchedule
+
+        :param schedule_id: Schedule id.
+        :param update_schedule_details: Update schedule details. A ``UpdateScheduleDetails`` dict in wire
+            format (camelCase keys).
+        :param if_match: If match.
+        :param opc_request_id: Opc request id.
+        :returns: a ``Response`` with no data (``headers['opc-work-request-id']`` names the work request).
+        """
+        return await self._invoke("update_schedule", locals())  # type: ignore[attr-defined]
+
+    async def verify_model_artifact_signature(
+        self,
+        model_id: str,
+        artifact_signature_id: str,
+        *,
+        opc_request_id: str | None = None,
+        if_match: str | None = None,
+        opc_retry_token: str | None = None,
+    ) -> Response:
+        """Verify model artifact signature.
+
+        ``POST /models/{modelId}/artifactSignatures/{artifactSignatureId}/actions/verify``
+        https://docs.oracle.com/iaas/api/#/en/data-science/20190101/ModelArtifactSignature/VerifyModelArtifactSignature
+
+        :param model_id: Model id.
+        :param artifact_signature_id: Artifact signature id.
+        :param opc_request_id: Opc request id.
+        :param if_match: If match.
+        :param opc_retry_token: Opc retry token. Generated once per call (and reused on retries) when not
+            given.
+        :returns: a ``Response`` whose ``data`` is the ``ModelArtifactSignature`` JSON.
+        """
+        return await self._invoke("verify_model_artifact_signature", locals())  # type: ignore[attr-defined]

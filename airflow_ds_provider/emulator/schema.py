@@ -1,4 +1,4 @@
-"""Request-body validation against ``models.json`` plus the request models it lacks (``spec/extra_models.py``).
+"""Request-body validation against ``models.json`` (every request model of the API).
 
 A malformed body, a missing required field, an unknown field, a wrong type or a bad enum value
 raise :class:`BodyError` naming the field (``jobInfrastructureConfigurationDetails.shapeName``).
@@ -13,10 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_ds_provider.emulator.clock import parse_rfc3339
-from airflow_ds_provider.spec.extra_models import EXTRA_MODELS, all_models
 from airflow_ds_provider.spec.validation import Problem, walk
 
-__all__ = ["EXTRA_MODELS", "BodyError", "all_models", "validate"]
+__all__ = ["BodyError", "validate"]
 
 
 class BodyError(ValueError):

@@ -26,7 +26,6 @@ from airflow_ds_provider.operators.base import (
     retry_token_for,
 )
 from airflow_ds_provider.spec import models, snake_case
-from airflow_ds_provider.spec.extra_models import EXTRA_MODELS
 from airflow_ds_provider.spec.validation import Node, Report, walk
 
 if TYPE_CHECKING:
@@ -41,9 +40,7 @@ def check_body(model_name: str, body: Any, field: str) -> None:
 
     Known fields, required fields and enum values at every level of ``models.json``
     (polymorphic models resolved through their discriminator; fields and list items of its
-    models, not dict values); for the request models the reference lacks, their field names
-    and required fields from :data:`airflow_ds_provider.spec.extra_models.EXTRA_MODELS` (the
-    emulator's table too). The walk is the shared one
+    models, not dict values). The walk is the shared one
     (:func:`airflow_ds_provider.spec.validation.walk`); the first problem, object by object
     (each one's own, then the ones inside it), is raised in the operators' words.
 
@@ -54,11 +51,6 @@ def check_body(model_name: str, body: Any, field: str) -> None:
     """
     if not isinstance(body, Mapping):
         raise ValueError(f"{field}: expected a JSON object ({model_name}), got {type(body).__name__}")
-    if model_name in EXTRA_MODELS:
-        check_body_ocids(body, field)
-        report = walk(model_name, body)
-        raise_own_problems(report, report.nodes[0], field, with_type=False)
-        return
     if model_name not in models():
         return
     report = walk(model_name, body)

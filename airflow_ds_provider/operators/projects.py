@@ -19,13 +19,13 @@ from airflow_ds_provider.operators.base import (
     validate_body,
     validate_fields,
 )
-from airflow_ds_provider.spec.extra_models import field_names
+from airflow_ds_provider.spec import models
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
 #: Wire fields ``UpdateProject`` accepts (the reference has no model for its body).
-UPDATE_PROJECT_FIELDS = tuple(field_names("UpdateProjectDetails"))
+UPDATE_PROJECT_FIELDS = tuple(models()["UpdateProjectDetails"].field_by_wire())
 
 
 class DataScienceCreateProjectOperator(DataScienceBaseOperator):

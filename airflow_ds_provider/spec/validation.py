@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from airflow_ds_provider.spec.extra_models import all_models
+from airflow_ds_provider.spec import models
 
 #: ``unknown``: a field the model lacks; ``required``: a required field absent (``None``);
 #: ``empty``: a required field set to ``""``; ``enum``: a value outside the field's allowed
@@ -146,7 +146,7 @@ class _Walker:
             self.model(typ, value, path, parent, via)
 
     def model(self, name: str, value: Any, path: str, parent: str | None, via: Any) -> None:
-        model = all_models().get(name)
+        model = models().get(name)
         if (
             not isinstance(value, Mapping)
             or model is None
@@ -192,7 +192,7 @@ class _Walker:
             concrete = mapping.get(kind)
         except TypeError:  # an unhashable discriminator names no model
             concrete = None
-        resolved = all_models().get(concrete) if concrete is not None else None
+        resolved = models().get(concrete) if concrete is not None else None
         self.report.nodes.append(Node(path, base.name, (resolved or base).name, value, parent, via))
         sub, where = _join(path, disc), {"model": base.name, "field": disc}
         disc_spec = base.field_by_wire().get(disc)
