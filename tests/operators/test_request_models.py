@@ -22,7 +22,8 @@ REQUEST_MODELS = sorted(
 
 def test_the_spec_describes_every_request_body() -> None:
     missing = sorted(
-        {op.body_model for op in operations().values() if op.body_model not in (None, "stream")} - set(models())
+        {op.body_model for op in operations().values() if op.body_model not in (None, "stream")}
+        - set(models())
     )
     assert not missing, f"request models the spec lacks: {missing}"
     assert len(REQUEST_MODELS) > 60
@@ -32,7 +33,9 @@ def test_the_project_update_fields_are_the_specs() -> None:
     assert set(UPDATE_PROJECT_FIELDS) == {"displayName", "description", "freeformTags", "definedTags"}
 
 
-@pytest.mark.parametrize("name", [n for n in REQUEST_MODELS if not any(f.required for f in models()[n].fields)])
+@pytest.mark.parametrize(
+    "name", [n for n in REQUEST_MODELS if not any(f.required for f in models()[n].fields)]
+)
 def test_operators_and_emulator_reject_a_field_the_model_lacks(name) -> None:
     body = {"notAField": "x"}
     with pytest.raises(ValueError, match=r"notAField"):
