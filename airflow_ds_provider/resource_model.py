@@ -65,6 +65,9 @@ class Resource:
     :param log_source: the kind of log it writes to OCI Logging (``job_run``), if any.
     :param operators: it has an operator module (``operators/<name>s.py``).
     :param display: its name in messages (``model deployment``).
+    :param id_arg: the argument holding its OCID when it is not ``<name>_id`` (a nested resource:
+        ``artifact_signature_id`` of ``get_model_artifact_signature(model_id, ...)``).
+    :param parent: the kind whose OCID the path also needs (``model`` for an artifact signature).
     """
 
     name: str
@@ -84,6 +87,8 @@ class Resource:
     log_source: str | None = None
     operators: bool = True
     display: str = ""
+    id_arg: str | None = None
+    parent: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "actions", MappingProxyType(dict(self.actions)))
@@ -110,7 +115,7 @@ class Resource:
     @property
     def id_param(self) -> str:
         """The argument holding its OCID (``job_run_id``)."""
-        return f"{self.name}_id"
+        return self.id_arg or f"{self.name}_id"
 
     @property
     def module(self) -> str:

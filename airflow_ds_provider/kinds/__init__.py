@@ -3,12 +3,20 @@
 
 from __future__ import annotations
 
-from airflow_ds_provider.kinds import core, ml_applications, model_registry, pipelines, platform
+from airflow_ds_provider.kinds import (
+    core,
+    ml_applications,
+    model_artifacts,
+    model_registry,
+    pipelines,
+    platform,
+)
 from airflow_ds_provider.resource_model import Resource
 
 #: Every kind, in table order; a name declared twice is an import-time error.
 ALL_KINDS: tuple[Resource, ...] = (
     *core.KINDS,
+    *model_artifacts.KINDS,
     *model_registry.KINDS,
     *pipelines.KINDS,
     *platform.KINDS,

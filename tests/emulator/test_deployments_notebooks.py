@@ -122,7 +122,8 @@ def test_notebook_session_lifecycle(world, emu):
     get = lambda: world.get("get_notebook_session", notebook_session_id=nb["id"])  # noqa: E731
     assert get()["lifecycleState"] == "ACTIVE"
     assert _wr(world, resp.headers["opc-work-request-id"])["status"] == "SUCCEEDED"
-    config = {"notebookSessionConfigurationDetails": {"shape": "VM.Standard2.2"}}
+    subnet = "ocid1.subnet.oc1.iad." + "a" * 60
+    config = {"notebookSessionConfigurationDetails": {"shape": "VM.Standard2.2", "subnetId": subnet}}
     assert c.op("update_notebook_session", notebook_session_id=nb["id"], json=config).status_code == 409
     c.op("deactivate_notebook_session", notebook_session_id=nb["id"], expect=202)
     assert get()["lifecycleState"] == "UPDATING"

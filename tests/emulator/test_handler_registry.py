@@ -39,8 +39,8 @@ def test_an_operation_without_a_handler_is_named():
 
 
 def test_a_handler_for_an_unknown_operation_is_named():
-    handlers = {**dict.fromkeys(operations(), _handler), "get_pipeline": _handler}
-    with pytest.raises(HandlerRegistryError, match=r"the spec does not have: \['get_pipeline'\]"):
+    handlers = {**dict.fromkeys(operations(), _handler), "get_pipelines_of_mars": _handler}
+    with pytest.raises(HandlerRegistryError, match=r"the spec does not have: \['get_pipelines_of_mars'\]"):
         check_handlers(handlers, operations())
 
 

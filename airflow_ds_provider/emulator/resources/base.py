@@ -14,7 +14,7 @@ from airflow_ds_provider.emulator.auth import Principal
 from airflow_ds_provider.emulator.clock import rfc3339
 from airflow_ds_provider.emulator.store import Record, Store
 from airflow_ds_provider.emulator.transitions import Lifecycles
-from airflow_ds_provider.spec import Operation
+from airflow_ds_provider.spec import Operation, models
 
 COMPARTMENT_RE = re.compile(r"^ocid1\.(compartment|tenancy)\.oc1\.[a-z0-9-]*\.[a-z0-9]+$")
 MAX_LIMIT = 1000
@@ -209,19 +209,29 @@ def paginate(query: dict[str, str], items: list[Any]) -> Reply:
     return Reply(200, items[start : start + limit], headers)
 
 
+def summary_model(op: Operation) -> tuple[str, bool]:
+    """The summary model a list operation answers with, and whether the page is wrapped in a
+    collection (``{"items": [...]}``, e.g. ``MlApplicationCollection``) rather than a bare list."""
+    response = op.response_type or ""
+    if response.startswith("list["):
+        return response[5:-1], False
+    items = models()[response].field_by_wire()["items"].type
+    return items[5:-1], True
+
+
 def list_reply(
     svc: Services,
     req: Request,
     kind: str,
-    summary: Iterable[str],
     filters: dict[str, Callable[[dict[str, Any], str], bool]] | None = None,
     time_field: str = "timeCreated",
 ) -> Reply:
-    """Filter, sort and page the resources of ``kind`` as the list operations do.
+    """Filter, sort and page the resources of ``kind`` as the list operations do; each item
+    carries exactly the fields of the operation's summary model (from the spec) that it has.
 
-    :param summary: wire fields of the summary model.
     :param filters: extra query filters (query name -> predicate over the wire JSON).
     """
+    summary, wrapped = summary_model(req.op)
     query = req.query
     _validate_enums(req)
     compartment = query.get("compartmentId")
@@ -231,7 +241,7 @@ def list_reply(
         check_compartment(compartment)
     plain = ("compartmentId", "id", "projectId", "jobId", "displayName", "lifecycleState", "createdBy")
     plain += ("modelVersionSetName", "versionLabel", "category", "status", "operationType")
-    fields = list(summary)
+    fields = list(models()[summary].field_by_wire())
     with svc.store.lock:
         rows = []
         for record in svc.store.of_kind(kind):
@@ -248,7 +258,10 @@ def list_reply(
     key_field = time_field if sort_by in ("timeCreated", "timeAccepted") else sort_by
     descending = query.get("sortOrder", "DESC" if key_field == time_field else "ASC") == "DESC"
     rows.sort(key=lambda r: (str(r[1].get(key_field) or ""), r[0]), reverse=descending)
-    return paginate(query, [row for _, row in rows])
+    reply = paginate(query, [row for _, row in rows])
+    if wrapped:
+        reply.body = {"items": reply.body}
+    return reply
 
 
 def _validate_enums(req: Request) -> None:

@@ -28,7 +28,6 @@ from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.scripting import ScriptError, job_run_script
 from airflow_ds_provider.emulator.store import Record
 from airflow_ds_provider.lifecycle import JOB_RUN, JOB_RUN_CANCELLABLE
-from airflow_ds_provider.spec import models
 
 _OVERRIDES = (
     "jobConfigurationOverrideDetails",
@@ -38,11 +37,6 @@ _OVERRIDES = (
     "jobNodeConfigurationOverrideDetails",
     "jobStorageMountConfigurationOverrideDetailsList",
 )
-
-
-def summary_fields() -> tuple[str, ...]:
-    """Wire fields of ``JobRunSummary``."""
-    return tuple(f.wire for f in models()["JobRunSummary"].fields)
 
 
 def log_details(
@@ -122,7 +116,7 @@ def get_job_run(svc: Services, req: Request) -> Reply:
 @handles("list_job_runs")
 def list_job_runs(svc: Services, req: Request) -> Reply:
     """GET /jobRuns."""
-    return list_reply(svc, req, "job_run", summary_fields(), time_field="timeAccepted")
+    return list_reply(svc, req, "job_run", time_field="timeAccepted")
 
 
 @handles("update_job_run")

@@ -29,19 +29,6 @@ from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.scripting import ScriptError, script_from_tags
 from airflow_ds_provider.emulator.store import Step
 
-SUMMARY = (
-    "id",
-    "timeCreated",
-    "createdBy",
-    "projectId",
-    "compartmentId",
-    "displayName",
-    "jobInfrastructureConfigurationDetails",
-    "lifecycleState",
-    "lifecycleDetails",
-    "freeformTags",
-    "definedTags",
-)
 _OPTIONAL = (
     "description",
     "jobEnvironmentConfigurationDetails",
@@ -106,7 +93,7 @@ def get_job(svc: Services, req: Request) -> Reply:
 @handles("list_jobs")
 def list_jobs(svc: Services, req: Request) -> Reply:
     """GET /jobs."""
-    return list_reply(svc, req, "job", SUMMARY)
+    return list_reply(svc, req, "job")
 
 
 @handles("update_job")

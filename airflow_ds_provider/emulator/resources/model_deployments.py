@@ -31,22 +31,6 @@ from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.scripting import ScriptError, check_tags, deployment_script
 from airflow_ds_provider.emulator.store import Record
 
-SUMMARY = (
-    "id",
-    "timeCreated",
-    "displayName",
-    "description",
-    "projectId",
-    "createdBy",
-    "compartmentId",
-    "modelDeploymentConfigurationDetails",
-    "categoryLogDetails",
-    "modelDeploymentUrl",
-    "lifecycleState",
-    "lifecycleDetails",
-    "freeformTags",
-    "definedTags",
-)
 _WHAT = "model deployment"
 
 
@@ -124,7 +108,7 @@ def get_model_deployment(svc: Services, req: Request) -> Reply:
 @handles("list_model_deployments")
 def list_model_deployments(svc: Services, req: Request) -> Reply:
     """GET /modelDeployments."""
-    return list_reply(svc, req, "model_deployment", SUMMARY)
+    return list_reply(svc, req, "model_deployment")
 
 
 def _action(

@@ -27,24 +27,6 @@ from airflow_ds_provider.emulator.resources.base import (
 from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.store import Record
 
-SUMMARY = (
-    "id",
-    "compartmentId",
-    "projectId",
-    "displayName",
-    "lifecycleState",
-    "lifecycleDetails",
-    "timeCreated",
-    "createdBy",
-    "freeformTags",
-    "definedTags",
-    "modelVersionSetId",
-    "modelVersionSetName",
-    "versionId",
-    "versionLabel",
-    "category",
-    "isModelByReference",
-)
 _OPTIONAL = ("description", "customMetadataList", "definedMetadataList", "inputSchema", "outputSchema")
 _UPDATABLE = (
     "displayName",
@@ -100,9 +82,16 @@ def create_model(svc: Services, req: Request) -> Reply:
                 "retentionSetting": body.get("retentionSetting")
                 or {"archiveAfterDays": 365, "customerNotificationType": "NONE"},
                 "backupSetting": body.get("backupSetting")
-                or {"isBackupEnabled": False, "customerNotificationType": "NONE"},
-                "retentionOperationDetails": {"archiveState": "PENDING", "deleteState": "PENDING"},
-                "backupOperationDetails": {"backupState": "PENDING"},
+                or {"isBackupEnabled": False, "backupRegion": svc.region, "customerNotificationType": "NONE"},
+                "retentionOperationDetails": {
+                    "archiveState": "PENDING",
+                    "archiveStateDetails": "Archival is scheduled",
+                    "timeArchivalScheduled": rfc3339(now + 365 * 86400),
+                    "deleteState": "PENDING",
+                    "deleteStateDetails": "No deletion is scheduled",
+                    "timeDeletionScheduled": rfc3339(now + 10 * 365 * 86400),
+                },
+                "backupOperationDetails": {"backupState": "PENDING", "backupStateDetails": "No backup yet"},
             }
             return resource_reply(svc, svc.store.add("model", data))
 
@@ -119,7 +108,7 @@ def get_model(svc: Services, req: Request) -> Reply:
 @handles("list_models")
 def list_models(svc: Services, req: Request) -> Reply:
     """GET /models."""
-    return list_reply(svc, req, "model", SUMMARY)
+    return list_reply(svc, req, "model")
 
 
 @handles("update_model")

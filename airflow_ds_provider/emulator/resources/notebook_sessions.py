@@ -28,21 +28,6 @@ from airflow_ds_provider.emulator.resources.base import (
 from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.scripting import ScriptError, check_tags
 
-SUMMARY = (
-    "id",
-    "timeCreated",
-    "displayName",
-    "projectId",
-    "createdBy",
-    "compartmentId",
-    "notebookSessionConfigurationDetails",
-    "notebookSessionConfigDetails",
-    "notebookSessionUrl",
-    "lifecycleState",
-    "lifecycleDetails",
-    "freeformTags",
-    "definedTags",
-)
 _WHAT = "notebook session"
 _CONFIG = (
     "notebookSessionConfigurationDetails",
@@ -104,7 +89,7 @@ def get_notebook_session(svc: Services, req: Request) -> Reply:
 @handles("list_notebook_sessions")
 def list_notebook_sessions(svc: Services, req: Request) -> Reply:
     """GET /notebookSessions."""
-    return list_reply(svc, req, "notebook_session", SUMMARY)
+    return list_reply(svc, req, "notebook_session")
 
 
 @handles("update_notebook_session")

@@ -21,19 +21,6 @@ from airflow_ds_provider.emulator.resources.base import (
 )
 from airflow_ds_provider.emulator.resources.registry import handles
 
-SUMMARY = (
-    "id",
-    "timeCreated",
-    "displayName",
-    "description",
-    "compartmentId",
-    "createdBy",
-    "lifecycleState",
-    "freeformTags",
-    "definedTags",
-    "systemTags",
-)
-
 
 @handles("create_project")
 def create_project(svc: Services, req: Request) -> Reply:
@@ -70,7 +57,7 @@ def get_project(svc: Services, req: Request) -> Reply:
 @handles("list_projects")
 def list_projects(svc: Services, req: Request) -> Reply:
     """GET /projects."""
-    return list_reply(svc, req, "project", SUMMARY)
+    return list_reply(svc, req, "project")
 
 
 @handles("update_project")

@@ -17,17 +17,6 @@ from airflow_ds_provider.emulator.resources.base import (
 from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.lifecycle import WORK_REQUEST
 
-SUMMARY = (
-    "id",
-    "operationType",
-    "status",
-    "compartmentId",
-    "percentComplete",
-    "resources",
-    "timeAccepted",
-    "timeStarted",
-    "timeFinished",
-)
 _WHAT = "work request"
 
 
@@ -46,7 +35,7 @@ def get_work_request(svc: Services, req: Request) -> Reply:
 def list_work_requests(svc: Services, req: Request) -> Reply:
     """GET /workRequests (``resourceId`` matches any resource of the request)."""
     filters = {"resourceId": lambda data, value: any(r["identifier"] == value for r in data["resources"])}
-    return list_reply(svc, req, "work_request", SUMMARY, filters=filters, time_field="timeAccepted")
+    return list_reply(svc, req, "work_request", filters=filters, time_field="timeAccepted")
 
 
 @handles("list_work_request_errors")
