@@ -240,7 +240,8 @@ def _flag(req: Request, name: str) -> bool:
 
 
 def delete_run_at(svc: Services, run: Record, end: float, job_runs: bool) -> None:
-    """Schedule a pipeline run (and with ``job_runs`` its steps' job runs) to be DELETED at ``end``."""
+    """Schedule a pipeline run to be DELETED at ``end``; the job runs of its ML_JOB steps are
+    DELETED too with ``job_runs``, else the unfinished ones are CANCELED."""
     now = svc.now()
     run.apply({"lifecycleState": "DELETING"})
     run.schedule([Step(end, {"lifecycleState": "DELETED"})])
@@ -248,8 +249,13 @@ def delete_run_at(svc: Services, run: Record, end: float, job_runs: bool) -> Non
     for job_run_id in run.extra.get("job_runs", {}).values():
         svc.lifecycles.drop_future_logs(job_run_id, now)
         job_run = svc.store.get(job_run_id, "job_run")
-        if job_run_id and job_runs and job_run is not None and job_run.data["lifecycleState"] != "DELETED":
+        if job_run is None or job_run.data["lifecycleState"] == "DELETED":
+            continue
+        if job_runs:
             job_run.schedule([Step(end, {"lifecycleState": "DELETED"})])
+        elif job_run.data["lifecycleState"] in _LIVE_RUNS:
+            job_run.apply({"lifecycleState": "CANCELING"})
+            job_run.schedule([Step(end, {"lifecycleState": "CANCELED", "timeFinished": rfc3339(end)})])
 
 
 @handles("change_pipeline_compartment")
