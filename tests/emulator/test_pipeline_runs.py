@@ -67,24 +67,39 @@ def test_steps_run_in_dependency_order(pipes: Pipes, emu) -> None:
 
 
 def test_independent_branches_run_in_parallel(pipes: Pipes, emu) -> None:
-    steps = [script_step("a"), script_step("b", "a"), script_step("c", "a"), script_step("d", "b", "c")]
+    # a -> (b, c -> x) -> d: d waits for b and for x, which waits for c
+    steps = [
+        script_step("a"),
+        script_step("b", "a"),
+        script_step("c", "a"),
+        container_step("x", "c"),
+        script_step("d", "b", "x"),
+    ]
     pid = pipes.active(steps, freeformTags={"emulator-duration.b": "1", "emulator-duration.c": "4"})["id"]
     at = _timer(emu)
     rid = pipes.run(pid)["id"]
     at(4.0)  # a ended at 3.5; b and c started together
-    assert pipes.steps(rid) == {"a": "SUCCEEDED", "b": "IN_PROGRESS", "c": "IN_PROGRESS", "d": "WAITING"}
-    at(5.0)  # b ended at 5.0, c runs until 8.0: d waits for both
-    assert pipes.steps(rid) == {"a": "SUCCEEDED", "b": "SUCCEEDED", "c": "IN_PROGRESS", "d": "WAITING"}
-    at(7.9)
+    expected = {"a": "SUCCEEDED", "b": "IN_PROGRESS", "c": "IN_PROGRESS", "x": "WAITING", "d": "WAITING"}
+    assert pipes.steps(rid) == expected
+    at(5.0)  # b ended at 5.0; c runs until 8.0
+    assert pipes.steps(rid) == {**expected, "b": "SUCCEEDED"}
+    at(8.0)  # c ended: x starts, d still waits for it
+    assert pipes.steps(rid) == {**expected, "b": "SUCCEEDED", "c": "SUCCEEDED", "x": "ACCEPTED"}
+    at(10.4)
     assert pipes.steps(rid)["d"] == "WAITING"
-    at(8.0)
+    at(10.5)  # x ended
     assert pipes.steps(rid)["d"] == "ACCEPTED"
-    at(10.5)
+    at(13.0)
     data = pipes.get_run(rid)
     assert data["lifecycleState"] == "SUCCEEDED"
     runs = {s["stepName"]: s for s in data["stepRuns"]}
     assert runs["b"]["timeStarted"] == runs["c"]["timeStarted"]
-    assert runs["d"]["timeStarted"] > runs["c"]["timeFinished"] > runs["b"]["timeFinished"]
+    assert (
+        runs["d"]["timeStarted"]
+        > runs["x"]["timeFinished"]
+        > runs["c"]["timeFinished"]
+        > runs["b"]["timeFinished"]
+    )
 
 
 def test_a_failed_step_fails_the_run_and_its_dependents_never_start(pipes: Pipes, emu) -> None:
@@ -310,6 +325,9 @@ def test_run_body_rules_and_overrides(pipes: Pipes, emu) -> None:
         hook.create_pipeline_run(
             {"compartmentId": pipes.comp, "pipelineId": pid, "displayName": "x"}, opc_retry_token="tok1"
         )
+    other = pipes.run(pipes.active([container_step("z")])["id"])["id"]
+    listed = {r["id"] for r in hook.list_all_pipeline_runs(pipes.comp, pipeline_id=pid)}
+    assert len(listed) == 4 and other not in listed
     emu.advance(30)
     assert {r["lifecycleState"] for r in hook.list_all_pipeline_runs(pipes.comp, pipeline_id=pid)} == {
         "SUCCEEDED"
