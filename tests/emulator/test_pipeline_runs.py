@@ -230,16 +230,20 @@ def test_log_lines_per_step(pipes: Pipes, emu) -> None:
 
 def test_an_ml_job_step_runs_as_a_job_run_of_its_job(pipes: Pipes, emu) -> None:
     job_id = pipes.job(freeformTags={"emulator-outcome": "FAILED", "emulator-details": "exit 3"})
-    pid = pipes.active([job_step("train", job_id)])["id"]
+    pid = pipes.active([{**job_step("train", job_id), "stepRunName": "training"}])["id"]
     at = _timer(emu)
     rid = pipes.run(pid)["id"]
     step = pipes.get_run(rid)["stepRuns"][0]
-    assert step["stepRunName"] == "train" and "jobRunId" not in step
+    assert step["stepRunName"] == "training" and "jobRunId" not in step
     at(1.0)
     step = pipes.get_run(rid)["stepRuns"][0]
     job_run = pipes.hook.get_job_run(step["jobRunId"]).data
     validate_response("JobRun", job_run)
-    assert (job_run["jobId"], job_run["lifecycleState"]) == (job_id, "ACCEPTED")
+    assert (job_run["jobId"], job_run["lifecycleState"], job_run["displayName"]) == (
+        job_id,
+        "ACCEPTED",
+        "training",
+    )
     assert job_run["logDetails"] == pipes.get_run(rid)["logDetails"]
     at(1.5)
     assert pipes.hook.get_job_run(step["jobRunId"]).data["lifecycleState"] == "IN_PROGRESS"

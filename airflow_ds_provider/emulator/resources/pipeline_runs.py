@@ -158,6 +158,7 @@ def create_pipeline_run(svc: Services, req: Request) -> Reply:
                 if step["stepType"] in PIPELINE_STEP_RUN.job_run_steps:
                     job_run = _job_run(svc, req, run, step)
                     plans[step["stepName"]].job_run = job_run
+                    plans[step["stepName"]].step_run_name = step.get("stepRunName")
                     run.extra["job_runs"][step["stepName"]] = job_run
             schedule_run(svc, run, plans, begin, end)
             return resource_reply(svc, run)

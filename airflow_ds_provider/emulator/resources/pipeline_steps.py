@@ -37,6 +37,7 @@ class StepPlan:
     step_type: str
     script: dict[str, Any]
     job_run: str | None = None
+    step_run_name: str | None = None
     ready: float | None = None
     start: float | None = None
     end: float | None = None
@@ -100,7 +101,7 @@ def step_run_at(plan: StepPlan, at: float, accepted: float) -> dict[str, Any]:
         "lifecycleState": "WAITING",
     }
     if plan.step_type in PIPELINE_STEP_RUN.job_run_steps:
-        entry["stepRunName"] = plan.script.get("step_run_name") or plan.name
+        entry["stepRunName"] = plan.step_run_name or plan.name
     if plan.ready is None:
         if plan.end is not None and at >= plan.end:
             entry.update(
