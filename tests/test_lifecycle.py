@@ -67,8 +67,8 @@ def test_overrides_reject_contradictions():
 
 
 def test_unknown_resource_is_a_clear_error():
-    with pytest.raises(ValueError, match="unknown resource 'pipeline'"):
-        get_lifecycle("pipeline")
+    with pytest.raises(ValueError, match="unknown resource 'no_such_kind'"):
+        get_lifecycle("no_such_kind")
 
 
 def test_transitions_only_use_known_states():

@@ -68,7 +68,7 @@ def test_shape_kind_and_messages() -> None:
     with pytest.raises(ValueError, match=r"is the OCID of a instance, expected"):
         validate_ocid("ocid1.instance.oc1.iad.abc", "job_id")
     with pytest.raises(ValueError, match="unknown resource kind"):
-        validate_ocid(compartment, "x", ["pipeline"])
+        validate_ocid(compartment, "x", ["no_such_kind"])
     assert set(OCID_TYPES) >= set(LIFECYCLES)
 
 

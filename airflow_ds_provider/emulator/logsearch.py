@@ -4,6 +4,11 @@ Supports the query ADS sends (oci_facts.md §8)::
 
     search "<compartment>/<logGroup>/<log>" | where source = '*<jobRunOCID>' | sort by datetime asc
 
+and, for the lines of one step of a pipeline run (a custom-script or container step writes with
+the run as its source and the step name as its subject)::
+
+    search "<c>/<g>/<l>" | where source = '*<pipelineRunOCID>' and subject = '<stepName>'
+
 with a ``timeStart``/``timeEnd`` window of at most 14 days, ``limit`` up to 1000 and
 ``opc-next-page`` paging. A record is searchable only once its ingestion time has passed.
 With :meth:`Emulator.set_log_search_max_results`, a window holding more searchable matching
@@ -25,7 +30,8 @@ MAX_WINDOW = 14 * 24 * 3600.0
 _FIELDS = {"timeStart", "timeEnd", "searchQuery", "isReturnFieldInfo"}
 _QUERY_RE = re.compile(
     r"""^\s*search\s+"(?P<stream>[^"]+)"
-        (?:\s*\|\s*where\s+source\s*=\s*'(?P<source>[^']*)')?
+        (?:\s*\|\s*where\s+source\s*=\s*'(?P<source>[^']*)'
+           (?:\s+and\s+subject\s*=\s*'(?P<subject>[^']*)')?)?
         (?:\s*\|\s*sort\s+by\s+datetime(?:\s+(?P<order>asc|desc))?)?\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -48,7 +54,7 @@ def _window(body: dict[str, Any]) -> tuple[float, float]:
     return start, end
 
 
-def _matcher(query: Any) -> tuple[list[str], str | None, bool]:
+def _matcher(query: Any) -> tuple[list[str], str | None, str | None, bool]:
     if not isinstance(query, str):
         raise invalid("searchQuery", "is required")
     match = _QUERY_RE.match(query)
@@ -60,7 +66,7 @@ def _matcher(query: Any) -> tuple[list[str], str | None, bool]:
     if len(stream) > 3 or not all(stream):
         raise invalid("searchQuery", "the log stream must be <compartment>[/<logGroup>[/<log>]]")
     descending = (match.group("order") or "asc").lower() == "desc"
-    return stream, match.group("source"), descending
+    return stream, match.group("source"), match.group("subject"), descending
 
 
 def _source_ok(pattern: str | None, source: str) -> bool:
@@ -87,6 +93,7 @@ def _result(record: IngestedLogRecord) -> dict[str, Any]:
                     "tenantid": record.tenant_id,
                 },
                 "source": record.source,
+                **({"subject": record.subject} if record.subject else {}),
                 "specversion": "1.0",
                 "time": stamp,
                 "type": "com.oraclecloud.datascience.jobrun.stdout",
@@ -103,7 +110,7 @@ def search_logs(svc: Services, query: dict[str, str], body: Any) -> Reply:
         if key not in _FIELDS:
             raise invalid(key, "is not a field of SearchLogsDetails")
     start, end = _window(body)
-    stream, source, descending = _matcher(body.get("searchQuery"))
+    stream, source, subject, descending = _matcher(body.get("searchQuery"))
     now = svc.now()
     with svc.store.lock:
         hits = [
@@ -113,6 +120,7 @@ def search_logs(svc: Services, query: dict[str, str], body: Any) -> Reply:
             and r.ingested <= now
             and [r.compartment_id, r.log_group_id, r.log_id][: len(stream)] == stream
             and _source_ok(source, r.source)
+            and (subject is None or r.subject == subject)
         ]
     limit = svc.log_search_max_results
     if limit is not None and len(hits) > limit:

@@ -17,6 +17,10 @@ Scripted work-request actions (model deployments and notebook sessions):
   ``action=`` set ``duration``, ``outcome`` and ``details`` for that action;
 * on a notebook session, ``emulator-duration``, ``emulator-outcome`` and ``emulator-details``
   script its creation (as they do for a model deployment and a job run).
+
+Pipeline runs (:func:`pipeline_step_script`): the same ``emulator-*`` tags on the pipeline or the
+run (the run's win; an ML_JOB step also reads its job's) script every step; a tag suffixed with
+``.<stepName>`` (``emulator-outcome.train: FAILED``) scripts that step only, and wins.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_ds_provider.emulator.store import Record
+from airflow_ds_provider.kinds.pipelines import PIPELINE_STEP_RUN
 from airflow_ds_provider.resources import RESOURCES
 
 #: Scripted-outcome tags (on a job run, its job, a model deployment or a notebook session).
@@ -209,4 +214,38 @@ def deployment_script(record: Record) -> dict[str, Any]:
     outcome = script.get("outcome", "ACTIVE")
     if outcome not in DEPLOYMENT_OUTCOMES:
         raise ScriptError(TAG_OUTCOME, f"must be one of {sorted(DEPLOYMENT_OUTCOMES)}, got {outcome!r}")
+    return script
+
+
+def step_tag_suffixes(tags: dict[str, str] | None) -> dict[str, str]:
+    """The ``emulator-*.<stepName>`` tags of a pipeline or run: tag name -> step name."""
+    return {key: key.split(".", 1)[1] for key in (tags or {}) if key.startswith("emulator-") and "." in key}
+
+
+def pipeline_step_script(sources: list[tuple[dict[str, str] | None, str]], step: str) -> dict[str, Any]:
+    """The effective script of one step of a pipeline run.
+
+    :param sources: ``(freeform tags, where)`` pairs, weakest first (the step's job, the
+        pipeline, the run); in each, the plain ``emulator-*`` tags script every step and the
+        ``emulator-*.<step>`` tags this step only (and win).
+    :raises ScriptError: naming the tag, for a malformed value or an outcome a step cannot have.
+    """
+    script: dict[str, Any] = {}
+    suffix = f".{step}"
+    for tags, where in sources:
+        tags = tags or {}
+        script.update(script_from_tags({k: v for k, v in tags.items() if "." not in k}, where))
+        own = {
+            k[: -len(suffix)]: v for k, v in tags.items() if k.startswith("emulator-") and k.endswith(suffix)
+        }
+        try:
+            script.update(script_from_tags(own, where))
+        except ScriptError as exc:
+            raise ScriptError(exc.field + suffix, str(exc).split(": ", 1)[1]) from None
+        for name in (TAG_OUTCOME, f"{TAG_OUTCOME}{suffix}"):
+            if name in tags and tags[name].strip().upper() not in PIPELINE_STEP_RUN.outcomes:
+                raise ScriptError(
+                    f"{where}.{name}",
+                    f"must be one of {sorted(PIPELINE_STEP_RUN.outcomes)}, got {tags[name]!r}",
+                )
     return script

@@ -82,7 +82,8 @@ class Artifact:
 
 @dataclass
 class IngestedLogRecord:
-    """One log line a job run emitted; searchable once ``ingested`` has passed."""
+    """One log line a job run (or a pipeline step) emitted; searchable once ``ingested`` has
+    passed. ``subject`` names the pipeline step that wrote it (empty for a job run's lines)."""
 
     id: str
     datetime: float
@@ -93,6 +94,7 @@ class IngestedLogRecord:
     tenant_id: str
     source: str
     message: str
+    subject: str = ""
 
 
 class Store:

@@ -32,6 +32,11 @@ class Timings:
     deployment_update: float = 1.5
     notebook_create: float = 2.0
     notebook_update: float = 1.5
+    pipeline_create: float = 0.5
+    pipeline_run_accepted: float = 1.0
+    pipeline_step_accepted: float = 0.5
+    pipeline_step_in_progress: float = 2.0
+    pipeline_run_cancel: float = 1.0
     delete: float = 1.0
     work_request_min: float = 1.0
     work_request_start: float = 0.3
@@ -101,7 +106,7 @@ class Lifecycles:
         now = self.clock.now()
         record.steps.clear()
         patch: dict[str, Any] = {lifecycle.state_field: state}
-        if record.kind == "job_run":
+        if record.kind in ("job_run", "pipeline_run"):
             if state == "IN_PROGRESS" and not record.data.get("timeStarted"):
                 patch["timeStarted"] = rfc3339(now)
             if state in lifecycle.terminal and not record.data.get("timeFinished"):

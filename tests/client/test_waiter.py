@@ -52,7 +52,7 @@ def test_errors() -> None:
 
 def test_bad_arguments() -> None:
     with pytest.raises(ValueError, match="unknown resource"):
-        StateWaiter.create("pipeline", "x")
+        StateWaiter.create("no_such_kind", "x")
     with pytest.raises(ValueError):
         StateWaiter.create("job", "")
 

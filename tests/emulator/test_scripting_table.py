@@ -60,5 +60,5 @@ def test_every_resource_is_an_emulator_kind(emu, kind):
 
 
 def test_an_unknown_kind_is_named(emu):
-    with pytest.raises(ValueError, match="unknown kind 'pipeline'"):
-        emu.list("pipeline")
+    with pytest.raises(ValueError, match="unknown kind 'no_such_kind'"):
+        emu.list("no_such_kind")

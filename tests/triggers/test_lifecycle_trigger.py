@@ -260,7 +260,7 @@ async def test_on_kill_is_best_effort(monkeypatch) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"resource": "pipeline", "resource_id": "ocid1.x"}, "unknown resource 'pipeline'"),
+        ({"resource": "no_such_kind", "resource_id": "ocid1.x"}, "unknown resource 'no_such_kind'"),
         ({"resource": "job_run", "resource_id": ""}, "resource_id"),
         ({"resource": "job_run", "resource_id": RUN_ID, "poll_interval": 0}, "poll_interval"),
         ({"resource": "job_run", "resource_id": RUN_ID, "deadline": "tomorrow"}, "deadline"),

@@ -13,6 +13,8 @@ from airflow_ds_provider.emulator.resources import (  # noqa: F401 - importing r
     model_deployments,
     models,
     notebook_sessions,
+    pipeline_runs,
+    pipelines,
     projects,
     shapes,
     work_requests,

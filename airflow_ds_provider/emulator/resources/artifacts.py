@@ -1,4 +1,5 @@
-"""Artifact upload (streamed to disk), download with ``range``, and HEAD, for jobs and models."""
+"""Artifact upload (streamed to disk), download with ``range``, and HEAD, for jobs, models and
+pipeline steps (``key``: where the artifact is kept when it is not the resource's OCID)."""
 
 from __future__ import annotations
 
@@ -20,26 +21,29 @@ from airflow_ds_provider.emulator.store import Artifact
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def upload(svc: Services, req: Request, kind: str, id_param: str, what: str, check_etag: bool) -> Reply:
+def upload(
+    svc: Services, req: Request, kind: str, id_param: str, what: str, check_etag: bool, key: str | None = None
+) -> Reply:
     """Stream the body into a new artifact of the resource (once per resource; 409 after that)."""
     ocid = req.params[id_param]
+    slot = key or ocid
     token = req.headers.get("opc-retry-token")
-    key = (req.op.name, token or "")
+    token_key = (req.op.name, token or "")
     with svc.store.lock:
         record = require(svc, kind, ocid, what)
         if check_etag:
             check_if_match(req, record)
-        seen = live_retry_token(svc, key) if token else None
+        seen = live_retry_token(svc, token_key) if token else None
         if seen is not None:
             fingerprint, (reply, _) = seen
-            if fingerprint != ocid:
+            if fingerprint != slot:
                 raise ApiError(
                     409, "InvalidatedRetryToken", "opc-retry-token was already used for another request"
                 )
             return reply
-        if ocid in svc.store.artifacts:
+        if slot in svc.store.artifacts:
             raise ApiError(
-                409, "Conflict", f"the {what} {ocid} already has an artifact; artifacts are immutable"
+                409, "Conflict", f"the {what} {slot} already has an artifact; artifacts are immutable"
             )
         if record.data.get("lifecycleState") in ("DELETING", "DELETED"):
             raise ApiError(409, "IncorrectState", f"the {what} is {record.data['lifecycleState']}")
@@ -49,23 +53,25 @@ def upload(svc: Services, req: Request, kind: str, id_param: str, what: str, che
     disposition = req.headers.get("content-disposition") or "attachment; filename=artifact.zip"
     artifact = Artifact(path=path, size=size, md5_b64=md5_b64, disposition=disposition, modified=svc.now())
     with svc.store.lock:
-        if ocid in svc.store.artifacts:
+        if slot in svc.store.artifacts:
             raise ApiError(
-                409, "Conflict", f"the {what} {ocid} already has an artifact; artifacts are immutable"
+                409, "Conflict", f"the {what} {slot} already has an artifact; artifacts are immutable"
             )
-        svc.store.artifacts[ocid] = artifact
+        svc.store.artifacts[slot] = artifact
         reply = Reply(200, None, {"etag": artifact.etag})
         if token:
-            remember_retry_token(svc, key, (ocid, (reply, None)))
+            remember_retry_token(svc, token_key, (slot, (reply, None)))
     return reply
 
 
-def _artifact(svc: Services, req: Request, kind: str, id_param: str, what: str) -> Artifact:
+def _artifact(
+    svc: Services, req: Request, kind: str, id_param: str, what: str, key: str | None = None
+) -> Artifact:
     ocid = req.params[id_param]
     require(svc, kind, ocid, what)
-    artifact = svc.store.artifacts.get(ocid)
+    artifact = svc.store.artifacts.get(key or ocid)
     if artifact is None:
-        raise ApiError(404, "NotAuthorizedOrNotFound", f"the {what} {ocid} has no artifact")
+        raise ApiError(404, "NotAuthorizedOrNotFound", f"the {what} {key or ocid} has no artifact")
     return artifact
 
 
@@ -80,15 +86,17 @@ def _headers(artifact: Artifact) -> dict[str, str]:
     }
 
 
-def head(svc: Services, req: Request, kind: str, id_param: str, what: str) -> Reply:
+def head(svc: Services, req: Request, kind: str, id_param: str, what: str, key: str | None = None) -> Reply:
     """Artifact metadata without the body."""
-    artifact = _artifact(svc, req, kind, id_param, what)
+    artifact = _artifact(svc, req, kind, id_param, what, key)
     return Reply(200, None, {**_headers(artifact), "content-length": str(artifact.size)})
 
 
-def download(svc: Services, req: Request, kind: str, id_param: str, what: str) -> Reply:
+def download(
+    svc: Services, req: Request, kind: str, id_param: str, what: str, key: str | None = None
+) -> Reply:
     """The artifact bytes, or the ``range`` asked for (206), streamed from disk."""
-    artifact = _artifact(svc, req, kind, id_param, what)
+    artifact = _artifact(svc, req, kind, id_param, what, key)
     headers = _headers(artifact)
     wanted = req.headers.get("range")
     if not wanted:
