@@ -8,6 +8,8 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from airflow_ds_provider.emulator.resources import (  # noqa: F401 - importing registers the handlers
+    compute_targets,
+    data_science_private_endpoints,
     job_runs,
     jobs,
     model_deployments,
@@ -15,7 +17,9 @@ from airflow_ds_provider.emulator.resources import (  # noqa: F401 - importing r
     notebook_sessions,
     pipeline_runs,
     pipelines,
+    platform_catalogues,
     projects,
+    schedules,
     shapes,
     work_requests,
 )
