@@ -168,6 +168,8 @@ def test_version_history_numbers_groups_and_tracks_the_latest(world, client, emu
         409,
         "Conflict",
     )
+    own = client.op("update_model_group", model_group_id=first["id"], json={"versionLabel": "v1"}, expect=200)
+    assert own.json()["versionLabel"] == "v1"
     listed = client.op(
         "list_model_groups", params={"compartmentId": world.comp, "modelGroupVersionHistoryId": hid}
     ).json()
@@ -241,6 +243,13 @@ def test_update_moves_a_group_into_a_history(world, client, emu, pid, mids):
 
 def test_a_history_created_with_a_latest_group_links_it(world, client, emu, pid, mids):
     group = _active(world, emu, pid, mids[0])
+    other = {
+        "compartmentId": world.comp,
+        "projectId": world.project()["id"],
+        "latestModelGroupId": group["id"],
+    }
+    _error(client.op("create_model_group_version_history", json=other), 400, "InvalidParameter", pid)
+    assert emu.list("model_group_version_history") == []
     history = _history(world, pid, latestModelGroupId=group["id"])
     linked = world.get("get_model_group", model_group_id=group["id"])
     assert (linked["modelGroupVersionHistoryId"], linked["versionId"]) == (history["id"], 1)
@@ -374,3 +383,25 @@ def test_compartment_moves_and_unknown_fields(world, client, emu, ident, pid, mi
         400,
         "InvalidParameter",
     )
+
+
+def test_a_group_serving_a_deployment_is_not_deleted(world, client, emu, pid, mids):
+    gid = _active(world, emu, pid, mids[0])["id"]
+    body = {
+        "projectId": pid,
+        "compartmentId": world.comp,
+        "modelDeploymentConfigurationDetails": {
+            "deploymentType": "MODEL_GROUP",
+            "modelGroupConfigurationDetails": {"modelGroupId": gid},
+            "infrastructureConfigurationDetails": {
+                "infrastructureType": "INSTANCE_POOL",
+                "instanceConfiguration": {"instanceShapeName": "VM.Standard.E4.Flex"},
+            },
+        },
+    }
+    mdid = client.op("create_model_deployment", json=body, expect=200).json()["id"]
+    _error(client.op("delete_model_group", model_group_id=gid), 409, "IncorrectState", mdid)
+    emu.advance(5)
+    client.op("delete_model_deployment", model_deployment_id=mdid, expect=202)
+    emu.advance(5)
+    client.op("delete_model_group", model_group_id=gid, expect=202)
