@@ -14,7 +14,6 @@ from typing import Any
 
 from airflow_ds_provider.emulator.actions import plan_action
 from airflow_ds_provider.emulator.ids import new_ocid
-from airflow_ds_provider.emulator.resources import artifacts
 from airflow_ds_provider.emulator.resources._model_registry import (
     active_project,
     check_action,
@@ -24,6 +23,7 @@ from airflow_ds_provider.emulator.resources._model_registry import (
     times,
     touch,
 )
+from airflow_ds_provider.emulator.resources.artifacts import download, head, upload
 from airflow_ds_provider.emulator.resources.base import (
     ApiError,
     Reply,
@@ -284,19 +284,19 @@ def change_model_group_compartment(svc: Services, req: Request) -> Reply:
 @handles("create_model_group_artifact")
 def create_model_group_artifact(svc: Services, req: Request) -> Reply:
     """POST /modelGroups/{modelGroupId}/artifact (streamed, once per group)."""
-    return artifacts.upload(svc, req, _KIND, "modelGroupId", _WHAT, check_etag=True)
+    return upload(svc, req, _KIND, "modelGroupId", _WHAT, check_etag=True)
 
 
 @handles("get_model_group_artifact_content")
 def get_model_group_artifact_content(svc: Services, req: Request) -> Reply:
     """GET /modelGroups/{modelGroupId}/artifact/content (``range`` honoured)."""
-    return artifacts.download(svc, req, _KIND, "modelGroupId", _WHAT)
+    return download(svc, req, _KIND, "modelGroupId", _WHAT)
 
 
 @handles("head_model_group_artifact")
 def head_model_group_artifact(svc: Services, req: Request) -> Reply:
     """HEAD /modelGroups/{modelGroupId}/artifact/content."""
-    return artifacts.head(svc, req, _KIND, "modelGroupId", _WHAT)
+    return head(svc, req, _KIND, "modelGroupId", _WHAT)
 
 
 _MEMBER_FILTERS = ("compartmentId", "id", "displayName", "lifecycleState", "createdBy")
