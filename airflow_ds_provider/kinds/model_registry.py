@@ -25,6 +25,7 @@ KINDS: tuple[Resource, ...] = (
         },
         details_field=None,
         operators=False,
+        work_request_kind="MODELVERSIONSET",
     ),
     Resource(
         name="model_group",

@@ -121,3 +121,29 @@ def test_list_all_reads_every_page(hook, pid) -> None:
         models
     )
     assert [g["id"] for g in hook.list_all_model_groups(comp, project_id=pid, limit=1)] == [gid]
+
+
+def _work(emu, operation_type: str) -> list[dict]:
+    return [w for w in emu.list("work_request") if w["operationType"] == operation_type]
+
+
+def test_lost_answers_are_neither_repeated_nor_reported_as_failures(hook, ds_emulator, pid) -> None:
+    """commit-then-drop: the create is replayed by its retry token (one group, one work request);
+    the deletes are judged by reading the resource (done, with its work request)."""
+    mid = _model(hook, pid)
+    ds_emulator.inject_fault("POST", r"/modelGroups$", kind="commit_then_drop", count=1)
+    created = hook.create_model_group(_group_body(hook, pid, mid))
+    assert len(ds_emulator.list("model_group")) == 1 and len(_work(ds_emulator, "MODEL_GROUP_CREATE")) == 1
+    assert created.work_request_id == _work(ds_emulator, "MODEL_GROUP_CREATE")[0]["id"]
+    ds_emulator.advance(5)
+    ds_emulator.inject_fault("DELETE", r"/modelGroups/", kind="commit_then_drop", count=1)
+    deleted = hook.delete_model_group(created.data["id"])
+    assert deleted.recovered and created.data["id"] in deleted.recovered
+    assert deleted.work_request_id == _work(ds_emulator, "MODEL_GROUP_DELETE")[0]["id"]
+    body = {"compartmentId": hook.compartment_id, "projectId": pid, "name": "lost"}
+    mvs = hook.create_model_version_set(body).data["id"]
+    _model(hook, pid, modelVersionSetId=mvs)
+    ds_emulator.inject_fault("DELETE", r"/modelVersionSets/", kind="commit_then_drop", count=1)
+    dropped = hook.delete_model_version_set(mvs, is_delete_related_models="true")
+    assert dropped.status == 200 and dropped.recovered
+    assert [w["id"] for w in _work(ds_emulator, "MODELVERSIONSET_DELETE")] == [dropped.work_request_id]

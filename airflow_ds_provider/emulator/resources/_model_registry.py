@@ -66,12 +66,13 @@ def lookup(svc: Services, req: Request, kind: str) -> Record:
     return record
 
 
-def delete_with_work_request(svc: Services, record: Record, operation: str) -> tuple[Reply, float]:
-    """DELETING now, DELETED after ``timings.delete``, with a work request of ``operation``;
-    returns the 202 reply and the end time."""
+def delete_with_work_request(svc: Services, record: Record) -> tuple[Reply, float]:
+    """DELETING now, DELETED after ``timings.delete``, with the kind's ``..._DELETE`` work
+    request; returns the 202 reply and the end time."""
     check_action(record, "delete")
     touch(svc, record)
     end = svc.lifecycles.transition(record, "delete", svc.lifecycles.timings.delete)
+    operation = RESOURCES[record.kind].work_request_type("delete")
     work = svc.lifecycles.work_request(operation, record, "DELETED", end)
     return Reply(202, None, {"opc-work-request-id": work.id}), end
 

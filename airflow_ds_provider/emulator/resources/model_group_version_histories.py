@@ -201,7 +201,7 @@ def delete_model_group_version_history(svc: Services, req: Request) -> Reply:
                 "IncorrectState",
                 f"model group version history holds {len(held)} model groups; delete them first",
             )
-        return delete_with_work_request(svc, record, "MODEL_GROUP_VERSION_HISTORY_DELETE")[0]
+        return delete_with_work_request(svc, record)[0]
 
 
 @handles("change_model_group_version_history_compartment")

@@ -50,6 +50,7 @@ from airflow_ds_provider.emulator.resources.model_group_version_histories import
 from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.scripting import ScriptError, check_tags
 from airflow_ds_provider.emulator.store import Record
+from airflow_ds_provider.resources import RESOURCES
 from airflow_ds_provider.spec import models
 
 _KIND = "model_group"
@@ -191,9 +192,8 @@ def create_model_group(svc: Services, req: Request) -> Reply:
                 data.update(join_history(svc, history, project.id, data.get("versionLabel"), _HISTORY))
             record = svc.store.add(_KIND, data)
             refresh_latest(svc, history)
-            work = plan_action(
-                svc.lifecycles, record, "create", CREATE_SECONDS, "MODEL_GROUP_CREATE", "CREATED"
-            )
+            operation = RESOURCES[_KIND].work_request_type("create")
+            work = plan_action(svc.lifecycles, record, "create", CREATE_SECONDS, operation, "CREATED")
             return resource_reply(svc, record, **{"opc-work-request-id": work.id})
 
     return idempotent(svc, req, create)
@@ -270,7 +270,7 @@ def delete_model_group(svc: Services, req: Request) -> Reply:
         used = deployments_using(svc, "modelGroupConfigurationDetails", "modelGroupId", record.id)
         if used:
             raise ApiError(409, "IncorrectState", f"model group is used by model deployment {used[0]}")
-        reply, _ = delete_with_work_request(svc, record, "MODEL_GROUP_DELETE")
+        reply, _ = delete_with_work_request(svc, record)
         refresh_latest(svc, record.data.get(_HISTORY))
         return reply
 

@@ -34,6 +34,7 @@ from airflow_ds_provider.emulator.resources.base import (
 )
 from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.store import Record, Step
+from airflow_ds_provider.resources import RESOURCES
 
 _KIND = "model_version_set"
 _WHAT = "model version set"
@@ -187,7 +188,7 @@ def delete_model_version_set(svc: Services, req: Request) -> Reply:
                 raise ApiError(
                     409, "IncorrectState", f"model {model.id} is used by model deployment {used[0]}"
                 )
-        reply, end = delete_with_work_request(svc, record, "MODELVERSIONSET_DELETE")
+        reply, end = delete_with_work_request(svc, record)
         for model in held:
             model.schedule([Step(end, {"lifecycleState": "DELETED"})])
         return reply
@@ -209,7 +210,8 @@ def change_model_version_set_compartment(svc: Services, req: Request) -> Reply:
                 )
             change_compartment(svc, req, _KIND, "modelVersionSetId", _WHAT)
             touch(svc, record)
-            work = svc.lifecycles.work_request("MODELVERSIONSET_DELETE", record, "UPDATED", svc.now())
+            operation = RESOURCES[_KIND].work_request_type("delete")  # there is no MODELVERSIONSET_MOVE
+            work = svc.lifecycles.work_request(operation, record, "UPDATED", svc.now())
             return Reply(202, None, {"opc-work-request-id": work.id})
 
     return idempotent(svc, req, move)
