@@ -25,7 +25,6 @@ OCID_TYPES: dict[str, str] = {
     "log": "log",
     "subnet": "subnet",
     "vcn": "vcn",
-    "model_version_set": "datasciencemodelversionset",
     "key": "key",
     "vault": "vault",
 }

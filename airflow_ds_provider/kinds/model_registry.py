@@ -1,7 +1,62 @@
-"""Resource kinds of this area (issue #14 fills this table)."""
+"""The model registry: model version sets, model groups and model group version histories.
+
+OCID types: ``datasciencemodelversionset`` is the documented one; ``datasciencemodelgroup`` and
+``datasciencemodelgroupversionhistory`` follow the ``datascience<kind>`` spelling (not confirmed
+by the reference).
+"""
 
 from __future__ import annotations
 
-from airflow_ds_provider.resource_model import Resource
+from airflow_ds_provider.resource_model import Action, Resource, fs
 
-KINDS: tuple[Resource, ...] = ()
+KINDS: tuple[Resource, ...] = (
+    Resource(
+        name="model_version_set",
+        ocid_type="datasciencemodelversionset",
+        collection="modelVersionSets",
+        states=fs("ACTIVE", "DELETING", "DELETED", "FAILED"),
+        pending=fs("DELETING"),
+        success=fs("ACTIVE"),
+        failure=fs("FAILED", "DELETED"),
+        final=fs("FAILED", "DELETED"),
+        actions={
+            "create": Action(None, "ACTIVE"),
+            "delete": Action("DELETING", "DELETED", sources=fs("ACTIVE", "FAILED")),
+        },
+        details_field=None,
+        operators=False,
+        work_request_kind="MODELVERSIONSET",
+    ),
+    Resource(
+        name="model_group",
+        ocid_type="datasciencemodelgroup",
+        collection="modelGroups",
+        states=fs("CREATING", "ACTIVE", "FAILED", "INACTIVE", "DELETING", "DELETED"),
+        pending=fs("CREATING", "DELETING"),
+        success=fs("ACTIVE"),
+        failure=fs("FAILED", "DELETED"),
+        final=fs("FAILED", "DELETED"),
+        actions={
+            "create": Action("CREATING", "ACTIVE", outcomes=fs("ACTIVE", "FAILED")),
+            "activate": Action(None, "ACTIVE", sources=fs("INACTIVE")),
+            "deactivate": Action(None, "INACTIVE", sources=fs("ACTIVE")),
+            "delete": Action("DELETING", "DELETED", sources=fs("ACTIVE", "INACTIVE", "FAILED")),
+        },
+        operators=False,
+    ),
+    Resource(
+        name="model_group_version_history",
+        ocid_type="datasciencemodelgroupversionhistory",
+        collection="modelGroupVersionHistory",
+        states=fs("ACTIVE", "DELETED", "FAILED", "DELETING"),
+        pending=fs("DELETING"),
+        success=fs("ACTIVE"),
+        failure=fs("FAILED", "DELETED"),
+        final=fs("FAILED", "DELETED"),
+        actions={
+            "create": Action(None, "ACTIVE"),
+            "delete": Action("DELETING", "DELETED", sources=fs("ACTIVE", "FAILED")),
+        },
+        operators=False,
+    ),
+)

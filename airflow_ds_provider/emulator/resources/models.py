@@ -24,6 +24,11 @@ from airflow_ds_provider.emulator.resources.base import (
     resource_reply,
     tags,
 )
+from airflow_ds_provider.emulator.resources.model_version_sets import (
+    check_label,
+    is_version_set,
+    join_version_set,
+)
 from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.store import Record
 
@@ -42,7 +47,11 @@ _UPDATABLE = (
 _PROVENANCE = ("repositoryUrl", "gitBranch", "gitCommit", "scriptDir", "trainingScript", "trainingId")
 
 
-def _version_set(svc: Services, project: Record, set_id: str | None) -> tuple[str, str, int]:
+def _version_set(
+    svc: Services, project: Record, set_id: str | None, compartment: str, label: str | None
+) -> tuple[str, str, int]:
+    if set_id is not None:
+        return join_version_set(svc, set_id, project.id, compartment, label)
     sets = project.extra.setdefault("version_sets", {})
     if set_id is None:
         set_id = sets.setdefault("_default", new_ocid("datasciencemodelversionset", svc.region))
@@ -60,7 +69,9 @@ def create_model(svc: Services, req: Request) -> Reply:
         compartment = check_compartment(body.get("compartmentId"))
         with svc.store.lock:
             project = related(svc, "project", body.get("projectId"), "projectId", "project")
-            set_id, set_name, version = _version_set(svc, project, body.get("modelVersionSetId"))
+            set_id, set_name, version = _version_set(
+                svc, project, body.get("modelVersionSetId"), compartment, body.get("versionLabel")
+            )
             now = svc.now()
             data = {
                 "id": new_ocid("model", svc.region),
@@ -119,8 +130,27 @@ def update_model(svc: Services, req: Request) -> Reply:
         check_if_match(req, record)
         if record.data["lifecycleState"] == "DELETED":
             raise incorrect_state("model", "DELETED", "update")
+        _move_or_relabel(svc, record, req.body)
         apply_update(record, req.body, _UPDATABLE)
         return resource_reply(svc, record)
+
+
+def _move_or_relabel(svc: Services, record: Record, body: dict) -> None:
+    """An update naming ``modelVersionSetId`` moves a model that is in no version set into that
+    set (its next version); one already in a set cannot move (409). A new ``versionLabel`` must
+    be unique in the model's set."""
+    current = record.data.get("modelVersionSetId")
+    target = body.get("modelVersionSetId")
+    label = body.get("versionLabel")
+    if target is not None:
+        if is_version_set(svc, current):
+            raise ApiError(409, "Conflict", f"model is already associated with model version set {current}")
+        set_id, set_name, version = join_version_set(
+            svc, target, record.data["projectId"], record.data["compartmentId"], label, record.id
+        )
+        record.apply({"modelVersionSetId": set_id, "modelVersionSetName": set_name, "versionId": version})
+    elif label is not None and is_version_set(svc, current):
+        check_label(svc, current, label, record.id)
 
 
 def _flip(svc: Services, req: Request, action: str, source: str, details: str) -> Reply:
