@@ -271,6 +271,12 @@ class BaseClient:
                     ) from None
                 headers["content-type"] = "application/octet-stream"
                 headers["content-length"] = str(call.upload.length)
+                if op.enforce_content_headers:  # put_ml_application_package: signed with its digest
+                    try:
+                        headers["x-content-sha256"] = call.upload.sha256()
+                    except (OSError, ValueError) as exc:
+                        call.upload.close()
+                        raise InvalidArgumentError(op.name, op.body_param, str(exc)) from None
             elif body is not None:
                 if not isinstance(body, Mapping | list):
                     raise InvalidArgumentError(

@@ -10,6 +10,11 @@ from types import MappingProxyType
 from airflow_ds_provider.emulator.resources import (  # noqa: F401 - importing registers the handlers
     job_runs,
     jobs,
+    ml_application_implementation_versions,
+    ml_application_implementations,
+    ml_application_instance_views,
+    ml_application_instances,
+    ml_applications,
     model_deployments,
     models,
     notebook_sessions,
