@@ -369,9 +369,13 @@ def download_target(path: str) -> tuple[int, str]:
     return tempfile.mkstemp(prefix=".download-", dir=directory)
 
 
-def download_args(operation: str, resource_id: str) -> dict[str, str]:
-    """The id argument of an artifact download operation (``get_*_artifact_content``)."""
+def download_args(operation: str, resource_id: str, range: str | None = None) -> dict[str, str]:
+    """The arguments of a download operation (``get_*_artifact_content``,
+    ``get_ml_application_package_content``...): its id, and ``range`` when one is given."""
     op = get_operation(operation)
     if op.response_type != "stream" or len(op.path_args) != 1:
         raise ValueError(f"{operation} is not an artifact download operation")
-    return {op.path_args[0]: resource_id}
+    args = {op.path_args[0]: resource_id}
+    if range is not None:
+        args["range"] = range
+    return args

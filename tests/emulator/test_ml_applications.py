@@ -204,3 +204,21 @@ def test_versions_are_listed_per_implementation(apps: MlApps, client) -> None:
         "list_ml_application_implementation_versions",
         apps.hook.list_ml_application_implementation_versions(other["id"], lifecycle_state="ACTIVE"),
     )
+
+
+def test_a_package_upload_must_be_signed_with_its_body_headers(apps: MlApps, client) -> None:
+    impl_id = apps.implementation(apps.app()["id"])["id"]
+    path = {"ml_application_implementation_id": impl_id}
+    headers = {"content-type": "application/octet-stream"}
+    target = f"/mlApplicationImplementations/{impl_id}/mlApplicationPackage"
+    unsigned = client.call("PUT", target, data=package(), headers=headers, sign_body=False)
+    assert unsigned.status_code == 401 and "does not cover the required header" in unsigned.json()["message"]
+
+    def tamper(prepared):  # other bytes of the same length: the signature holds, the digest not
+        prepared.body = prepared.body[:-1] + b"!"
+
+    tampered = client.call("PUT", target, data=package(), headers=headers, mutate=tamper)
+    assert tampered.status_code == 401 and "x-content-sha256" in tampered.json()["message"]
+    assert apps.hook.list_all_ml_application_implementation_versions(impl_id) == []
+    signed = client.op("put_ml_application_package", data=package(), headers=headers, **path)
+    assert signed.status_code == 202, signed.text
