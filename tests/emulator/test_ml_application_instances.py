@@ -94,6 +94,10 @@ def test_recover_only_from_a_recoverable_substate(apps: MlApps, client) -> None:
     view_id = apps.view_of(instance["id"])["id"]
     with pytest.raises(ConflictError, match="substate ACTIVE"):
         apps.hook.recover_ml_application_instance_view(view_id)
+    apps.emu.set_state(view_id, "NEEDS_ATTENTION")  # the control API leaves the substate alone
+    with pytest.raises(ConflictError, match="substate ACTIVE"):
+        apps.hook.recover_ml_application_instance_view(view_id)
+    apps.emu.set_state(view_id, "ACTIVE")
     apps.hook.update_ml_application_instance(
         instance["id"], {"freeformTags": {"emulator-fail-actions": "update"}}
     )
