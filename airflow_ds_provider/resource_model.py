@@ -68,6 +68,8 @@ class Resource:
     :param id_arg: the argument holding its OCID when it is not ``<name>_id`` (a nested resource:
         ``artifact_signature_id`` of ``get_model_artifact_signature(model_id, ...)``).
     :param parent: the kind whose OCID the path also needs (``model`` for an artifact signature).
+    :param work_request_kind: the resource's part of its work requests' ``operationType`` when it
+        is not its upper-cased name (``PRIVATE_ENDPOINT`` in ``PRIVATE_ENDPOINT_CREATE``).
     """
 
     name: str
@@ -89,6 +91,7 @@ class Resource:
     display: str = ""
     id_arg: str | None = None
     parent: str | None = None
+    work_request_kind: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "actions", MappingProxyType(dict(self.actions)))
@@ -126,6 +129,12 @@ class Resource:
     def class_part(self) -> str:
         """Its part of class names (``JobRun`` in ``DataScienceJobRunSensor``)."""
         return self.name.title().replace("_", "")
+
+    def work_request_type(self, action: str) -> str:
+        """The ``operationType`` of the work request an action starts (``MODEL_DEPLOYMENT_CREATE``;
+        a compartment change is a ``..._MOVE``)."""
+        verb = "MOVE" if action == "change_compartment" else action.upper()
+        return f"{self.work_request_kind or self.name.upper()}_{verb}"
 
     @cached_property
     def work_request_operations(self) -> frozenset[str]:

@@ -129,7 +129,15 @@ def test_enum_values_are_checked_whatever_their_type() -> None:
         (None, [(_DISC, "required")]),
         ("", [(_DISC, "empty"), (_DISC, "discriminator")]),
         ("NOPE", [(_DISC, "discriminator")]),
-        ("MULTI_NODE", []),  # a valid kind whose concrete model is not described: nothing more to check
+        # a valid kind resolves its own concrete model, whose fields are then checked
+        (
+            "MULTI_NODE",
+            [
+                ("jobInfrastructureConfigurationDetails.subnetId", "unknown"),
+                ("jobInfrastructureConfigurationDetails.bogus", "unknown"),
+                ("jobInfrastructureConfigurationDetails.shapeName", "required"),
+            ],
+        ),
     ],
 )
 def test_a_polymorphic_discriminator_resolves_the_model_or_is_the_problem(kind: Any, expected: list) -> None:

@@ -105,9 +105,12 @@ def allowed_args(op: Operation) -> list[str]:
     return names
 
 
-def is_retry_safe(op: Operation, upload: Upload | None) -> bool:
+def is_retry_safe(op: Operation, upload: Upload | None, conditional: bool = False) -> bool:
     """Whether an ambiguous failure (5xx, lost connection) may be re-sent blindly: GET/HEAD
-    always; uploads only when rewindable; operations with a retry token; others per the SDK.
+    always; uploads only when rewindable; operations with a retry token; an unconditional PUT
+    that starts no work request (sent again, it sets the same fields to the same values; with
+    ``if-match`` (``conditional``) a re-sent one that had landed would be refused with a 412 that
+    nothing can tell from someone else's change); others per the SDK.
 
     Not-processed failures (429, 409 ``IncorrectState``/``LockConflict``) are re-sent for every
     operation, and lifecycle actions that are not safe are re-sent after a read shows they have
@@ -117,6 +120,8 @@ def is_retry_safe(op: Operation, upload: Upload | None) -> bool:
     if op.method in ("GET", "HEAD"):
         return True
     if op.accepts_retry_token:
+        return True
+    if op.method == "PUT" and not op.returns_work_request and not conditional:
         return True
     return op.sdk_default_retry
 
@@ -286,7 +291,7 @@ class BaseClient:
                     )
                 call.body = json.dumps(body, default=_json_default, separators=(",", ":")).encode("utf-8")
                 headers["content-type"] = "application/json"
-        call.retry_allowed = is_retry_safe(op, call.upload)
+        call.retry_allowed = is_retry_safe(op, call.upload, conditional="if-match" in headers)
         return call
 
     def prepare_raw(

@@ -21,6 +21,7 @@ from functools import cache
 from typing import Any
 
 from airflow_ds_provider.lifecycle import LIFECYCLES, TRANSITIONS
+from airflow_ds_provider.resources import RESOURCES
 from airflow_ds_provider.spec import get_operation, operations
 
 #: Actions whose completion can be judged from the resource's state.
@@ -109,7 +110,7 @@ def _state_completion(name: str, action: str, resource: str) -> Completion | Non
     shared = {
         t.transient for (r, a), t in TRANSITIONS.items() if r == resource and a != action and t.transient
     } & done
-    work_type = f"{resource}_{action}".upper()
+    work_type = RESOURCES[resource].work_request_type(action) if resource in RESOURCES else None
     if not op.returns_work_request or work_type not in _work_request_types():
         work_type = None
         done -= shared  # nothing could tell this action from the others that share the state

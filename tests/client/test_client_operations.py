@@ -1,12 +1,13 @@
-"""Every one of the 61 operations through the sync client, over real HTTP against the emulator."""
+"""Every one of the 61 seed operations through the sync client, over real HTTP against the emulator."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import ds_bodies as bodies
 import pytest
 
 from airflow_ds_provider.client import ClientConfig, DataScienceClient, NotFoundError
-from airflow_ds_provider.spec import operations
 
 
 @pytest.fixture(scope="module")
@@ -145,5 +146,8 @@ def test_every_operation(emu, ident, client, tmp_path) -> None:
     assert info.value.status == 404 and info.value.code and info.value.opc_request_id
 
     called = {r["operation"] for r in emu.requests if r["status"] and r["status"] < 500}
-    missing = sorted(set(operations()) - called)
+    # the seed's 61 operations here; the rest of the API through the hook, in the area tests of
+    # tests/emulator/test_every_operation_*.py (test_operation_coverage.py checks the union)
+    seed = (Path(__file__).parents[1] / "seed_operations.txt").read_text().split("\n")
+    missing = sorted({name for name in seed if name[:1].isalpha()} - called)
     assert not missing, f"operations never exercised: {missing}"

@@ -15,7 +15,7 @@ def test_generated_file_is_up_to_date() -> None:
 
 def test_every_operation_has_sync_and_async_methods() -> None:
     ops = operations()
-    assert len(ops) == 61
+    assert len(ops) == 178
     for name, op in ops.items():
         sync = getattr(DataScienceClient, name)
         asyn = getattr(AsyncDataScienceClient, name)
