@@ -276,6 +276,12 @@ class BaseClient:
                     ) from None
                 headers["content-type"] = "application/octet-stream"
                 headers["content-length"] = str(call.upload.length)
+                if op.enforce_content_headers:  # put_ml_application_package: signed with its digest
+                    try:
+                        headers["x-content-sha256"] = call.upload.sha256()
+                    except (OSError, ValueError) as exc:
+                        call.upload.close()
+                        raise InvalidArgumentError(op.name, op.body_param, str(exc)) from None
             elif body is not None:
                 if not isinstance(body, Mapping | list):
                     raise InvalidArgumentError(
@@ -368,9 +374,13 @@ def download_target(path: str) -> tuple[int, str]:
     return tempfile.mkstemp(prefix=".download-", dir=directory)
 
 
-def download_args(operation: str, resource_id: str) -> dict[str, str]:
-    """The id argument of an artifact download operation (``get_*_artifact_content``)."""
+def download_args(operation: str, resource_id: str, range: str | None = None) -> dict[str, str]:
+    """The arguments of a download operation (``get_*_artifact_content``,
+    ``get_ml_application_package_content``...): its id, and ``range`` when one is given."""
     op = get_operation(operation)
     if op.response_type != "stream" or len(op.path_args) != 1:
         raise ValueError(f"{operation} is not an artifact download operation")
-    return {op.path_args[0]: resource_id}
+    args = {op.path_args[0]: resource_id}
+    if range is not None:
+        args["range"] = range
+    return args

