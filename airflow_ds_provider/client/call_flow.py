@@ -17,7 +17,8 @@ The rules, per failed attempt (see :func:`~.retry.classify`):
   action (``completion.py``), the resource is read after the backoff: the call succeeds if the
   action has taken effect, and is re-sent if not. Anything else gives up after one attempt.
 * **Final**: raised at once. A 412 after an ambiguous attempt is judged like a 409 (the
-  ``if-match`` etag changed because the action went through).
+  ``if-match`` etag changed because the action went through); a 404 to a delete after an
+  ambiguous attempt is success (the resource is gone).
 
 Bounds: ``max_attempts`` sends, ``max_seconds`` in total, ``max_conflict_attempts`` 409s.
 """
@@ -99,6 +100,8 @@ def call_flow(call: PreparedCall, policy: RetryPolicy, clock: Callable[[], float
             continue
         except (ServiceError, TransportError) as exc:
             disposition = classify(exc)
+            if uncertain and call.operation.startswith("delete_") and getattr(exc, "status", None) == 404:
+                return _gone(call, exc)
             judge = is_conflict(exc) or (uncertain and getattr(exc, "status", None) == 412)
             if judge and completion is not None:
                 recovered = yield from _verify(call, completion, describe(exc)[0])
@@ -129,6 +132,14 @@ def call_flow(call: PreparedCall, policy: RetryPolicy, clock: Callable[[], float
                 "; reading the resource first" if verify_first else "",
             )
             yield Sleep(delay)
+
+
+def _gone(call: PreparedCall, exc: DataScienceError) -> Response:
+    """A delete answered 404 after an attempt whose answer was lost: the resource is gone (some
+    kinds are removed at once, with no DELETED state to read), so the delete has taken effect."""
+    note = f"{call.operation} answered {describe(exc)[0]} after a lost answer: the resource is gone"
+    log.warning("%s; reporting success", note)
+    return Response.build(None, {"opc-request-id": call.request_id}, 204, recovered=note)
 
 
 def _verify(

@@ -1,4 +1,5 @@
-"""All 61 operations in one dependent sequence, as data, for the fault-storm test and benchmark.
+"""Every operation of the API in one dependent sequence (the seed's 61 here, the rest in
+:mod:`storm_areas`), as data, for the fault-storm test and benchmark.
 
 :func:`scenario` is a generator (no I/O) that yields :class:`Call` (an operation and its
 arguments; it is sent the :class:`Response`) and :class:`Advance` (move the emulator's manual
@@ -16,25 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ds_bodies as bodies
+import storm_areas
+from storm_steps import Advance, Call
 
 from airflow_ds_provider.client.errors import DataScienceError
+from airflow_ds_provider.resources import RESOURCES
 
-KINDS = ("project", "job", "job_run", "model", "model_deployment", "notebook_session")
+__all__ = ["Advance", "Call", "Outcome", "run_async", "run_sync", "scenario"]
 
-
-@dataclass(frozen=True)
-class Call:
-    """One operation of the sequence."""
-
-    operation: str
-    args: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Advance:
-    """Move the emulator clock (lets transitions settle)."""
-
-    seconds: float
+#: What the emulator holds afterwards is counted for every kind (work requests by type).
+KINDS = tuple(name for name in RESOURCES if name != "work_request")
 
 
 @dataclass
@@ -181,6 +173,8 @@ def scenario(comp: str, other: str) -> Scenario:
     for name in ("list_job_shapes", "list_notebook_session_shapes", "list_model_deployment_shapes"):
         yield Call(name, {"compartment_id": comp})
     yield Call("list_fast_launch_job_configs", {"compartment_id": comp})
+    # the operations added since the seed, area by area
+    yield from storm_areas.all_areas(storm_areas.World(comp, other, pid))
     yield Call(
         "change_project_compartment",
         {"project_id": pid, "change_project_compartment_details": {"compartmentId": comp}},

@@ -1,4 +1,4 @@
-"""The fault storm: every one of the 61 operations through a seeded storm, sync and async.
+"""The fault storm: every operation of the API through a seeded storm, sync and async.
 
 A 25 % share of the logical calls is hit by a burst of 1-3 faults drawn from 429, 500, 502, 503,
 504, a dropped connection and commit-then-drop; a second storm answers every write 1-3 times
@@ -64,7 +64,7 @@ def _storm(kind: str, seed: int) -> FaultStorm:
 
 def _check(outcome: sc.Outcome, baseline: sc.Outcome, storm: FaultStorm) -> None:
     assert outcome.failed == {}
-    assert outcome.operations_ok == len(operations()) == 61
+    assert outcome.operations_ok == len(operations()) == 178
     assert outcome.footprint() == baseline.footprint()  # 0 duplicates
     assert storm.calls_hit > 0 and sum(storm.injected.values()) >= storm.calls_hit
 
