@@ -10,7 +10,10 @@ from types import MappingProxyType
 from airflow_ds_provider.emulator.resources import (  # noqa: F401 - importing registers the handlers
     job_runs,
     jobs,
+    model_artifact_signatures,
+    model_artifact_transfers,
     model_deployments,
+    model_metadata_artifacts,
     models,
     notebook_sessions,
     projects,
