@@ -29,6 +29,7 @@ def _has_artifact(world, mid, flavour):
 
 @pytest.mark.parametrize(("flavour", "key"), FLAVOURS)
 def test_create_update_delete(world, emu, mid, flavour, key):
+    assert _has_artifact(world, mid, flavour) == [False]
     created = _op(world, "create", flavour, mid, key, data=b"one", expect=200)
     assert _has_artifact(world, mid, flavour) == [True]
     assert _op(world, "create", flavour, mid, key, data=b"again", expect=409).json()["code"] == "Conflict"

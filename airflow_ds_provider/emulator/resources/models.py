@@ -94,7 +94,9 @@ def create_model(svc: Services, req: Request) -> Reply:
                 "retentionOperationDetails": retention_details(now, retention),
                 "backupOperationDetails": {"backupState": "PENDING", "backupStateDetails": "No backup yet"},
             }
-            return resource_reply(svc, svc.store.add("model", data))
+            record = svc.store.add("model", data)
+            sync_has_artifact(svc, record)
+            return resource_reply(svc, record)
 
     return idempotent(svc, req, create)
 
