@@ -120,6 +120,8 @@ def test_archival_and_restore(world, emu):
     assert world.get("get_model", model_id=mid)["retentionOperationDetails"]["archiveState"] == "SUCCEEDED"
     resp = world.client.op("get_model_artifact_content", model_id=mid, expect=409)
     assert "restore it first" in resp.json()["message"]
+    resp = world.client.op("import_model_artifact", model_id=mid, json=_import(), expect=409)
+    assert "restore it first" in resp.json()["message"]
     bad = world.client.op(
         "restore_archived_model_artifact", model_id=mid, params={"restoreModelForHoursSpecified": "0"}
     )
@@ -212,3 +214,15 @@ def test_model_states_of_a_model_group_deployment(world, emu):
         (first, "fraud", "SUCCESS"),
         (second, "churn", "INCONSISTENT"),
     ]
+
+
+def test_a_new_retention_setting_reschedules_the_archival(world, emu):
+    mid = world.model(world.project()["id"])["id"]
+    created = parse_rfc3339(world.get("get_model", model_id=mid)["timeCreated"])
+    details = world.get("get_model", model_id=mid)["retentionOperationDetails"]
+    assert parse_rfc3339(details["timeArchivalScheduled"]) == created + 365 * DAY
+    body = {"retentionSetting": {"archiveAfterDays": 30, "deleteAfterDays": 60}}
+    world.client.op("update_model", model_id=mid, json=body, expect=200)
+    details = world.get("get_model", model_id=mid)["retentionOperationDetails"]
+    assert parse_rfc3339(details["timeArchivalScheduled"]) == created + 30 * DAY
+    assert parse_rfc3339(details["timeDeletionScheduled"]) == created + 60 * DAY
