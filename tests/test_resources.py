@@ -24,7 +24,7 @@ from airflow_ds_provider.resources import (
     get_resource,
     waitable,
 )
-from airflow_ds_provider.spec import models, operations
+from airflow_ds_provider.spec import camel_case, models, operations
 
 ALL = pytest.mark.parametrize("name", sorted(RESOURCES))
 WAITABLE = pytest.mark.parametrize("name", sorted(r.name for r in waitable()))
@@ -45,9 +45,11 @@ def test_the_spec_has_its_operations_and_collection(name: str) -> None:
     resource = RESOURCES[name]
     ops = operations()
     get = ops[resource.get_operation]
-    assert get.path == f"/{resource.collection}/{{{resource.id_param}}}" or get.path.startswith(
-        f"/{resource.collection}/"
-    )
+    base = f"/{resource.collection}/"
+    if resource.parent:  # nested: /<parent collection>/{<parent id>}/<collection>/...
+        parent = RESOURCES[resource.parent]
+        base = f"/{parent.collection}/{{{camel_case(parent.id_param)}}}{base}"
+    assert get.path.startswith(base), (get.path, base)
     assert resource.id_param in get.path_args
     for action in set(resource.actions) - SERVICE_ACTIONS:
         if name == "work_request" and action == "create":

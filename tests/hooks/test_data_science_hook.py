@@ -121,7 +121,6 @@ def test_wait_for_state(ds_connection, ds_emulator, ds_identity) -> None:
     with pytest.raises(WaitTimeoutError, match="timed out"):
         hook.wait_for_state("job_run", run, poll_interval=0.01, timeout=0.1)
     assert hook.wait_for_state("job_run", run, target_states=["ACCEPTED", "IN_PROGRESS"], timeout=1)
-    hook.delete_project(pid)
     assert (
         hook.wait_for_state("job_run", "ocid1.datasciencejobrun.oc1.iad.gone", not_found_ok=True, timeout=1)
         is None

@@ -19,6 +19,7 @@ from airflow_ds_provider.emulator.resources.base import (
     incorrect_state,
     invalid,
     list_reply,
+    not_found,
     related,
     require,
     resource_reply,
@@ -151,7 +152,11 @@ def delete_job_run(svc: Services, req: Request) -> Reply:
         record = require(svc, "job_run", req.params["jobRunId"], "job run")
         check_if_match(req, record)
         state = record.data["lifecycleState"]
-        if state not in JOB_RUN.terminal or state == "DELETED":
+        if state == "DELETED":
+            # as for any deleted resource: gone (the SDK's delete_job_run_and_wait_for_state
+            # takes a 404 as "already deleted")
+            raise not_found("job run", record.id)
+        if state not in JOB_RUN.terminal:
             raise ApiError(
                 409, "IncorrectState", f"cannot delete a job run in state {state}; cancel it first"
             )

@@ -22,6 +22,7 @@ from airflow_ds_provider.emulator.resources.base import (
     incorrect_state,
     invalid,
     list_reply,
+    paginate,
     related,
     require,
     resource_reply,
@@ -129,7 +130,7 @@ def _action(
                 check_tags("model_deployment", req.body.get("freeformTags"))
             except ScriptError as exc:
                 raise invalid(exc.field, str(exc).split(": ", 1)[1]) from None
-            _merge_update(record, req.body)
+            _merge_update(svc, record, req.body)
         try:
             work = plan_action(svc.lifecycles, record, action, duration, operation, done, settled)
         except ScriptError as exc:
@@ -137,16 +138,35 @@ def _action(
         return Reply(202, None, {"opc-work-request-id": work.id})
 
 
-def _merge_update(record: Record, body: dict[str, Any]) -> None:
+def merge_nested(current: Any, update: Any) -> Any:
+    """An update's object merged into the current one, as the service merges update details:
+    fields it names replace (recursively, object by object), fields it omits or sends as null
+    are kept; lists and scalars replace whole."""
+    if not isinstance(current, dict) or not isinstance(update, dict):
+        return update
+    merged = dict(current)
+    for key, value in update.items():
+        if value is not None:
+            merged[key] = merge_nested(current.get(key), value)
+    return merged
+
+
+def _merge_update(svc: Services, record: Record, body: dict[str, Any]) -> None:
     patch: dict[str, Any] = {}
     for key in ("displayName", "description", "freeformTags", "definedTags"):
         if body.get(key) is not None:
             patch[key] = body[key]
     for key in ("modelDeploymentConfigurationDetails", "categoryLogDetails"):
         if isinstance(body.get(key), dict):
-            merged = dict(record.data.get(key) or {})
-            merged.update(body[key])
-            patch[key] = merged
+            patch[key] = merge_nested(record.data.get(key) or {}, body[key])
+    config = patch.get("modelDeploymentConfigurationDetails")
+    if config is not None and _model_id(config) != _model_id(
+        record.data["modelDeploymentConfigurationDetails"]
+    ):
+        field = "modelDeploymentConfigurationDetails.modelConfigurationDetails.modelId"
+        model = related(svc, "model", _model_id(config), field, "model")
+        if model.data["lifecycleState"] != "ACTIVE":
+            raise invalid(field, f"model is {model.data['lifecycleState']}, not ACTIVE")
     if patch:
         record.apply(patch)
 
@@ -186,3 +206,70 @@ def change_model_deployment_compartment(svc: Services, req: Request) -> Reply:
     return idempotent(
         svc, req, lambda: change_compartment(svc, req, "model_deployment", "modelDeploymentId", _WHAT)
     )
+
+
+def _served_models(svc: Services, record: Record) -> list[tuple[str, str]]:
+    """(model OCID, inference key) of every model the deployment serves: its model, or the
+    members of the model group its configuration names."""
+    config = record.data.get("modelDeploymentConfigurationDetails") or {}
+    group_id = (config.get("modelGroupConfigurationDetails") or {}).get("modelGroupId")
+    if group_id is None:
+        model_id = _model_id(config)
+        return [(model_id, "")] if model_id else []
+    group = svc.store.get(group_id, "model_group")
+    members = ((group.data.get("memberModelEntries") or {}).get("memberModelDetails") or []) if group else []
+    return [(m["modelId"], m.get("inferenceKey") or "") for m in members]
+
+
+#: Deployment state -> the state of the models it serves (when the model itself is ACTIVE).
+_MODEL_STATES = {"ACTIVE": "SUCCESS", "INACTIVE": "SUCCESS", "FAILED": "FAILED", "NEEDS_ATTENTION": "FAILED"}
+
+
+@handles("list_model_deployment_model_states")
+def list_model_deployment_model_states(svc: Services, req: Request) -> Reply:
+    """GET /modelDeployments/{modelDeploymentId}/models/modelState: the state of each served model
+    (SUCCESS when deployed, FAILED when the deployment failed, INCONSISTENT while it changes or when
+    the model is no longer ACTIVE)."""
+    query = req.query
+    for name in ("sortOrder", "sortBy"):
+        allowed = req.op.query_param_allowed_values[name]
+        if name in query and query[name] not in allowed:
+            raise invalid(name, f"must be one of {list(allowed)}, got {query[name]!r}")
+    if "compartmentId" not in query:
+        raise invalid("compartmentId", "is required")
+    check_compartment(query["compartmentId"])
+    with svc.store.lock:
+        record = require(svc, "model_deployment", req.params["modelDeploymentId"], _WHAT)
+        rows = []
+        for model_id, key in _served_models(svc, record):
+            model = svc.store.get(model_id, "model")
+            if model is None:
+                continue
+            state = _MODEL_STATES.get(record.data["lifecycleState"], "INCONSISTENT")
+            if model.data["lifecycleState"] != "ACTIVE" and state == "SUCCESS":
+                state = "INCONSISTENT"
+            row = {
+                "modelId": model.id,
+                "projectId": model.data["projectId"],
+                "displayName": model.data["displayName"],
+                "inferenceKey": key or model.data["displayName"],
+                "state": state,
+                "freeformTags": model.data.get("freeformTags") or {},
+                "definedTags": model.data.get("definedTags") or {},
+                "systemTags": {},
+                "_created": model.data["timeCreated"],
+            }
+            if model.data["compartmentId"] == query["compartmentId"] and all(
+                row[name] == query[name]
+                for name in ("projectId", "displayName", "inferenceKey", "modelId")
+                if name in query
+            ):
+                rows.append(row)
+    sort_by = "_created" if query.get("sortBy", "timeCreated") == "timeCreated" else "displayName"
+    rows.sort(
+        key=lambda r: r[sort_by],
+        reverse=query.get("sortOrder", "DESC" if sort_by == "_created" else "ASC") == "DESC",
+    )
+    for row in rows:
+        del row["_created"]
+    return paginate(query, rows)

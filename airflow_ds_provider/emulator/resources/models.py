@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_ds_provider.emulator.clock import rfc3339
+from airflow_ds_provider.emulator.clock import parse_rfc3339, rfc3339
 from airflow_ds_provider.emulator.ids import new_etag, new_ocid
 from airflow_ds_provider.emulator.resources.artifacts import download as download_artifact
 from airflow_ds_provider.emulator.resources.artifacts import head as head_artifact
@@ -23,6 +23,14 @@ from airflow_ds_provider.emulator.resources.base import (
     require,
     resource_reply,
     tags,
+)
+from airflow_ds_provider.emulator.resources.model_metadata_artifacts import sync_has_artifact
+from airflow_ds_provider.emulator.resources.model_retention import (
+    ARCHIVED,
+    check_not_archived,
+    default_retention,
+    model,
+    retention_details,
 )
 from airflow_ds_provider.emulator.resources.model_version_sets import (
     check_label,
@@ -67,6 +75,8 @@ def create_model(svc: Services, req: Request) -> Reply:
     def create() -> Reply:
         body = req.body
         compartment = check_compartment(body.get("compartmentId"))
+        retention, backup = default_retention(svc.region)
+        retention = body.get("retentionSetting") or retention
         with svc.store.lock:
             project = related(svc, "project", body.get("projectId"), "projectId", "project")
             set_id, set_name, version = _version_set(
@@ -90,21 +100,14 @@ def create_model(svc: Services, req: Request) -> Reply:
                 "versionLabel": body.get("versionLabel") or f"v{version}",
                 "category": "USER",
                 "isModelByReference": False,
-                "retentionSetting": body.get("retentionSetting")
-                or {"archiveAfterDays": 365, "customerNotificationType": "NONE"},
-                "backupSetting": body.get("backupSetting")
-                or {"isBackupEnabled": False, "backupRegion": svc.region, "customerNotificationType": "NONE"},
-                "retentionOperationDetails": {
-                    "archiveState": "PENDING",
-                    "archiveStateDetails": "Archival is scheduled",
-                    "timeArchivalScheduled": rfc3339(now + 365 * 86400),
-                    "deleteState": "PENDING",
-                    "deleteStateDetails": "No deletion is scheduled",
-                    "timeDeletionScheduled": rfc3339(now + 10 * 365 * 86400),
-                },
+                "retentionSetting": retention,
+                "backupSetting": body.get("backupSetting") or backup,
+                "retentionOperationDetails": retention_details(now, retention),
                 "backupOperationDetails": {"backupState": "PENDING", "backupStateDetails": "No backup yet"},
             }
-            return resource_reply(svc, svc.store.add("model", data))
+            record = svc.store.add("model", data)
+            sync_has_artifact(svc, record)
+            return resource_reply(svc, record)
 
     return idempotent(svc, req, create)
 
@@ -113,7 +116,7 @@ def create_model(svc: Services, req: Request) -> Reply:
 def get_model(svc: Services, req: Request) -> Reply:
     """GET /models/{modelId}."""
     with svc.store.lock:
-        return resource_reply(svc, require(svc, "model", req.params["modelId"], "model"))
+        return resource_reply(svc, model(svc, req.params["modelId"]))
 
 
 @handles("list_models")
@@ -126,12 +129,21 @@ def list_models(svc: Services, req: Request) -> Reply:
 def update_model(svc: Services, req: Request) -> Reply:
     """PUT /models/{modelId}."""
     with svc.store.lock:
-        record = require(svc, "model", req.params["modelId"], "model")
+        record = model(svc, req.params["modelId"])
         check_if_match(req, record)
         if record.data["lifecycleState"] == "DELETED":
             raise incorrect_state("model", "DELETED", "update")
         _move_or_relabel(svc, record, req.body)
         apply_update(record, req.body, _UPDATABLE)
+        if (
+            req.body.get("retentionSetting")
+            and record.data["retentionOperationDetails"]["archiveState"] != ARCHIVED
+        ):
+            created = parse_rfc3339(record.data["timeCreated"])
+            record.apply(
+                {"retentionOperationDetails": retention_details(created, record.data["retentionSetting"])}
+            )
+        sync_has_artifact(svc, record)
         return resource_reply(svc, record)
 
 
@@ -207,8 +219,10 @@ def create_model_artifact(svc: Services, req: Request) -> Reply:
 
 @handles("get_model_artifact_content")
 def get_model_artifact_content(svc: Services, req: Request) -> Reply:
-    """GET /models/{modelId}/artifact/content."""
-    return download_artifact(svc, req, "model", "modelId", "model")
+    """GET /models/{modelId}/artifact/content (409 while the artifact is archived)."""
+    with svc.store.lock:
+        check_not_archived(model(svc, req.params["modelId"]))
+        return download_artifact(svc, req, "model", "modelId", "model")
 
 
 @handles("head_model_artifact")
