@@ -41,7 +41,7 @@ from airflow_ds_provider.client.errors import (
 )
 from airflow_ds_provider.client.response import Response
 from airflow_ds_provider.client.retry import Disposition, RetryPolicy, classify, describe, is_conflict
-from airflow_ds_provider.spec import get_operation
+from airflow_ds_provider.spec import get_operation, operations
 
 log = logging.getLogger("airflow_ds_provider.client")
 
@@ -100,8 +100,13 @@ def call_flow(call: PreparedCall, policy: RetryPolicy, clock: Callable[[], float
             continue
         except (ServiceError, TransportError) as exc:
             disposition = classify(exc)
-            if uncertain and call.operation.startswith("delete_") and getattr(exc, "status", None) == 404:
+            status = getattr(exc, "status", None)
+            if uncertain and call.operation.startswith("delete_") and status == 404:
                 return _gone(call, exc)
+            if uncertain and status == 409 and call.upload is not None:
+                landed = yield from _upload_landed(call, exc)
+                if landed is not None:
+                    return landed
             judge = is_conflict(exc) or (uncertain and getattr(exc, "status", None) == 412)
             if judge and completion is not None:
                 recovered = yield from _verify(call, completion, describe(exc)[0])
@@ -134,6 +139,27 @@ def call_flow(call: PreparedCall, policy: RetryPolicy, clock: Callable[[], float
             yield Sleep(delay)
 
 
+def _upload_landed(call: PreparedCall, exc: DataScienceError) -> Generator[Step, Any, Response | None]:
+    """An artifact upload refused (409: the artifact exists) after an attempt whose answer was
+    lost: success when the stored artifact is ours (its ``content-md5`` is our body's)."""
+    head = "head_" + call.operation.removeprefix("create_")
+    if not call.operation.startswith("create_") or head not in operations():
+        return None
+    ours = call.upload.md5() if call.upload is not None else None
+    args = {name: call.args[name] for name in get_operation(head).path_args if name in call.args}
+    try:
+        stored = (yield Invoke(head, args)).headers.get("content-md5")
+    except DataScienceError:
+        return None
+    if ours is None or stored != ours:
+        return None
+    note = (
+        f"{call.operation} answered {describe(exc)[0]} after a lost answer, but the stored artifact is ours"
+    )
+    log.warning("%s; reporting success", note)
+    return Response.build(None, {"opc-request-id": call.request_id}, 200, recovered=note)
+
+
 def _gone(call: PreparedCall, exc: DataScienceError) -> Response:
     """A delete answered 404 after an attempt whose answer was lost: the resource is gone (some
     kinds are removed at once, with no DELETED state to read), so the delete has taken effect."""
@@ -149,10 +175,11 @@ def _verify(
     if completion is None:
         return None
     resource_id = call.args.get(completion.id_arg)
-    if not isinstance(resource_id, str):
+    read = {name: call.args.get(name) for name in completion.read_args or (completion.id_arg,)}
+    if not all(isinstance(value, str) for value in read.values()):
         return None
     try:
-        data = (yield Invoke(completion.get_operation, {completion.id_arg: resource_id})).data
+        data = (yield Invoke(completion.get_operation, read)).data
     except DataScienceError:
         return None  # cannot tell: the caller goes on as if it had not taken effect
     verdict = completion.verdict(data, call.args)

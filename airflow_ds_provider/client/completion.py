@@ -48,6 +48,8 @@ class Completion:
     :param resource: the lifecycle resource it acts on, e.g. ``model_deployment``.
     :param get_operation: the operation that reads the resource.
     :param id_arg: the argument holding the resource's OCID (the same in both operations).
+    :param read_args: every argument the read needs (a nested resource's parent OCID too); the
+        action has the same ones.
     :param state_field: the wire field holding the state.
     :param done_states: states that show the action has taken effect (its transient and, unless
         the settled state is also where the resource was before, its settled state).
@@ -55,6 +57,8 @@ class Completion:
     :param work_request_type: the ``operationType`` of the work request the action starts.
     :param compartment_body: for ``change_*_compartment``: the body argument whose
         ``compartmentId`` the resource must be in (then the states are not used).
+    :param by_work_request: an action that changes no state (``import_model_artifact``): it has
+        taken effect when the resource's newest work request is of its type and still running.
     """
 
     operation: str
@@ -62,15 +66,19 @@ class Completion:
     get_operation: str
     id_arg: str
     state_field: str
+    read_args: tuple[str, ...] = ()
     done_states: frozenset[str] = frozenset()
     shared_states: frozenset[str] = frozenset()
     work_request_type: str | None = None
     compartment_body: str | None = None
+    by_work_request: bool = False
 
     def verdict(self, data: Any, args: Mapping[str, Any]) -> Verdict:
         """Judge one read of the resource (its wire JSON) against the call's arguments."""
         if not isinstance(data, Mapping):
             return Verdict.NOT_DONE
+        if self.by_work_request:
+            return Verdict.DONE_IF_WORK_REQUEST
         if self.compartment_body is not None:
             body = args.get(self.compartment_body)
             target = body.get("compartmentId") if isinstance(body, Mapping) else None
@@ -88,7 +96,14 @@ class Completion:
         what = f"{self.resource} {data.get('id', '')}".rstrip()
         if self.compartment_body is not None:
             return f"{what} is in compartment {data.get('compartmentId')}"
+        if self.by_work_request:
+            return f"{what} has a running {self.work_request_type} work request"
         return f"{what} is {data.get(self.state_field)}"
+
+
+def _same_target(action_args: tuple[str, ...], read_operation: str) -> bool:
+    """Whether the action's path arguments name exactly what the read needs."""
+    return set(action_args) == set(get_operation(read_operation).path_args)
 
 
 def _work_request_types() -> frozenset[str]:
@@ -102,7 +117,7 @@ def _state_completion(name: str, action: str, resource: str) -> Completion | Non
     if transition is None or lifecycle is None:
         return None
     op = get_operation(name)
-    if op.path_args != (lifecycle.id_param,):
+    if not _same_target(op.path_args, lifecycle.get_operation):
         return None
     done = {s for s in (transition.transient, transition.settled) if s}
     if action == "update":
@@ -122,6 +137,7 @@ def _state_completion(name: str, action: str, resource: str) -> Completion | Non
         get_operation=lifecycle.get_operation,
         id_arg=lifecycle.id_param,
         state_field=lifecycle.state_field,
+        read_args=get_operation(lifecycle.get_operation).path_args,
         done_states=frozenset(done),
         shared_states=frozenset(shared),
         work_request_type=work_type,
@@ -131,7 +147,7 @@ def _state_completion(name: str, action: str, resource: str) -> Completion | Non
 def _compartment_completion(name: str, resource: str) -> Completion | None:
     lifecycle = LIFECYCLES.get(resource)
     op = get_operation(name)
-    if lifecycle is None or op.body_param is None or op.path_args != (lifecycle.id_param,):
+    if lifecycle is None or op.body_param is None or not _same_target(op.path_args, lifecycle.get_operation):
         return None
     return Completion(
         operation=name,
@@ -139,6 +155,7 @@ def _compartment_completion(name: str, resource: str) -> Completion | None:
         get_operation=lifecycle.get_operation,
         id_arg=lifecycle.id_param,
         state_field=lifecycle.state_field,
+        read_args=get_operation(lifecycle.get_operation).path_args,
         compartment_body=op.body_param,
     )
 
@@ -152,8 +169,32 @@ def completion_for(operation: str) -> Completion | None:
         return _compartment_completion(operation, operation[len("change_") : -len("_compartment")])
     action, _, resource = operation.partition("_")
     if action not in STATE_ACTIONS:
-        return None
+        return _work_request_completion(operation)
     return _state_completion(operation, action, resource)
+
+
+def _work_request_completion(name: str) -> Completion | None:
+    """For an action that starts a work request named after it (``IMPORT_MODEL_ARTIFACT``) on
+    the resource its one path argument names, and changes no state."""
+    op = get_operation(name)
+    work_type = name.upper()
+    if name.startswith("create_") or len(op.path_args) != 1:
+        return None
+    if not op.returns_work_request or work_type not in _work_request_types():
+        return None
+    lifecycle = next((lc for lc in LIFECYCLES.values() if lc.id_param == op.path_args[0]), None)
+    if lifecycle is None:
+        return None
+    return Completion(
+        operation=name,
+        resource=lifecycle.resource,
+        get_operation=lifecycle.get_operation,
+        id_arg=lifecycle.id_param,
+        state_field=lifecycle.state_field,
+        read_args=get_operation(lifecycle.get_operation).path_args,
+        work_request_type=work_type,
+        by_work_request=True,
+    )
 
 
 def lifecycle_actions() -> dict[str, Completion]:

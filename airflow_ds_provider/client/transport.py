@@ -164,6 +164,18 @@ class Upload:
         self.rewind()
         return base64.b64encode(digest.digest()).decode("ascii")
 
+    def md5(self) -> str | None:
+        """The base64 MD5 of a rewindable body (what the service reports as ``content-md5``),
+        read in blocks; ``None`` when the body cannot be rewound."""
+        if not self.seekable:
+            return None
+        self.rewind()
+        digest = hashlib.md5()  # noqa: S324 - content-md5 is MD5 by definition
+        for chunk in self._blocks():
+            digest.update(chunk)
+        self.rewind()
+        return base64.b64encode(digest.digest()).decode("ascii")
+
     def _blocks(self) -> Iterator[bytes]:
         remaining = self.length
         while remaining > 0:
