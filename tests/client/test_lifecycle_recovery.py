@@ -269,7 +269,143 @@ def test_every_write_the_sdk_would_not_repeat_has_a_completion_check():
         "cancel_work_request",
         "change_job_compartment",
         "change_job_run_compartment",
+        "change_pipeline_compartment",
+        "change_pipeline_run_compartment",
         "deactivate_model_deployment",
         "deactivate_notebook_session",
+        "delete_data_science_private_endpoint",
+        "delete_model_group",
+        "delete_model_group_version_history",
+        "delete_pipeline",
+        "delete_pipeline_run",
+        "delete_schedule",
+        "import_model_artifact",
+        "update_data_science_private_endpoint",
+        "update_schedule",
     ]
     assert all(completion_for(name) is not None for name in unsafe)
+
+
+# --- lost answers across the whole API (the branches of call_flow beyond the state checks) ---
+
+
+def _project(client, comp: str) -> str:
+    return client.call("create_project", create_project_details=bodies.project(comp)).data["id"]
+
+
+def _pipeline(emu, client, comp: str) -> str:
+    pid = _project(client, comp)
+    body = {
+        "projectId": pid,
+        "compartmentId": comp,
+        "infrastructureConfigurationDetails": {
+            "shapeName": "VM.Standard.E4.Flex",
+            "blockStorageSizeInGBs": 50,
+        },
+        "stepDetails": [
+            {
+                "stepType": "CONTAINER",
+                "stepName": "only",
+                "stepContainerConfigurationDetails": {
+                    "containerType": "OCIR_CONTAINER",
+                    "image": "iad.ocir.io/n/i:1",
+                },
+            }
+        ],
+    }
+    pipeline = client.call("create_pipeline", create_pipeline_details=body).data["id"]
+    emu.advance(5)
+    emu.clear_requests()
+    return pipeline
+
+
+def test_an_unconditional_put_is_sent_again_after_a_lost_answer(emu, ident, client):
+    pipeline = _pipeline(emu, client, ident.compartment_id)
+    emu.inject_fault("PUT", r"/pipelines/", kind="commit_then_drop", count=1)
+    resp = client.call("update_pipeline", pipeline_id=pipeline, update_pipeline_details={"description": "d2"})
+    assert resp.status == 200 and resp.data["description"] == "d2"
+    assert len(_requests(emu, "update_pipeline", 2)) == 2
+
+
+def test_a_conditional_put_is_not_sent_again_after_a_lost_answer(emu, ident, client):
+    pipeline = _pipeline(emu, client, ident.compartment_id)
+    etag = client.call("get_pipeline", pipeline_id=pipeline).etag
+    emu.inject_fault("PUT", r"/pipelines/", kind="commit_then_drop", count=1)
+    with pytest.raises(TransportError):
+        client.call(
+            "update_pipeline",
+            pipeline_id=pipeline,
+            update_pipeline_details={"description": "d"},
+            if_match=etag,
+        )
+    assert len(_requests(emu, "update_pipeline", 1)) == 1
+
+
+def test_a_delete_answered_404_after_a_lost_answer_is_success(emu, ident, client):
+    """ML applications vanish when deleted (no DELETED state): the re-sent delete finds nothing."""
+    comp = ident.compartment_id
+    app = client.call(
+        "create_ml_application", create_ml_application_details={"name": "a", "compartmentId": comp}
+    )
+    emu.inject_fault("DELETE", r"/mlApplications/", kind="commit_then_drop", count=1)
+    resp = client.call("delete_ml_application", ml_application_id=app.data["id"])
+    assert resp.recovered and "gone" in resp.recovered
+    assert [r["status"] for r in _requests(emu, "delete_ml_application", 2)][-1] == 404
+
+
+def _model_with_metadata(client, comp: str) -> str:
+    body = {
+        **bodies.model(comp, _project(client, comp)),
+        "customMetadataList": [{"key": "readme", "value": "v"}],
+    }
+    return client.call("create_model", create_model_details=body).data["id"]
+
+
+def test_an_upload_refused_after_a_lost_answer_is_success_when_the_stored_artifact_is_ours(
+    emu, ident, client
+):
+    mid = _model_with_metadata(client, ident.compartment_id)
+    emu.inject_fault("POST", r"/customMetadata/readme/artifact$", kind="commit_then_drop", count=1)
+    resp = client.call(
+        "create_model_custom_metadatum_artifact",
+        model_id=mid,
+        metadatum_key_name="readme",
+        model_custom_metadatum_artifact=b"ours",
+    )
+    assert resp.recovered and "ours" in resp.recovered
+    assert [r["status"] for r in _requests(emu, "create_model_custom_metadatum_artifact", 2)][-1] == 409
+    head = client.call("head_model_custom_metadatum_artifact", model_id=mid, metadatum_key_name="readme")
+    assert head.status == 200
+
+
+def test_an_upload_refused_because_another_artifact_is_there_fails(emu, ident, client):
+    mid = _model_with_metadata(client, ident.compartment_id)
+    where = {"model_id": mid, "metadatum_key_name": "readme"}
+    client.call("create_model_custom_metadatum_artifact", **where, model_custom_metadatum_artifact=b"theirs")
+    emu.inject_fault("POST", r"/customMetadata/readme/artifact$", kind="drop", count=1)
+    with pytest.raises(ConflictError):
+        client.call(
+            "create_model_custom_metadatum_artifact", **where, model_custom_metadatum_artifact=b"ours"
+        )
+
+
+def test_an_action_that_changes_no_state_is_judged_by_its_work_request(emu, ident, client):
+    comp = ident.compartment_id
+    mid = client.call("create_model", create_model_details=bodies.model(comp, _project(client, comp))).data[
+        "id"
+    ]
+    client.call("create_model_artifact", model_id=mid, model_artifact=b"zip")
+    details = {
+        "artifactImportDetails": {
+            "artifactSourceType": "ORACLE_OBJECT_STORAGE",
+            "namespace": "ns",
+            "destinationBucket": "models",
+            "destinationObjectName": "m.zip",
+            "destinationRegion": "us-ashburn-1",
+        }
+    }
+    emu.inject_fault("POST", r"/actions/importArtifact$", kind="commit_then_drop", count=1)
+    resp = client.call("import_model_artifact", model_id=mid, import_model_artifact_details=details)
+    assert resp.recovered and "IMPORT_MODEL_ARTIFACT" in resp.recovered
+    assert len(_work(emu, "IMPORT_MODEL_ARTIFACT")) == 1
+    assert len(_requests(emu, "import_model_artifact", 1)) == 1  # never re-sent
