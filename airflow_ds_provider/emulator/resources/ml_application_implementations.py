@@ -53,6 +53,8 @@ _ID = "mlApplicationImplementationId"
 _UPDATABLE = RESOURCES[_KIND].actions["update"].sources
 _DELETABLE = ("ACTIVE", "NEEDS_ATTENTION", "FAILED")
 _ARGS_HEADER = "opc-ml-app-package-args"
+#: The work-request type of a package upload (the spec's; not derived from an action).
+_UPLOAD = "ML_APPLICATION_PACKAGE_UPLOAD"
 _ZIP_MAGIC = b"PK\x03\x04"
 #: Fields an implementation version copies from its implementation.
 _COPIED = ("name", "description", "mlApplicationId", "mlApplicationName", "allowedMigrationDestinations")
@@ -145,7 +147,7 @@ def update_ml_application_implementation(svc: Services, req: Request) -> Reply:
         check_script_tags(_KIND, req.body)
         patch: dict[str, Any] = {k: v for k, v in req.body.items() if v is not None}
         record.apply({**patch, "timeUpdated": rfc3339(svc.now())})
-        work = scripted(svc, record, "update", "ML_APPLICATION_IMPLEMENTATION_UPDATE", "UPDATED")
+        work = scripted(svc, record, "update", "UPDATED")
         return Reply(202, None, {"opc-work-request-id": work.id})
 
 
@@ -173,7 +175,9 @@ def delete_ml_application_implementation(svc: Services, req: Request) -> Reply:
             target.steps.clear()
             target.apply({"lifecycleState": "DELETING"})
             remove_at(target, end)
-        work = svc.lifecycles.work_request("ML_APPLICATION_IMPLEMENTATION_DELETE", record, "DELETED", end)
+        work = svc.lifecycles.work_request(
+            RESOURCES[_KIND].work_request_type("delete"), record, "DELETED", end
+        )
         return Reply(202, None, {"opc-work-request-id": work.id})
 
 
@@ -186,7 +190,7 @@ def _versions(svc: Services, implementation_id: str) -> list[Record]:
 @handles("change_ml_application_implementation_compartment")
 def change_ml_application_implementation_compartment(svc: Services, req: Request) -> Reply:
     """POST .../actions/changeCompartment (ML_APPLICATION_IMPLEMENTATION_MOVE)."""
-    return move(svc, req, _KIND, "ML_APPLICATION_IMPLEMENTATION_MOVE")
+    return move(svc, req, _KIND)
 
 
 def _package_arguments(req: Request) -> dict[str, Any]:
@@ -246,15 +250,13 @@ def put_ml_application_package(svc: Services, req: Request) -> Reply:
         svc.store.artifacts[version.id] = Artifact(path, size, md5_b64, disposition, svc.now())
         record.extra["package"] = version.id
         if is_zip:
-            work = scripted(svc, record, "update", "ML_APPLICATION_PACKAGE_UPLOAD", "UPDATED")
+            work = scripted(svc, record, "update", "UPDATED", operation=_UPLOAD)
         else:
             error = "the ML application package is not a zip archive"
             end = svc.lifecycles.transition(
                 record, "update", DURATION, settled="NEEDS_ATTENTION", details=error
             )
-            work = svc.lifecycles.work_request(
-                "ML_APPLICATION_PACKAGE_UPLOAD", record, "UPDATED", end, error=error
-            )
+            work = svc.lifecycles.work_request(_UPLOAD, record, "UPDATED", end, error=error)
         _settle_version(record, version, work)
         reply = Reply(202, None, {"opc-work-request-id": work.id})
         if key[1]:

@@ -126,7 +126,7 @@ def create_ml_application_instance(svc: Services, req: Request) -> Reply:
                 data["configuration"] = configuration
             record = svc.store.add(_KIND, data)
             settled = "ACTIVE" if enabled else "INACTIVE"
-            work = scripted(svc, record, "create", "ML_APPLICATION_INSTANCE_CREATE", "CREATED", settled)
+            work = scripted(svc, record, "create", "CREATED", settled)
             new_view(svc, record, version, implementation.data["compartmentId"])
             location = f"/20190101/mlApplicationInstances/{ocid}"
             headers = {"opc-work-request-id": work.id, "location": location, "content-location": location}
@@ -190,7 +190,7 @@ def update_ml_application_instance(svc: Services, req: Request) -> Reply:
             }
         record.apply({**patch, "timeUpdated": svc.stamp()})
         settled = "ACTIVE" if record.data["isEnabled"] else "INACTIVE"
-        work = scripted(svc, record, "update", "ML_APPLICATION_INSTANCE_UPDATE", "UPDATED", settled)
+        work = scripted(svc, record, "update", "UPDATED", settled)
         if moved:
             record.apply({"lifecycleSubstate": "UPGRADING"})
         if view is not None:
@@ -205,7 +205,7 @@ def delete_ml_application_instance(svc: Services, req: Request) -> Reply:
     its view too."""
     with svc.store.lock:
         record = _acting(svc, req, "delete")
-        work = scripted(svc, record, "delete", "ML_APPLICATION_INSTANCE_DELETE", "DELETED")
+        work = scripted(svc, record, "delete", "DELETED")
         view = _view(svc, record)
         if view is not None:
             mirror(view, record)
@@ -230,4 +230,4 @@ def trigger_ml_application_instance_flow(svc: Services, req: Request) -> Reply:
 @handles("change_ml_application_instance_compartment")
 def change_ml_application_instance_compartment(svc: Services, req: Request) -> Reply:
     """POST .../actions/changeCompartment (ML_APPLICATION_INSTANCE_MOVE)."""
-    return move(svc, req, _KIND, "ML_APPLICATION_INSTANCE_MOVE")
+    return move(svc, req, _KIND)
