@@ -5,7 +5,8 @@ NEEDS_ATTENTION); a delete is DELETING, then the implementation and its versions
 A package upload (``put_ml_application_package``) is streamed to disk, signed with body headers
 (its ``x-content-sha256`` is checked against the bytes received) and creates an implementation
 version, CREATING until the upload's work request ends: ACTIVE, or FAILED when the upload fails
-(a package that is not a zip archive always does). ``opc-ml-app-package-args`` (a JSON object of
+(a package that is not a zip archive always does). A successful upload upgrades the settled
+instances of the implementation to the new version. ``opc-ml-app-package-args`` (a JSON object of
 argument names to values) becomes the version's ``mlApplicationPackageArguments``.
 """
 
@@ -33,6 +34,7 @@ from airflow_ds_provider.emulator.resources.base import (
     resource_reply,
     tags,
 )
+from airflow_ds_provider.emulator.resources.ml_application_instances import upgrade_instances
 from airflow_ds_provider.emulator.resources.ml_application_shared import (
     DURATION,
     check_script_tags,
@@ -257,7 +259,7 @@ def put_ml_application_package(svc: Services, req: Request) -> Reply:
                 record, "update", DURATION, settled="NEEDS_ATTENTION", details=error
             )
             work = svc.lifecycles.work_request(_UPLOAD, record, "UPDATED", end, error=error)
-        _settle_version(record, version, work)
+        _settle_version(svc, record, version, work)
         reply = Reply(202, None, {"opc-work-request-id": work.id})
         if key[1]:
             remember_retry_token(svc, key, (record.id, (reply, None)))
@@ -283,10 +285,12 @@ def _new_version(svc: Services, record: Record, arguments: dict[str, Any]) -> Re
     return svc.store.add(_VERSION, data)
 
 
-def _settle_version(record: Record, version: Record, work: Record) -> None:
-    """The version ends with the upload: ACTIVE (and the implementation's package) or FAILED."""
+def _settle_version(svc: Services, record: Record, version: Record, work: Record) -> None:
+    """The version ends with the upload: ACTIVE (the implementation's package; its instances are
+    upgraded to it) or FAILED."""
     [step] = record.steps
     if step.patch["lifecycleState"] == "ACTIVE":
+        upgrade_instances(svc, record.id, version, step.at)
         step.patch["packageVersion"] = version.data["packageVersion"]
         step.patch["mlApplicationPackageArguments"] = version.data["mlApplicationPackageArguments"]
         version.schedule([Step(step.at, {"lifecycleState": "ACTIVE", "lifecycleDetails": "Deployed"})])

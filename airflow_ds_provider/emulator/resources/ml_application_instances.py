@@ -33,6 +33,7 @@ from airflow_ds_provider.emulator.resources.ml_application_instance_views import
     start_flow,
 )
 from airflow_ds_provider.emulator.resources.ml_application_shared import (
+    DURATION,
     check_script_tags,
     live,
     mirror,
@@ -42,7 +43,7 @@ from airflow_ds_provider.emulator.resources.ml_application_shared import (
     what,
 )
 from airflow_ds_provider.emulator.resources.registry import handles
-from airflow_ds_provider.emulator.store import Record
+from airflow_ds_provider.emulator.store import Record, Step
 from airflow_ds_provider.resources import RESOURCES
 
 _KIND = "ml_application_instance"
@@ -85,6 +86,35 @@ def _configuration(body: dict[str, Any]) -> list[dict[str, Any]] | None:
 
 def _view(svc: Services, instance: Record) -> Record | None:
     return svc.store.get(instance.extra.get("view", ""), "ml_application_instance_view")
+
+
+def upgrade_instances(svc: Services, implementation_id: str, version: Record, at: float) -> None:
+    """From ``at`` (a package upload's end), move the settled instances of the implementation to
+    ``version``: UPDATING (substate UPGRADING), then back, each view with an
+    ``ML_APPLICATION_INSTANCE_VIEW_UPGRADE`` work request."""
+    end = at + svc.store.clock.scaled(DURATION)
+    operation = RESOURCES["ml_application_instance_view"].work_request_type("upgrade")
+    for instance in list(svc.store.of_kind(_KIND)):
+        state = instance.data["lifecycleState"]
+        if instance.data["mlApplicationImplementationId"] != implementation_id or instance.steps:
+            continue
+        if state not in ("ACTIVE", "INACTIVE"):
+            continue
+        upgrading = {"lifecycleState": "UPDATING", "lifecycleSubstate": "UPGRADING"}
+        instance.schedule(
+            [Step(at, upgrading), Step(end, {"lifecycleState": state, "lifecycleSubstate": state})]
+        )
+        view = _view(svc, instance)
+        if view is None:
+            continue
+        mirror(view, instance)
+        view.steps[-1].patch.update(
+            {
+                "packageVersion": version.data["packageVersion"],
+                "mlApplicationImplementationVersionId": version.id,
+            }
+        )
+        svc.lifecycles.work_request(operation, view, "UPDATED", end)
 
 
 @handles("create_ml_application_instance")
