@@ -300,11 +300,13 @@ def _settle_version(svc: Services, record: Record, version: Record, work: Record
     version.extra["work_request"] = work.id
 
 
-def _package_reply(svc: Services, version_id: str | None, what_: str, ocid: str, **headers: str) -> Reply:
+def _package_reply(svc: Services, version_id: str | None, label: str, ocid: str, **headers: str) -> Reply:
+    """The stored package of an implementation version, streamed from disk, with its etag."""
     artifact = svc.store.artifacts.get(version_id) if version_id else None
     if artifact is None:
-        raise ApiError(404, "NotAuthorizedOrNotFound", f"the {what_} {ocid} has no ML application package")
+        raise ApiError(404, "NotAuthorizedOrNotFound", f"the {label} {ocid} has no ML application package")
     headers = {
+        "etag": artifact.etag,
         "content-type": "application/octet-stream",
         "content-disposition": artifact.disposition,
         **headers,
@@ -325,6 +327,5 @@ def get_ml_application_package_content(svc: Services, req: Request) -> Reply:
 
 
 def historical_package(svc: Services, version: Record) -> Reply:
-    """The package an implementation version was created from (with its etag)."""
-    artifact_etag = svc.store.artifacts[version.id].etag if version.id in svc.store.artifacts else ""
-    return _package_reply(svc, version.id, what(_VERSION), version.id, etag=artifact_etag)
+    """The package an implementation version was created from."""
+    return _package_reply(svc, version.id, what(_VERSION), version.id)
