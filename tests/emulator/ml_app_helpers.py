@@ -18,11 +18,16 @@ CONN_ENV = "AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT"
 
 
 def package(version: str = "1.0", extra: bytes = b"") -> bytes:
-    """A small ML application package (a zip with a descriptor and one instance component)."""
+    """A small ML application package (a zip with a descriptor and one instance component); the
+    same arguments give the same bytes (fixed member times)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("descriptor.yaml", f"descriptorSchemaVersion: 1.0\npackageVersion: {version}\n")
-        archive.writestr("instance-components/main.tf", b"# terraform\n" + extra)
+        members = {
+            "descriptor.yaml": f"descriptorSchemaVersion: 1.0\npackageVersion: {version}\n".encode(),
+            "instance-components/main.tf": b"# terraform\n" + extra,
+        }
+        for name, data in members.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), data)
     return out.getvalue()
 
 

@@ -189,3 +189,35 @@ def test_delete_takes_the_view_along_and_is_final(apps: MlApps, client) -> None:
     deleted = apps.hook.list_all_ml_application_instances(apps.comp, lifecycle_state="DELETED")
     assert [i["id"] for i in deleted] == [instance["id"]]
     assert apps.hook.list_all_ml_application_instances(apps.comp, lifecycle_state="ACTIVE") == []
+
+
+def test_a_new_package_upgrades_the_instances_that_use_it(apps: MlApps) -> None:
+    implementation = apps.deployed()
+    active = apps.instance(implementation)
+    inactive = apps.instance(implementation, isEnabled=False)
+    apps.emu.advance(1)
+    views = {i["id"]: apps.view_of(i["id"])["id"] for i in (active, inactive)}
+    apps.upload(implementation["id"], package("2.0"))
+    apps.emu.advance(1)  # the upload is done: every instance of the implementation is upgrading
+    assert apps.get("ml_application_implementation", implementation["id"])["packageVersion"] == "2.0"
+    for instance_id, view_id in views.items():
+        upgrading = ("UPDATING", "UPGRADING")
+        assert _states(apps, instance_id, view_id) == (upgrading, upgrading)
+    upgrades = apps.hook.list_all_work_requests(
+        apps.comp, operation_type="ML_APPLICATION_INSTANCE_VIEW_UPGRADE"
+    )
+    assert sorted(w["resources"][0]["identifier"] for w in upgrades) == sorted(views.values())
+    apps.emu.advance(1)
+    assert _states(apps, active["id"], views[active["id"]]) == (("ACTIVE", "ACTIVE"), ("ACTIVE", "ACTIVE"))
+    assert _states(apps, inactive["id"], views[inactive["id"]])[1] == ("INACTIVE", "INACTIVE")
+    [_, new] = sorted(
+        apps.hook.list_all_ml_application_implementation_versions(implementation["id"]),
+        key=lambda v: v["packageVersion"],
+    )
+    for view_id in views.values():
+        view = apps.get("ml_application_instance_view", view_id)
+        assert (view["packageVersion"], view["mlApplicationImplementationVersionId"]) == ("2.0", new["id"])
+    assert {
+        w["status"]
+        for w in apps.hook.list_all_work_requests(apps.comp, operation_type=upgrades[0]["operationType"])
+    } == {"SUCCEEDED"}

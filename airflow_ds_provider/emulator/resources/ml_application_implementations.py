@@ -5,7 +5,8 @@ NEEDS_ATTENTION); a delete is DELETING, then the implementation and its versions
 A package upload (``put_ml_application_package``) is streamed to disk, signed with body headers
 (its ``x-content-sha256`` is checked against the bytes received) and creates an implementation
 version, CREATING until the upload's work request ends: ACTIVE, or FAILED when the upload fails
-(a package that is not a zip archive always does). ``opc-ml-app-package-args`` (a JSON object of
+(a package that is not a zip archive always does). A successful upload upgrades the settled
+instances of the implementation to the new version. ``opc-ml-app-package-args`` (a JSON object of
 argument names to values) becomes the version's ``mlApplicationPackageArguments``.
 """
 
@@ -33,6 +34,7 @@ from airflow_ds_provider.emulator.resources.base import (
     resource_reply,
     tags,
 )
+from airflow_ds_provider.emulator.resources.ml_application_instances import upgrade_instances
 from airflow_ds_provider.emulator.resources.ml_application_shared import (
     DURATION,
     check_script_tags,
@@ -53,6 +55,8 @@ _ID = "mlApplicationImplementationId"
 _UPDATABLE = RESOURCES[_KIND].actions["update"].sources
 _DELETABLE = ("ACTIVE", "NEEDS_ATTENTION", "FAILED")
 _ARGS_HEADER = "opc-ml-app-package-args"
+#: The work-request type of a package upload (the spec's; not derived from an action).
+_UPLOAD = "ML_APPLICATION_PACKAGE_UPLOAD"
 _ZIP_MAGIC = b"PK\x03\x04"
 #: Fields an implementation version copies from its implementation.
 _COPIED = ("name", "description", "mlApplicationId", "mlApplicationName", "allowedMigrationDestinations")
@@ -145,7 +149,7 @@ def update_ml_application_implementation(svc: Services, req: Request) -> Reply:
         check_script_tags(_KIND, req.body)
         patch: dict[str, Any] = {k: v for k, v in req.body.items() if v is not None}
         record.apply({**patch, "timeUpdated": rfc3339(svc.now())})
-        work = scripted(svc, record, "update", "ML_APPLICATION_IMPLEMENTATION_UPDATE", "UPDATED")
+        work = scripted(svc, record, "update", "UPDATED")
         return Reply(202, None, {"opc-work-request-id": work.id})
 
 
@@ -173,7 +177,9 @@ def delete_ml_application_implementation(svc: Services, req: Request) -> Reply:
             target.steps.clear()
             target.apply({"lifecycleState": "DELETING"})
             remove_at(target, end)
-        work = svc.lifecycles.work_request("ML_APPLICATION_IMPLEMENTATION_DELETE", record, "DELETED", end)
+        work = svc.lifecycles.work_request(
+            RESOURCES[_KIND].work_request_type("delete"), record, "DELETED", end
+        )
         return Reply(202, None, {"opc-work-request-id": work.id})
 
 
@@ -186,7 +192,7 @@ def _versions(svc: Services, implementation_id: str) -> list[Record]:
 @handles("change_ml_application_implementation_compartment")
 def change_ml_application_implementation_compartment(svc: Services, req: Request) -> Reply:
     """POST .../actions/changeCompartment (ML_APPLICATION_IMPLEMENTATION_MOVE)."""
-    return move(svc, req, _KIND, "ML_APPLICATION_IMPLEMENTATION_MOVE")
+    return move(svc, req, _KIND)
 
 
 def _package_arguments(req: Request) -> dict[str, Any]:
@@ -246,16 +252,14 @@ def put_ml_application_package(svc: Services, req: Request) -> Reply:
         svc.store.artifacts[version.id] = Artifact(path, size, md5_b64, disposition, svc.now())
         record.extra["package"] = version.id
         if is_zip:
-            work = scripted(svc, record, "update", "ML_APPLICATION_PACKAGE_UPLOAD", "UPDATED")
+            work = scripted(svc, record, "update", "UPDATED", operation=_UPLOAD)
         else:
             error = "the ML application package is not a zip archive"
             end = svc.lifecycles.transition(
                 record, "update", DURATION, settled="NEEDS_ATTENTION", details=error
             )
-            work = svc.lifecycles.work_request(
-                "ML_APPLICATION_PACKAGE_UPLOAD", record, "UPDATED", end, error=error
-            )
-        _settle_version(record, version, work)
+            work = svc.lifecycles.work_request(_UPLOAD, record, "UPDATED", end, error=error)
+        _settle_version(svc, record, version, work)
         reply = Reply(202, None, {"opc-work-request-id": work.id})
         if key[1]:
             remember_retry_token(svc, key, (record.id, (reply, None)))
@@ -281,10 +285,12 @@ def _new_version(svc: Services, record: Record, arguments: dict[str, Any]) -> Re
     return svc.store.add(_VERSION, data)
 
 
-def _settle_version(record: Record, version: Record, work: Record) -> None:
-    """The version ends with the upload: ACTIVE (and the implementation's package) or FAILED."""
+def _settle_version(svc: Services, record: Record, version: Record, work: Record) -> None:
+    """The version ends with the upload: ACTIVE (the implementation's package; its instances are
+    upgraded to it) or FAILED."""
     [step] = record.steps
     if step.patch["lifecycleState"] == "ACTIVE":
+        upgrade_instances(svc, record.id, version, step.at)
         step.patch["packageVersion"] = version.data["packageVersion"]
         step.patch["mlApplicationPackageArguments"] = version.data["mlApplicationPackageArguments"]
         version.schedule([Step(step.at, {"lifecycleState": "ACTIVE", "lifecycleDetails": "Deployed"})])
@@ -294,11 +300,13 @@ def _settle_version(record: Record, version: Record, work: Record) -> None:
     version.extra["work_request"] = work.id
 
 
-def _package_reply(svc: Services, version_id: str | None, what_: str, ocid: str, **headers: str) -> Reply:
+def _package_reply(svc: Services, version_id: str | None, label: str, ocid: str, **headers: str) -> Reply:
+    """The stored package of an implementation version, streamed from disk, with its etag."""
     artifact = svc.store.artifacts.get(version_id) if version_id else None
     if artifact is None:
-        raise ApiError(404, "NotAuthorizedOrNotFound", f"the {what_} {ocid} has no ML application package")
+        raise ApiError(404, "NotAuthorizedOrNotFound", f"the {label} {ocid} has no ML application package")
     headers = {
+        "etag": artifact.etag,
         "content-type": "application/octet-stream",
         "content-disposition": artifact.disposition,
         **headers,
@@ -319,6 +327,5 @@ def get_ml_application_package_content(svc: Services, req: Request) -> Reply:
 
 
 def historical_package(svc: Services, version: Record) -> Reply:
-    """The package an implementation version was created from (with its etag)."""
-    artifact_etag = svc.store.artifacts[version.id].etag if version.id in svc.store.artifacts else ""
-    return _package_reply(svc, version.id, what(_VERSION), version.id, etag=artifact_etag)
+    """The package an implementation version was created from."""
+    return _package_reply(svc, version.id, what(_VERSION), version.id)

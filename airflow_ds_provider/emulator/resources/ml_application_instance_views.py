@@ -192,7 +192,9 @@ def recover_ml_application_instance_view(svc: Services, req: Request) -> Reply:
                     f"cannot recover {what(_KIND)} in substate {substate}; "
                     f"expected one of {sorted(RECOVERABLE_SUBSTATES)}",
                 )
-            work = scripted(svc, record, "recover", "ML_APPLICATION_INSTANCE_VIEW_UPDATE", "UPDATED")
+            work = scripted(
+                svc, record, "recover", "UPDATED", operation=RESOURCES[_KIND].work_request_type("update")
+            )
             instance = svc.store.get(record.data["mlApplicationInstanceId"], "ml_application_instance")
             if instance is not None:
                 mirror(instance, record)
@@ -204,4 +206,4 @@ def recover_ml_application_instance_view(svc: Services, req: Request) -> Reply:
 @handles("change_ml_application_instance_view_compartment")
 def change_ml_application_instance_view_compartment(svc: Services, req: Request) -> Reply:
     """POST .../actions/changeCompartment (ML_APPLICATION_INSTANCE_VIEW_MOVE)."""
-    return move(svc, req, _KIND, "ML_APPLICATION_INSTANCE_VIEW_MOVE")
+    return move(svc, req, _KIND)

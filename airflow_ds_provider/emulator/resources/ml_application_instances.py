@@ -33,6 +33,7 @@ from airflow_ds_provider.emulator.resources.ml_application_instance_views import
     start_flow,
 )
 from airflow_ds_provider.emulator.resources.ml_application_shared import (
+    DURATION,
     check_script_tags,
     live,
     mirror,
@@ -42,7 +43,7 @@ from airflow_ds_provider.emulator.resources.ml_application_shared import (
     what,
 )
 from airflow_ds_provider.emulator.resources.registry import handles
-from airflow_ds_provider.emulator.store import Record
+from airflow_ds_provider.emulator.store import Record, Step
 from airflow_ds_provider.resources import RESOURCES
 
 _KIND = "ml_application_instance"
@@ -87,6 +88,35 @@ def _view(svc: Services, instance: Record) -> Record | None:
     return svc.store.get(instance.extra.get("view", ""), "ml_application_instance_view")
 
 
+def upgrade_instances(svc: Services, implementation_id: str, version: Record, at: float) -> None:
+    """From ``at`` (a package upload's end), move the settled instances of the implementation to
+    ``version``: UPDATING (substate UPGRADING), then back, each view with an
+    ``ML_APPLICATION_INSTANCE_VIEW_UPGRADE`` work request."""
+    end = at + svc.store.clock.scaled(DURATION)
+    operation = RESOURCES["ml_application_instance_view"].work_request_type("upgrade")
+    for instance in list(svc.store.of_kind(_KIND)):
+        state = instance.data["lifecycleState"]
+        if instance.data["mlApplicationImplementationId"] != implementation_id or instance.steps:
+            continue
+        if state not in ("ACTIVE", "INACTIVE"):
+            continue
+        upgrading = {"lifecycleState": "UPDATING", "lifecycleSubstate": "UPGRADING"}
+        instance.schedule(
+            [Step(at, upgrading), Step(end, {"lifecycleState": state, "lifecycleSubstate": state})]
+        )
+        view = _view(svc, instance)
+        if view is None:
+            continue
+        mirror(view, instance)
+        view.steps[-1].patch.update(
+            {
+                "packageVersion": version.data["packageVersion"],
+                "mlApplicationImplementationVersionId": version.id,
+            }
+        )
+        svc.lifecycles.work_request(operation, view, "UPDATED", end)
+
+
 @handles("create_ml_application_instance")
 def create_ml_application_instance(svc: Services, req: Request) -> Reply:
     """POST /mlApplicationInstances (ML_APPLICATION_INSTANCE_CREATE)."""
@@ -126,7 +156,7 @@ def create_ml_application_instance(svc: Services, req: Request) -> Reply:
                 data["configuration"] = configuration
             record = svc.store.add(_KIND, data)
             settled = "ACTIVE" if enabled else "INACTIVE"
-            work = scripted(svc, record, "create", "ML_APPLICATION_INSTANCE_CREATE", "CREATED", settled)
+            work = scripted(svc, record, "create", "CREATED", settled)
             new_view(svc, record, version, implementation.data["compartmentId"])
             location = f"/20190101/mlApplicationInstances/{ocid}"
             headers = {"opc-work-request-id": work.id, "location": location, "content-location": location}
@@ -190,7 +220,7 @@ def update_ml_application_instance(svc: Services, req: Request) -> Reply:
             }
         record.apply({**patch, "timeUpdated": svc.stamp()})
         settled = "ACTIVE" if record.data["isEnabled"] else "INACTIVE"
-        work = scripted(svc, record, "update", "ML_APPLICATION_INSTANCE_UPDATE", "UPDATED", settled)
+        work = scripted(svc, record, "update", "UPDATED", settled)
         if moved:
             record.apply({"lifecycleSubstate": "UPGRADING"})
         if view is not None:
@@ -205,7 +235,7 @@ def delete_ml_application_instance(svc: Services, req: Request) -> Reply:
     its view too."""
     with svc.store.lock:
         record = _acting(svc, req, "delete")
-        work = scripted(svc, record, "delete", "ML_APPLICATION_INSTANCE_DELETE", "DELETED")
+        work = scripted(svc, record, "delete", "DELETED")
         view = _view(svc, record)
         if view is not None:
             mirror(view, record)
@@ -230,4 +260,4 @@ def trigger_ml_application_instance_flow(svc: Services, req: Request) -> Reply:
 @handles("change_ml_application_instance_compartment")
 def change_ml_application_instance_compartment(svc: Services, req: Request) -> Reply:
     """POST .../actions/changeCompartment (ML_APPLICATION_INSTANCE_MOVE)."""
-    return move(svc, req, _KIND, "ML_APPLICATION_INSTANCE_MOVE")
+    return move(svc, req, _KIND)

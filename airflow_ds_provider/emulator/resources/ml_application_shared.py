@@ -72,9 +72,19 @@ def sync_substate(record: Record) -> None:
 
 
 def scripted(
-    svc: Services, record: Record, action: str, operation: str, done: str, settled: str | None = None
+    svc: Services,
+    record: Record,
+    action: str,
+    done: str,
+    settled: str | None = None,
+    operation: str | None = None,
 ) -> Record:
-    """Plan a table action with its (tag-scripted) outcome; return its work request."""
+    """Plan a table action with its (tag-scripted) outcome; return its work request.
+
+    :param operation: the work request's ``operationType`` when it is not the table's for the
+        action (``Resource.work_request_type``).
+    """
+    operation = operation or RESOURCES[record.kind].work_request_type(action)
     try:
         work = plan_action(svc.lifecycles, record, action, DURATION, operation, done, settled)
     except ScriptError as exc:
@@ -105,16 +115,17 @@ def mirror(target: Record, source: Record) -> None:
     target.schedule([Step(s.at, {k: v for k, v in s.patch.items() if k in fields}) for s in source.steps])
 
 
-def move(svc: Services, req: Request, kind: str, operation: str | None) -> Reply:
-    """``change_*_compartment``: move now; with a work request when the spec says so."""
+def move(svc: Services, req: Request, kind: str) -> Reply:
+    """``change_*_compartment``: move now; with a ``<KIND>_MOVE`` work request when the spec says so."""
     param = req.op.path_params[0]
 
     def run() -> Reply:
         purge(svc)
         reply = change_compartment(svc, req, kind, param, what(kind))
-        if operation is None:
+        if not req.op.returns_work_request:
             return reply
         with svc.store.lock:
+            operation = RESOURCES[kind].work_request_type("change_compartment")
             work = state_work(svc, live(svc, kind, req.params[param]), operation)
         return Reply(202, None, {"opc-work-request-id": work.id})
 

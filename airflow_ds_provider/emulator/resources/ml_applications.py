@@ -108,4 +108,4 @@ def delete_ml_application(svc: Services, req: Request) -> Reply:
 @handles("change_ml_application_compartment")
 def change_ml_application_compartment(svc: Services, req: Request) -> Reply:
     """POST /mlApplications/{mlApplicationId}/actions/changeCompartment (no work request)."""
-    return move(svc, req, _KIND, None)
+    return move(svc, req, _KIND)
