@@ -114,8 +114,10 @@ def _work_request_types() -> frozenset[str]:
 def _state_completion(name: str, action: str, resource: str) -> Completion | None:
     transition = TRANSITIONS.get((resource, action))
     lifecycle = LIFECYCLES.get(resource)
-    if transition is None or lifecycle is None:
+    if lifecycle is None:
         return None
+    if transition is None:
+        return _vanishing_delete(name, action, lifecycle)
     op = get_operation(name)
     if not _same_target(op.path_args, lifecycle.get_operation):
         return None
@@ -141,6 +143,25 @@ def _state_completion(name: str, action: str, resource: str) -> Completion | Non
         done_states=frozenset(done),
         shared_states=frozenset(shared),
         work_request_type=work_type,
+    )
+
+
+def _vanishing_delete(name: str, action: str, lifecycle: Any) -> Completion | None:
+    """A delete of a kind that is forgotten once deleted (no ``DELETED`` state: ML applications,
+    implementations): ``DELETING`` shows it has taken effect (a read after that answers 404,
+    which the call flow also takes as success)."""
+    if action != "delete" or "DELETING" not in lifecycle.states or "DELETED" in lifecycle.states:
+        return None
+    if not _same_target(get_operation(name).path_args, lifecycle.get_operation):
+        return None
+    return Completion(
+        operation=name,
+        resource=lifecycle.resource,
+        get_operation=lifecycle.get_operation,
+        id_arg=lifecycle.id_param,
+        state_field=lifecycle.state_field,
+        read_args=get_operation(lifecycle.get_operation).path_args,
+        done_states=frozenset({"DELETING"}),
     )
 
 

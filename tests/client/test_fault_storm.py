@@ -2,7 +2,8 @@
 
 A 25 % share of the logical calls is hit by a burst of 1-3 faults drawn from 429, 500, 502, 503,
 504, a dropped connection and commit-then-drop; a second storm answers every write 1-3 times
-with 409 ``IncorrectState``/``LockConflict``. Every operation must end ok and the emulator must
+with 409 ``IncorrectState``/``LockConflict``; a third carries out every write and loses its
+answer once or twice. Every operation must end ok and the emulator must
 hold exactly what a fault-free run leaves (no duplicate resource, no duplicate work request).
 ``benchmarks/bench_fault_storm.py`` runs the same scenario over many seeds.
 """
@@ -59,6 +60,10 @@ def baseline(emu, ident, config) -> sc.Outcome:
 def _storm(kind: str, seed: int) -> FaultStorm:
     if kind == "transient":
         return FaultStorm(rate=0.25, burst=(1, 3), seed=seed)
+    if kind == "lost_answers":  # every write is carried out, then its answer lost, once or twice
+        return FaultStorm(
+            rate=1.0, burst=(1, 2), seed=seed, mix=(("commit_then_drop", 503, None),), methods=WRITES
+        )
     return FaultStorm(rate=1.0, burst=(1, 3), seed=seed, mix=CONFLICT_MIX, methods=WRITES)
 
 
@@ -87,6 +92,21 @@ async def test_async_client_weathers_the_storm(emu, ident, config, baseline, kin
     async with AsyncDataScienceClient(config, retry_policy=POLICY) as client:
         outcome = await sc.run_async(client, emu, *_compartments(ident))
     _check(outcome, baseline, storm)
+
+
+@pytest.mark.parametrize("seed", SEEDS[:2])
+def test_every_write_survives_losing_its_answers(emu, ident, config, baseline, seed) -> None:
+    """Every write of the API done and its answer lost, once or twice: each call ends ok and no
+    resource or artifact is duplicated. (Work requests are not compared here: an update the
+    service's own SDK re-sends, e.g. ``update_model_artifact_signature``, starts a second one.)"""
+    emu.reset()
+    storm = emu.faults.add(_storm("lost_answers", seed))
+    with DataScienceClient(config, retry_policy=POLICY) as client:
+        outcome = sc.run_sync(client, emu, *_compartments(ident))
+    assert outcome.failed == {}
+    assert outcome.operations_ok == len(operations())
+    assert (outcome.resources, outcome.artifacts) == (baseline.resources, baseline.artifacts)
+    assert storm.calls_hit > 0 and len(outcome.recovered) > 10
 
 
 def test_storm_reaches_every_kind_of_fault_and_lifecycle_action(emu, ident, config, baseline) -> None:
