@@ -221,6 +221,13 @@ def test_log_lines_per_step(pipes: Pipes, emu) -> None:
     job_run = next(s["jobRunId"] for s in run["stepRuns"] if s["stepName"] == "j")
     log = run["logDetails"]
     assert pipes.lines(f"source = '*{job_run}' and subject = 'j'") == ["j1"]
+    # the query ADS builds for a run's steps: custom steps by subject, ML_JOB steps by job run
+    ads = f"(source = '*{rid}' AND (subject = 'a' OR subject = 'c')) OR source = '*{job_run}'"
+    assert pipes.lines(ads) == ["a1", "j1", "a2", "c1"]
+    assert pipes.lines(f"subject = 'c' or (subject = 'j' and source = '*{job_run}')") == ["j1", "c1"]
+    for bad in (f"source = '*{rid}' and", f"(source = '*{rid}'", "subject = 'a' or or subject = 'c'"):
+        with pytest.raises(BadRequestError, match="searchQuery: unsupported query"):
+            pipes.lines(bad)
     # the logs package finds an ML_JOB step's lines as a job run's
     now = emu.clock.now()
     query = job_run_query(pipes.comp, log["logGroupId"], log["logId"], job_run)

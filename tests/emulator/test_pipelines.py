@@ -62,6 +62,7 @@ def test_an_ml_job_step_needs_a_live_job(pipes: Pipes) -> None:
 
 
 def test_creating_until_every_script_step_has_its_artifact(pipes: Pipes, emu) -> None:
+    emu.timings.update(pipeline_create=0.5)
     steps = [script_step("a"), script_step("b", "a"), container_step("c", "a")]
     pid = pipes.pipeline(steps)["id"]
     emu.advance(3600)
@@ -82,9 +83,15 @@ def test_creating_until_every_script_step_has_its_artifact(pipes: Pipes, emu) ->
 
 
 def test_a_pipeline_without_script_steps_is_active_at_once(pipes: Pipes, emu) -> None:
-    pid = pipes.pipeline([container_step("c"), job_step("j", pipes.job(), "c")])["id"]
+    steps = [container_step("c"), job_step("j", pipes.job(), "c")]
+    created = pipes.pipeline(steps)
+    assert created["lifecycleState"] == "CREATING"
+    assert pipes.get(created["id"])["lifecycleState"] == "ACTIVE"
+    emu.timings.update(pipeline_create=2)
+    pid = pipes.pipeline(steps)["id"]
+    emu.advance(1.9)
     assert pipes.get(pid)["lifecycleState"] == "CREATING"
-    emu.advance(0.5)
+    emu.advance(0.1)
     assert pipes.get(pid)["lifecycleState"] == "ACTIVE"
 
 
