@@ -160,6 +160,26 @@ def test_cancel_mid_run(pipes: Pipes, emu) -> None:
         pipes.hook.cancel_pipeline_run(done)
 
 
+def test_a_graceful_cancel_ends_the_run_succeeded(pipes: Pipes, emu) -> None:
+    job_id = pipes.job()
+    pid = pipes.active([job_step("a", job_id), script_step("b", "a"), job_step("c", job_id, "b")])["id"]
+    at = _timer(emu)
+    rid = pipes.run(pid)["id"]
+    at(2.0)
+    job_runs = pipes.hook.list_all_job_runs(pipes.comp, job_id=job_id)
+    assert pipes.hook.cancel_pipeline_run(rid, terminate_gracefully="true").status == 200
+    assert pipes.get_run(rid)["lifecycleState"] == "CANCELING"
+    assert pipes.steps(rid) == {"a": "IN_PROGRESS", "b": "WAITING", "c": "WAITING"}
+    emu.advance(1)
+    data = pipes.get_run(rid)
+    validate_response("PipelineRun", data)
+    assert data["lifecycleState"] == "SUCCEEDED"
+    assert pipes.steps(rid) == {"a": "SUCCEEDED", "b": "SKIPPED", "c": "SKIPPED"}
+    by_step = {s["stepName"]: s.get("jobRunId") for s in data["stepRuns"]}
+    states = {r["id"]: pipes.hook.get_job_run(r["id"]).data["lifecycleState"] for r in job_runs}
+    assert states[by_step["a"]] == "SUCCEEDED" and set(states.values()) == {"SUCCEEDED", "CANCELED"}
+
+
 def test_scripts_tags_on_the_pipeline_and_the_run(pipes: Pipes, emu) -> None:
     steps = [container_step("a"), container_step("b", "a")]
     tags = {
