@@ -102,6 +102,29 @@ def test_independent_branches_run_in_parallel(pipes: Pipes, emu) -> None:
     )
 
 
+def test_every_step_type_runs(pipes: Pipes, emu) -> None:
+    dataflow = {
+        "stepType": "DATAFLOW",
+        "stepName": "flow",
+        "applicationId": "ocid1.dataflowapplication.oc1.iad.amaaaaaaapp",
+        "dependsOn": ["script", "job"],
+        "stepDataflowConfigurationDetails": {"driverShape": "VM.Standard.E4.Flex", "numExecutors": 2},
+    }
+    steps = [script_step("script"), job_step("job", pipes.job()), container_step("box", "script"), dataflow]
+    rid = pipes.run(pipes.active(steps)["id"])["id"]
+    emu.advance(30)
+    data = pipes.get_run(rid)
+    validate_response("PipelineRun", data)
+    assert data["lifecycleState"] == "SUCCEEDED"
+    assert {s["stepType"]: s["lifecycleState"] for s in data["stepRuns"]} == {
+        "CUSTOM_SCRIPT": "SUCCEEDED",
+        "ML_JOB": "SUCCEEDED",
+        "CONTAINER": "SUCCEEDED",
+        "DATAFLOW": "SUCCEEDED",
+    }
+    validate_response("Pipeline", pipes.get(data["pipelineId"]))
+
+
 def test_a_failed_step_fails_the_run_and_its_dependents_never_start(pipes: Pipes, emu) -> None:
     steps = [
         script_step("a"),
