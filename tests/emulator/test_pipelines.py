@@ -168,3 +168,13 @@ def test_delete_related_pipeline_runs_and_job_runs(pipes: Pipes, emu, job_runs: 
     state = pipes.hook.get_job_run(job_run).data["lifecycleState"]
     # the run was in progress: without deleteRelatedJobRuns its step's job run is cancelled
     assert state == ("DELETED" if job_runs else "CANCELED")
+
+
+def test_a_retry_token_creates_one_pipeline(pipes: Pipes) -> None:
+    body = {"projectId": pipes.project, "compartmentId": pipes.comp, "stepDetails": [container_step("c")]}
+    first = pipes.hook.create_pipeline(body, opc_retry_token="pipe-1").data
+    again = pipes.hook.create_pipeline(body, opc_retry_token="pipe-1").data
+    assert again["id"] == first["id"]
+    with pytest.raises(ConflictError, match="InvalidatedRetryToken"):
+        pipes.hook.create_pipeline({**body, "displayName": "other"}, opc_retry_token="pipe-1")
+    assert [p["id"] for p in pipes.hook.list_all_pipelines(pipes.comp)] == [first["id"]]
