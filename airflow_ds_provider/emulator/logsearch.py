@@ -4,10 +4,13 @@ Supports the query ADS sends (oci_facts.md §8)::
 
     search "<compartment>/<logGroup>/<log>" | where source = '*<jobRunOCID>' | sort by datetime asc
 
-and, for the lines of one step of a pipeline run (a custom-script or container step writes with
-the run as its source and the step name as its subject)::
+and the pipeline-run queries ADS builds: a custom-script or container step writes with the run as
+its ``source`` and the step name as its ``subject`` (an ML_JOB step's job run with its own OCID as
+source), so the ``where`` clause may combine ``source = '...'`` and ``subject = '...'`` with
+``and``, ``or`` and parentheses::
 
-    search "<c>/<g>/<l>" | where source = '*<pipelineRunOCID>' and subject = '<stepName>'
+    search "<c>/<g>/<l>" | where (source = '*<runOCID>' and (subject = 'a' or subject = 'b'))
+        or source = '*<jobRunOCID>' | sort by datetime asc
 
 with a ``timeStart``/``timeEnd`` window of at most 14 days, ``limit`` up to 1000 and
 ``opc-next-page`` paging. A record is searchable only once its ingestion time has passed.
@@ -19,6 +22,7 @@ whatever the page ``limit`` (as OCI does; clients bisect the window).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from airflow_ds_provider.emulator.clock import parse_rfc3339, rfc3339
@@ -30,11 +34,15 @@ MAX_WINDOW = 14 * 24 * 3600.0
 _FIELDS = {"timeStart", "timeEnd", "searchQuery", "isReturnFieldInfo"}
 _QUERY_RE = re.compile(
     r"""^\s*search\s+"(?P<stream>[^"]+)"
-        (?:\s*\|\s*where\s+source\s*=\s*'(?P<source>[^']*)'
-           (?:\s+and\s+subject\s*=\s*'(?P<subject>[^']*)')?)?
+        (?:\s*\|\s*where\s+(?P<where>[^|]+?))?
         (?:\s*\|\s*sort\s+by\s+datetime(?:\s+(?P<order>asc|desc))?)?\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
+_TOKEN_RE = re.compile(
+    r"\s*(?:(?P<paren>[()])|(?P<op>and|or)\b|(?P<field>source|subject)\s*=\s*'(?P<value>[^']*)')",
+    re.IGNORECASE,
+)
+Predicate = Callable[[IngestedLogRecord], bool]
 
 
 def _window(body: dict[str, Any]) -> tuple[float, float]:
@@ -54,11 +62,12 @@ def _window(body: dict[str, Any]) -> tuple[float, float]:
     return start, end
 
 
-def _matcher(query: Any) -> tuple[list[str], str | None, str | None, bool]:
+def _matcher(query: Any) -> tuple[list[str], Predicate, bool]:
     if not isinstance(query, str):
         raise invalid("searchQuery", "is required")
     match = _QUERY_RE.match(query)
-    if not match:
+    where = _where(match.group("where")) if match and match.group("where") else (lambda record: True)
+    if not match or where is None:
         raise invalid(
             "searchQuery", "unsupported query; expected search \"<c>/<g>/<l>\" | where source = '...'"
         )
@@ -66,12 +75,74 @@ def _matcher(query: Any) -> tuple[list[str], str | None, str | None, bool]:
     if len(stream) > 3 or not all(stream):
         raise invalid("searchQuery", "the log stream must be <compartment>[/<logGroup>[/<log>]]")
     descending = (match.group("order") or "asc").lower() == "desc"
-    return stream, match.group("source"), match.group("subject"), descending
+    return stream, where, descending
 
 
-def _source_ok(pattern: str | None, source: str) -> bool:
-    if pattern is None:
-        return True
+def _where(text: str) -> Predicate | None:
+    """The predicate of a ``where`` clause over ``source``/``subject``, or None if unsupported."""
+    tokens: list[tuple[str, str]] = []
+    pos, text = 0, text.rstrip()
+    while pos < len(text):
+        match = _TOKEN_RE.match(text, pos)
+        if not match or match.end() == pos:
+            return None
+        pos = match.end()
+        if match.group("field"):
+            tokens.append((match.group("field").lower(), match.group("value")))
+        else:
+            tokens.append(((match.group("paren") or match.group("op")).lower(), ""))
+    try:
+        parser = _WhereParser(tokens)
+        predicate = parser.any_of()
+    except ValueError:
+        return None
+    return predicate if parser.done() else None
+
+
+class _WhereParser:
+    """Recursive descent over ``or`` / ``and`` / ``( )`` / ``source|subject = '...'`` tokens."""
+
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+
+    def done(self) -> bool:
+        return self.pos == len(self.tokens)
+
+    def _take(self, kind: str) -> bool:
+        if not self.done() and self.tokens[self.pos][0] == kind:
+            self.pos += 1
+            return True
+        return False
+
+    def any_of(self) -> Predicate:
+        parts = [self.all_of()]
+        while self._take("or"):
+            parts.append(self.all_of())
+        return parts[0] if len(parts) == 1 else lambda record: any(part(record) for part in parts)
+
+    def all_of(self) -> Predicate:
+        parts = [self.one()]
+        while self._take("and"):
+            parts.append(self.one())
+        return parts[0] if len(parts) == 1 else lambda record: all(part(record) for part in parts)
+
+    def one(self) -> Predicate:
+        if self._take("("):
+            inner = self.any_of()
+            if not self._take(")"):
+                raise ValueError("unbalanced parenthesis")
+            return inner
+        if self.done() or self.tokens[self.pos][0] not in ("source", "subject"):
+            raise ValueError("expected a comparison")
+        field, value = self.tokens[self.pos]
+        self.pos += 1
+        if field == "source":
+            return lambda record: _source_ok(value, record.source)
+        return lambda record: record.subject == value
+
+
+def _source_ok(pattern: str, source: str) -> bool:
     if pattern.startswith("*"):
         return source.endswith(pattern[1:])
     return source == pattern
@@ -110,7 +181,7 @@ def search_logs(svc: Services, query: dict[str, str], body: Any) -> Reply:
         if key not in _FIELDS:
             raise invalid(key, "is not a field of SearchLogsDetails")
     start, end = _window(body)
-    stream, source, subject, descending = _matcher(body.get("searchQuery"))
+    stream, where, descending = _matcher(body.get("searchQuery"))
     now = svc.now()
     with svc.store.lock:
         hits = [
@@ -119,8 +190,7 @@ def search_logs(svc: Services, query: dict[str, str], body: Any) -> Reply:
             if start <= r.datetime < end
             and r.ingested <= now
             and [r.compartment_id, r.log_group_id, r.log_id][: len(stream)] == stream
-            and _source_ok(source, r.source)
-            and (subject is None or r.subject == subject)
+            and where(r)
         ]
     limit = svc.log_search_max_results
     if limit is not None and len(hits) > limit:

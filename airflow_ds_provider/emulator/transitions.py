@@ -32,7 +32,7 @@ class Timings:
     deployment_update: float = 1.5
     notebook_create: float = 2.0
     notebook_update: float = 1.5
-    pipeline_create: float = 0.5
+    pipeline_create: float = 0.0
     pipeline_run_accepted: float = 1.0
     pipeline_step_accepted: float = 0.5
     pipeline_step_in_progress: float = 2.0

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from airflow_ds_provider.emulator import Emulator, Identity
+from airflow_ds_provider.emulator.clock import rfc3339
 from airflow_ds_provider.hooks.data_science import DataScienceHook
 
 CONN_ENV = "AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT"
@@ -123,8 +124,6 @@ class Pipes:
 
     def lines(self, query_where: str, hours: float = 2) -> list[str]:
         """Messages of the searchable log lines of :data:`LOG` matching ``where ...``."""
-        from airflow_ds_provider.emulator.clock import rfc3339
-
         now = self.emu.clock.now()
         body = {
             "timeStart": rfc3339(now - hours * 3600),

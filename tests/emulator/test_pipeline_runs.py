@@ -102,6 +102,29 @@ def test_independent_branches_run_in_parallel(pipes: Pipes, emu) -> None:
     )
 
 
+def test_every_step_type_runs(pipes: Pipes, emu) -> None:
+    dataflow = {
+        "stepType": "DATAFLOW",
+        "stepName": "flow",
+        "applicationId": "ocid1.dataflowapplication.oc1.iad.amaaaaaaapp",
+        "dependsOn": ["script", "job"],
+        "stepDataflowConfigurationDetails": {"driverShape": "VM.Standard.E4.Flex", "numExecutors": 2},
+    }
+    steps = [script_step("script"), job_step("job", pipes.job()), container_step("box", "script"), dataflow]
+    rid = pipes.run(pipes.active(steps)["id"])["id"]
+    emu.advance(30)
+    data = pipes.get_run(rid)
+    validate_response("PipelineRun", data)
+    assert data["lifecycleState"] == "SUCCEEDED"
+    assert {s["stepType"]: s["lifecycleState"] for s in data["stepRuns"]} == {
+        "CUSTOM_SCRIPT": "SUCCEEDED",
+        "ML_JOB": "SUCCEEDED",
+        "CONTAINER": "SUCCEEDED",
+        "DATAFLOW": "SUCCEEDED",
+    }
+    validate_response("Pipeline", pipes.get(data["pipelineId"]))
+
+
 def test_a_failed_step_fails_the_run_and_its_dependents_never_start(pipes: Pipes, emu) -> None:
     steps = [
         script_step("a"),
@@ -158,6 +181,26 @@ def test_cancel_mid_run(pipes: Pipes, emu) -> None:
     emu.advance(30)
     with pytest.raises(ConflictError, match="cannot cancel pipeline run in state SUCCEEDED"):
         pipes.hook.cancel_pipeline_run(done)
+
+
+def test_a_graceful_cancel_ends_the_run_succeeded(pipes: Pipes, emu) -> None:
+    job_id = pipes.job()
+    pid = pipes.active([job_step("a", job_id), script_step("b", "a"), job_step("c", job_id, "b")])["id"]
+    at = _timer(emu)
+    rid = pipes.run(pid)["id"]
+    at(2.0)
+    job_runs = pipes.hook.list_all_job_runs(pipes.comp, job_id=job_id)
+    assert pipes.hook.cancel_pipeline_run(rid, terminate_gracefully="true").status == 200
+    assert pipes.get_run(rid)["lifecycleState"] == "CANCELING"
+    assert pipes.steps(rid) == {"a": "IN_PROGRESS", "b": "WAITING", "c": "WAITING"}
+    emu.advance(1)
+    data = pipes.get_run(rid)
+    validate_response("PipelineRun", data)
+    assert data["lifecycleState"] == "SUCCEEDED"
+    assert pipes.steps(rid) == {"a": "SUCCEEDED", "b": "SKIPPED", "c": "SKIPPED"}
+    by_step = {s["stepName"]: s.get("jobRunId") for s in data["stepRuns"]}
+    states = {r["id"]: pipes.hook.get_job_run(r["id"]).data["lifecycleState"] for r in job_runs}
+    assert states[by_step["a"]] == "SUCCEEDED" and set(states.values()) == {"SUCCEEDED", "CANCELED"}
 
 
 def test_scripts_tags_on_the_pipeline_and_the_run(pipes: Pipes, emu) -> None:
@@ -221,6 +264,13 @@ def test_log_lines_per_step(pipes: Pipes, emu) -> None:
     job_run = next(s["jobRunId"] for s in run["stepRuns"] if s["stepName"] == "j")
     log = run["logDetails"]
     assert pipes.lines(f"source = '*{job_run}' and subject = 'j'") == ["j1"]
+    # the query ADS builds for a run's steps: custom steps by subject, ML_JOB steps by job run
+    ads = f"(source = '*{rid}' AND (subject = 'a' OR subject = 'c')) OR source = '*{job_run}'"
+    assert pipes.lines(ads) == ["a1", "j1", "a2", "c1"]
+    assert pipes.lines(f"subject = 'c' or (subject = 'j' and source = '*{job_run}')") == ["j1", "c1"]
+    for bad in (f"source = '*{rid}' and", f"(source = '*{rid}'", "subject = 'a' or or subject = 'c'"):
+        with pytest.raises(BadRequestError, match="searchQuery: unsupported query"):
+            pipes.lines(bad)
     # the logs package finds an ML_JOB step's lines as a job run's
     now = emu.clock.now()
     query = job_run_query(pipes.comp, log["logGroupId"], log["logId"], job_run)

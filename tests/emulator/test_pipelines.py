@@ -62,6 +62,7 @@ def test_an_ml_job_step_needs_a_live_job(pipes: Pipes) -> None:
 
 
 def test_creating_until_every_script_step_has_its_artifact(pipes: Pipes, emu) -> None:
+    emu.timings.update(pipeline_create=0.5)
     steps = [script_step("a"), script_step("b", "a"), container_step("c", "a")]
     pid = pipes.pipeline(steps)["id"]
     emu.advance(3600)
@@ -82,9 +83,15 @@ def test_creating_until_every_script_step_has_its_artifact(pipes: Pipes, emu) ->
 
 
 def test_a_pipeline_without_script_steps_is_active_at_once(pipes: Pipes, emu) -> None:
-    pid = pipes.pipeline([container_step("c"), job_step("j", pipes.job(), "c")])["id"]
+    steps = [container_step("c"), job_step("j", pipes.job(), "c")]
+    created = pipes.pipeline(steps)
+    assert created["lifecycleState"] == "CREATING"
+    assert pipes.get(created["id"])["lifecycleState"] == "ACTIVE"
+    emu.timings.update(pipeline_create=2)
+    pid = pipes.pipeline(steps)["id"]
+    emu.advance(1.9)
     assert pipes.get(pid)["lifecycleState"] == "CREATING"
-    emu.advance(0.5)
+    emu.advance(0.1)
     assert pipes.get(pid)["lifecycleState"] == "ACTIVE"
 
 
@@ -161,3 +168,13 @@ def test_delete_related_pipeline_runs_and_job_runs(pipes: Pipes, emu, job_runs: 
     state = pipes.hook.get_job_run(job_run).data["lifecycleState"]
     # the run was in progress: without deleteRelatedJobRuns its step's job run is cancelled
     assert state == ("DELETED" if job_runs else "CANCELED")
+
+
+def test_a_retry_token_creates_one_pipeline(pipes: Pipes) -> None:
+    body = {"projectId": pipes.project, "compartmentId": pipes.comp, "stepDetails": [container_step("c")]}
+    first = pipes.hook.create_pipeline(body, opc_retry_token="pipe-1").data
+    again = pipes.hook.create_pipeline(body, opc_retry_token="pipe-1").data
+    assert again["id"] == first["id"]
+    with pytest.raises(ConflictError, match="InvalidatedRetryToken"):
+        pipes.hook.create_pipeline({**body, "displayName": "other"}, opc_retry_token="pipe-1")
+    assert [p["id"] for p in pipes.hook.list_all_pipelines(pipes.comp)] == [first["id"]]

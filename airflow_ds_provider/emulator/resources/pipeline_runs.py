@@ -195,8 +195,9 @@ def update_pipeline_run(svc: Services, req: Request) -> Reply:
 
 @handles("cancel_pipeline_run")
 def cancel_pipeline_run(svc: Services, req: Request) -> Reply:
-    """POST /pipelineRuns/{pipelineRunId}/actions/cancelPipelineRun: CANCELING -> CANCELED."""
-    flag = req.query.get("terminateGracefully", "true").lower()
+    """POST /pipelineRuns/{pipelineRunId}/actions/cancelPipelineRun: CANCELING -> CANCELED
+    (with ``terminateGracefully=true``: -> SUCCEEDED, see :func:`.pipeline_steps.cancel_run`)."""
+    flag = req.query.get("terminateGracefully", "false").lower()
     if flag not in ("true", "false"):
         raise invalid("terminateGracefully", "must be true or false")
     with svc.store.lock:
@@ -205,7 +206,7 @@ def cancel_pipeline_run(svc: Services, req: Request) -> Reply:
         state = record.data["lifecycleState"]
         if state not in _RUN.actions["cancel"].sources:
             raise incorrect_state("pipeline run", state, "cancel")
-        cancel_run(svc, record)
+        cancel_run(svc, record, graceful=flag == "true")
     return Reply(200, None, {})
 
 

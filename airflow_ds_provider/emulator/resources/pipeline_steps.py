@@ -195,33 +195,40 @@ def _emit_logs(svc: Services, run: Record, plan: StepPlan) -> None:
         )
 
 
-def cancel_run(svc: Services, run: Record) -> None:
-    """CANCELING now (its running steps and their job runs too), CANCELED after
-    ``pipeline_run_cancel`` seconds; steps that had not started end CANCELED; no more log lines."""
+def cancel_run(svc: Services, run: Record, graceful: bool = False) -> None:
+    """CANCELING now, settled after ``pipeline_run_cancel`` seconds; no more log lines.
+
+    A plain cancel moves the running steps (and their job runs) to CANCELING, then everything
+    unfinished ends CANCELED. With ``graceful`` (``terminateGracefully=true``: the run is ended on
+    purpose, e.g. by one of its steps) the running steps end SUCCEEDED, the ones not started
+    SKIPPED, and the run SUCCEEDED.
+    """
     now = svc.now()
     end = now + svc.lifecycles.clock.scaled(svc.lifecycles.timings.pipeline_run_cancel)
-    current = run.data.get("stepRuns") or []
-    canceling, canceled = [], []
-    for entry in current:
+    finished = {"timeFinished": rfc3339(end)}
+    running_end, waiting_end = ("SUCCEEDED", "SKIPPED") if graceful else ("CANCELED", "CANCELED")
+    canceling, settled = [], []
+    for entry in run.data.get("stepRuns") or []:
         state = entry.get("lifecycleState")
         if state in RUNNING:
-            canceling.append({**entry, "lifecycleState": "CANCELING"})
-            canceled.append({**entry, "lifecycleState": "CANCELED", "timeFinished": rfc3339(end)})
+            canceling.append(entry if graceful else {**entry, "lifecycleState": "CANCELING"})
+            settled.append({**entry, "lifecycleState": running_end, **finished})
         elif state == "WAITING":
             canceling.append(entry)
-            canceled.append({**entry, "lifecycleState": "CANCELED", "timeFinished": rfc3339(end)})
+            settled.append({**entry, "lifecycleState": waiting_end, **finished})
         else:
             canceling.append(entry)
-            canceled.append(entry)
+            settled.append(entry)
     run.apply({"lifecycleState": "CANCELING", "stepRuns": canceling})
-    run.schedule(
-        [Step(end, {"lifecycleState": "CANCELED", "timeFinished": rfc3339(end), "stepRuns": canceled})]
-    )
+    final = "SUCCEEDED" if graceful else "CANCELED"
+    run.schedule([Step(end, {"lifecycleState": final, "stepRuns": settled, **finished})])
     svc.lifecycles.drop_future_logs(run.id, now)
-    for job_run_id in run.extra.get("job_runs", {}).values():
+    states = {entry["stepName"]: entry.get("lifecycleState") for entry in canceling}
+    for step, job_run_id in run.extra.get("job_runs", {}).items():
         job_run = svc.store.get(job_run_id, "job_run")
-        if job_run is None or job_run.data["lifecycleState"] not in ("ACCEPTED", "IN_PROGRESS"):
+        if job_run is None or job_run.data["lifecycleState"] not in RUNNING:
             continue
-        job_run.apply({"lifecycleState": "CANCELING"})
-        job_run.schedule([Step(end, {"lifecycleState": "CANCELED", "timeFinished": rfc3339(end)})])
         svc.lifecycles.drop_future_logs(job_run_id, now)
+        outcome = "SUCCEEDED" if graceful and states.get(step) in RUNNING else "CANCELED"
+        job_run.apply({"lifecycleState": "CANCELING"})
+        job_run.schedule([Step(end, {"lifecycleState": outcome, **finished})])

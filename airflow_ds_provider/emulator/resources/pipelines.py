@@ -1,8 +1,9 @@
 """Pipelines and their step artifacts.
 
 A pipeline is CREATING until every CUSTOM_SCRIPT step has its artifact (``create_step_artifact``;
-``isArtifactUploaded`` turns true), then ACTIVE after ``pipeline_create`` seconds; a pipeline
-without such steps turns ACTIVE after that time alone. ``stepDetails`` must form a DAG: unique
+``isArtifactUploaded`` turns true), then ACTIVE after ``pipeline_create`` seconds (default 0: at
+once, so a client may start a run right after its last upload, as ADS does); a pipeline without
+such steps is answered CREATING and turns ACTIVE after that time alone. ``stepDetails`` must form a DAG: unique
 step names, ``dependsOn`` naming other steps of the pipeline, no cycle.
 """
 
