@@ -27,11 +27,11 @@ from airflow_ds_provider.client._operations import AsyncOperations
 from airflow_ds_provider.client.auth import Credentials
 from airflow_ds_provider.client.call_flow import Refresh, Send, Sleep, Step, call_flow
 from airflow_ds_provider.client.config import ClientConfig
-from airflow_ds_provider.client.errors import TransportError
+from airflow_ds_provider.client.errors import ServiceError, TransportError
 from airflow_ds_provider.client.flow_driver import drive_async
 from airflow_ds_provider.client.response import Response
 from airflow_ds_provider.client.retry import RetryPolicy
-from airflow_ds_provider.client.transport import HttpxSigner
+from airflow_ds_provider.client.transport import HttpxSigner, SharedBackoff
 from airflow_ds_provider.client.wait_flow import ClientWait, Read, WaitStep
 from airflow_ds_provider.client.wait_flow import Sleep as WaitSleep
 
@@ -46,11 +46,20 @@ def shared_ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+#: Connection pool of one client. A client shared by thousands of triggers (see
+#: :mod:`.shared_clients`) queues their polls on at most this many connections to one endpoint.
+DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=60.0)
+
+
 class AsyncDataScienceClient(AsyncOperations, BaseClient):
     """Asynchronous Data Science client: one ``httpx.AsyncClient`` per instance.
 
     Use ``async with AsyncDataScienceClient(config) as client:`` (or call :meth:`aclose`).
-    Same methods as :class:`DataScienceClient`, as coroutines.
+    Same methods as :class:`DataScienceClient`, as coroutines. Every request of one client waits
+    out a throttling pause (:class:`~.transport.SharedBackoff`): a 429 to any of its callers
+    slows them all.
+
+    :param limits: the HTTP connection pool's limits (default :data:`DEFAULT_LIMITS`).
     """
 
     def __init__(
@@ -59,13 +68,16 @@ class AsyncDataScienceClient(AsyncOperations, BaseClient):
         *,
         credentials: Credentials | None = None,
         retry_policy: RetryPolicy | None = None,
+        limits: httpx.Limits | None = None,
     ) -> None:
         super().__init__(config, credentials=credentials, retry_policy=retry_policy)
         connect, read = self.config.timeout
+        self.backoff = SharedBackoff(self.retry_policy.base_delay, self.retry_policy.max_delay)
         self.http = httpx.AsyncClient(
             timeout=httpx.Timeout(read, connect=connect),
             follow_redirects=False,
             verify=shared_ssl_context(),
+            limits=limits or DEFAULT_LIMITS,
         )
 
     async def aclose(self) -> None:
@@ -136,7 +148,17 @@ class AsyncDataScienceClient(AsyncOperations, BaseClient):
     async def _perform(self, step: Step) -> Any:
         """Carry out one step of :func:`~.call_flow.call_flow`."""
         if isinstance(step, Send):
-            return await self._send_once(step.call)
+            await self.backoff.wait()
+            try:
+                response = await self._send_once(step.call)
+            except ServiceError as exc:
+                if exc.status == 429:
+                    self.backoff.throttled(exc.retry_after)
+                else:
+                    self.backoff.succeeded()
+                raise
+            self.backoff.succeeded()
+            return response
         if isinstance(step, Sleep):
             await asyncio.sleep(step.seconds)
             return None
