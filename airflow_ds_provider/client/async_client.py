@@ -47,8 +47,10 @@ def shared_ssl_context() -> ssl.SSLContext:
 
 
 #: Connection pool of one client. A client shared by thousands of triggers (see
-#: :mod:`.shared_clients`) queues their polls on at most this many connections to one endpoint.
-DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=60.0)
+#: :mod:`.shared_clients`) sends their polls over at most this many connections to one endpoint:
+#: a poll takes milliseconds, so a few connections carry hundreds of polls a second, and
+#: ``httpcore`` scans every pooled connection for every queued request (cost grows with both).
+DEFAULT_LIMITS = httpx.Limits(max_connections=8, max_keepalive_connections=8, keepalive_expiry=60.0)
 
 
 class AsyncDataScienceClient(AsyncOperations, BaseClient):
@@ -73,12 +75,16 @@ class AsyncDataScienceClient(AsyncOperations, BaseClient):
         super().__init__(config, credentials=credentials, retry_policy=retry_policy)
         connect, read = self.config.timeout
         self.backoff = SharedBackoff(self.retry_policy.base_delay, self.retry_policy.max_delay)
+        limits = limits or DEFAULT_LIMITS
         self.http = httpx.AsyncClient(
             timeout=httpx.Timeout(read, connect=connect),
             follow_redirects=False,
             verify=shared_ssl_context(),
-            limits=limits or DEFAULT_LIMITS,
+            limits=limits,
         )
+        # Requests beyond the pool's size wait here, in O(1), rather than in httpcore's queue,
+        # which every request and every response re-scans.
+        self._slots = asyncio.Semaphore(limits.max_connections or 100)
 
     async def aclose(self) -> None:
         """Close the HTTP client."""
@@ -97,6 +103,10 @@ class AsyncDataScienceClient(AsyncOperations, BaseClient):
         if call.upload is not None:
             await asyncio.to_thread(call.upload.rewind)
             content = call.upload.async_body()
+        async with self._slots:
+            return await self._send_in_slot(call, content)
+
+    async def _send_in_slot(self, call: PreparedCall, content: Any) -> Response:
         request = self.http.build_request(call.method, call.url, content=content, headers=call.headers)
         auth = HttpxSigner(self.credentials, call.include_body_headers)
         try:

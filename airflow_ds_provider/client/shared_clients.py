@@ -10,9 +10,11 @@ all of them:
 * :meth:`SharedClientPool.acquire` returns a :class:`ClientLease`. The first lease of a key
   builds the client (the caller's :class:`ClientSource` parses the configuration and the key
   off the loop); leases taken while it is being built wait for the same build.
-* Every acquire reads the source's *fingerprint* (a digest of the connection) and, every
-  ``recheck_seconds``, a lease in use reads it again: a changed fingerprint builds a new client
-  for the key; leases still on the old one move over on their next :meth:`ClientLease.client`.
+* The source's *fingerprint* (a digest of the connection) is read when a key has no client, and
+  again when its client's was read more than ``recheck_seconds`` ago, by the next acquire or by
+  a lease in use (so thousands of triggers starting together read the connection once, and a
+  change is noticed within ``recheck_seconds``): a changed fingerprint builds a new client for
+  the key; leases still on the old one move over on their next :meth:`ClientLease.client`.
 * A client is closed when its last lease is released (or when it has been replaced and its last
   lease has moved on).
 
@@ -143,10 +145,16 @@ class SharedClientPool:
 
         :raises Exception: whatever building the client raised (the next acquire builds again).
         """
-        fingerprint = await source.fingerprint()
         entry = self._current.get(key)
-        if entry is None or entry.fingerprint != fingerprint or (entry.build.done() and not entry.ready()):
-            entry = self._replace(key, fingerprint, source)
+        if entry is None or not self._recent(entry):
+            # No client, or one whose source was read longer than recheck_seconds ago: read it.
+            # (Thousands of triggers re-created after a restart read the connection once.)
+            fingerprint = await source.fingerprint()
+            entry = self._current.get(key)
+            if entry is None or entry.fingerprint != fingerprint:
+                entry = self._replace(key, fingerprint, source)
+            else:
+                entry.checked_at = self._clock()
         entry.users += 1
         try:
             await asyncio.shield(entry.build)
@@ -154,6 +162,11 @@ class SharedClientPool:
             await self._drop(entry)
             raise
         return ClientLease(self, entry)
+
+    def _recent(self, entry: _Entry) -> bool:
+        if entry.build.done() and not entry.ready():
+            return False  # a failed build: build again
+        return self._clock() - entry.checked_at < self.recheck_seconds
 
     def _replace(self, key: Hashable, fingerprint: str, source: ClientSource) -> _Entry:
         old = self._current.get(key)

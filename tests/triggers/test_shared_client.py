@@ -92,6 +92,7 @@ async def test_a_trigger_started_after_the_connection_changed_gets_a_new_client_
     await until(lambda: polls(emu, runs[0]), "the first trigger polled")
     first = old._lease.peek()
 
+    pool_for_loop().recheck_seconds = 0.0  # the next acquire reads the connection again
     changed = {**conn, "max_attempts": "5"}
     monkeypatch.setenv("AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT", json.dumps({"extra": changed}))
     new = DataScienceJobRunTrigger(runs[1], poll_interval=FAST)
