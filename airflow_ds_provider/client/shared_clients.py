@@ -70,6 +70,9 @@ class _Entry:
     def ready(self) -> bool:
         return self.build.done() and not self.build.cancelled() and self.build.exception() is None
 
+    def failed(self) -> bool:
+        return self.build.done() and not self.ready()
+
 
 class ClientLease:
     """One waiter's use of a shared client; :meth:`release` it exactly once (``async with`` does)."""
@@ -151,7 +154,7 @@ class SharedClientPool:
             # (Thousands of triggers re-created after a restart read the connection once.)
             fingerprint = await source.fingerprint()
             entry = self._current.get(key)
-            if entry is None or entry.fingerprint != fingerprint:
+            if entry is None or entry.fingerprint != fingerprint or entry.failed():
                 entry = self._replace(key, fingerprint, source)
             else:
                 entry.checked_at = self._clock()
@@ -164,8 +167,8 @@ class SharedClientPool:
         return ClientLease(self, entry)
 
     def _recent(self, entry: _Entry) -> bool:
-        if entry.build.done() and not entry.ready():
-            return False  # a failed build: build again
+        if entry.failed():
+            return False  # build again
         return self._clock() - entry.checked_at < self.recheck_seconds
 
     def _replace(self, key: Hashable, fingerprint: str, source: ClientSource) -> _Entry:

@@ -80,7 +80,9 @@ class Source:
         self.gate.set()
 
     async def fingerprint(self) -> str:
-        return "same"
+        return self.digest
+
+    digest = "same"
 
     async def build(self) -> AsyncDataScienceClient:
         self.builds += 1
@@ -139,3 +141,21 @@ async def test_each_event_loop_has_its_own_pool() -> None:
         assert pool_for_loop(other) is not pool
     finally:
         other.close()
+
+
+async def test_a_failed_rebuild_after_a_connection_change_is_built_again_by_the_next_acquire(
+    ds_connection,
+) -> None:
+    pool, source = SharedClientPool(recheck_seconds=0.0), Source(ds_connection)
+    lease = await pool.acquire("k", source)
+    first = lease.peek()
+    source.digest, source.fail = "changed", 1
+    assert await lease.client() is first  # the rebuild failed: it goes on with the client it has
+    assert source.builds == 2 and not first.http.is_closed
+    other = await pool.acquire("k", source)  # builds again instead of re-raising the old failure
+    assert source.builds == 3 and other.peek() is not first
+    assert await lease.client() is other.peek()  # and the first lease moves over
+    assert first.http.is_closed
+    await lease.release()
+    await other.release()
+    assert source.clients[-1].http.is_closed
