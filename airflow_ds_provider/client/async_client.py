@@ -47,10 +47,11 @@ def shared_ssl_context() -> ssl.SSLContext:
 
 
 #: Connection pool of one client. A client shared by thousands of triggers (see
-#: :mod:`.shared_clients`) sends their polls over at most this many connections to one endpoint:
-#: a poll takes milliseconds, so a few connections carry hundreds of polls a second, and
-#: ``httpcore`` scans every pooled connection for every queued request (cost grows with both).
-DEFAULT_LIMITS = httpx.Limits(max_connections=8, max_keepalive_connections=8, keepalive_expiry=60.0)
+#: :mod:`.shared_clients`) sends their polls over at most this many connections to one endpoint
+#: (16 connections at 50 ms per request carry ~320 polls/s), because ``httpcore`` re-scans every
+#: pooled connection for every queued request and every response: its CPU per request grows with
+#: the pool (64 connections cost ~10x the CPU per poll of 8 in bench_triggers.py).
+DEFAULT_LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=16, keepalive_expiry=60.0)
 
 
 class AsyncDataScienceClient(AsyncOperations, BaseClient):
