@@ -1,12 +1,15 @@
-"""What importing the provider adds to parsing a DAG file.
+"""What importing the provider adds to parsing a DAG file (and to starting a triggerer).
 
 Every DAG file that uses the provider imports its operators; the DAG processor does that on every
-parse. In fresh interpreters, this first imports what any DAG file imports from ``airflow.sdk``
-(DAG, BaseOperator, BaseSensorOperator, ...), then times, in the same process, importing every
-operator module and the job-run sensor of the provider (median of N runs), and reports whether
-any heavy or unneeded module got imported.
+parse, and a triggerer imports the trigger modules. In fresh interpreters, interleaved, this times
+(a) what any DAG file imports from ``airflow.sdk`` (DAG, BaseOperator, BaseSensorOperator, ...)
+and (b) the same plus the hook and every operator, sensor and trigger module of the provider; the
+provider's cost is ``median(b) - median(a)``. It also reports the same cost timed inside process
+(b), after the ``airflow.sdk`` part, and whether importing the provider loaded any module it
+should not (the HTTP stacks, the signing and credential code, Oracle's SDK). Byte code is
+compiled once into a private cache first (``PYTHONPYCACHEPREFIX``), as in a deployment.
 
-    python benchmarks/bench_import.py --runs 9
+    python benchmarks/bench_import.py --runs 15
 """
 
 from __future__ import annotations
@@ -21,55 +24,84 @@ import tempfile
 
 # What any DAG file with an operator and a sensor imports anyway.
 BASE = "from airflow.sdk import DAG, BaseOperator, BaseSensorOperator, BaseOperatorLink, BaseHook, conf"
-PROVIDER = (
-    BASE + "\n"
-    "import airflow_ds_provider.operators.job_runs, airflow_ds_provider.operators.jobs\n"
-    "import airflow_ds_provider.operators.projects, airflow_ds_provider.operators.models\n"
-    "import airflow_ds_provider.operators.model_deployments, airflow_ds_provider.operators.notebook_sessions\n"
-    "import airflow_ds_provider.operators.work_requests\n"
-    "import airflow_ds_provider.sensors.job_runs\n"
+MODULES = [
+    "airflow_ds_provider.hooks.data_science",
+    *(
+        f"airflow_ds_provider.operators.{m}"
+        for m in (
+            "job_runs",
+            "jobs",
+            "projects",
+            "models",
+            "model_deployments",
+            "notebook_sessions",
+            "work_requests",
+        )
+    ),
+    *(
+        f"airflow_ds_provider.{kind}.{m}"
+        for kind in ("sensors", "triggers")
+        for m in ("job_runs", "model_deployments", "notebook_sessions", "work_requests")
+    ),
+]
+PROVIDER = "\n".join(f"import {m}" for m in MODULES)
+#: Modules importing the provider must not load (they load when a client is first built).
+UNWANTED = (
+    "requests",
+    "oci",
+    "aiohttp",
+    "boto3",
+    "airflow_ds_provider.client.transport",
+    "airflow_ds_provider.client.async_client",
+    "airflow_ds_provider.client.client",
+    "airflow_ds_provider.client.signing",
+    "airflow_ds_provider.client.auth.api_key",
 )
-PROBE = (
-    "import sys, json; print(json.dumps(sorted(m for m in ('oci', 'aiohttp', 'boto3') if m in sys.modules)))"
-)
+PROBE = f"import sys, json; print(json.dumps(sorted(m for m in {UNWANTED!r} if m in sys.modules)))"
 
 
-def _time(code: str, home: str, after: str = "") -> float:
+def _run(code: str, env: dict[str, str]) -> str:
+    return (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+
+
+def _timed(code: str, env: dict[str, str], after: str = "") -> float:
     """Seconds to run ``code`` in a fresh interpreter, after ``after`` ran untimed."""
     script = f"{after}\nimport time; t = time.perf_counter()\n{code}\nprint(time.perf_counter() - t)"
-    env = {**os.environ, "AIRFLOW_HOME": home, "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
-    out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env
-    ).stdout
-    return float(out.strip().splitlines()[-1])
+    return float(_run(script, env))
 
 
 def main() -> None:
     """Run the measurement and print JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="bench-import-")
-    provider_only = PROVIDER.removeprefix(BASE + "\n")
-    _time(PROVIDER, home)  # warm the file system cache and byte-code
-    base = [_time(BASE, home) for _ in range(args.runs)]
-    added = [_time(provider_only, home, after=BASE) for _ in range(args.runs)]
-    env = {**os.environ, "AIRFLOW_HOME": home}
-    heavy = (
-        subprocess.run(
-            [sys.executable, "-c", PROVIDER + PROBE], capture_output=True, text=True, check=True, env=env
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(AIRFLOW_HOME=home, AIRFLOW__CORE__LOAD_EXAMPLES="False", PYTHONPYCACHEPREFIX=f"{home}/pyc")
+    _timed(BASE + "\n" + PROVIDER, env)  # compile the byte code, warm the file system cache
+    bare, full, inside = [], [], []
+    for _ in range(args.runs):  # interleaved, so that a change of the machine's load hits both
+        bare.append(_timed(BASE, env))
+        full.append(_timed(BASE + "\n" + PROVIDER, env))
+        inside.append(_timed(PROVIDER, env, after=BASE))
+    loaded = json.loads(_run(BASE + "\n" + PROVIDER + "\n" + PROBE, env))
     print(
         json.dumps(
             {
                 "runs": args.runs,
-                "dag_file_baseline_median_s": round(statistics.median(base), 3),
-                "provider_adds_median_s": round(statistics.median(added), 3),
-                "provider_adds_max_s": round(max(added), 3),
-                "heavy_modules_imported": json.loads(heavy),
+                "load_average": os.getloadavg(),
+                "airflow_sdk_median_s": round(statistics.median(bare), 4),
+                "with_provider_median_s": round(statistics.median(full), 4),
+                "provider_adds_median_ms": round(
+                    (statistics.median(full) - statistics.median(bare)) * 1000, 1
+                ),
+                "provider_adds_in_process_median_ms": round(statistics.median(inside) * 1000, 1),
+                "provider_adds_in_process_min_ms": round(min(inside) * 1000, 1),
+                "unwanted_modules_loaded": loaded,
             },
             indent=2,
         )

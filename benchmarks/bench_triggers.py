@@ -1,20 +1,28 @@
-"""Thousands of concurrent job-run triggers in one process, polling the emulator.
+"""Thousands of concurrent job-run waits in one process, polling the emulator: the provider's
+triggers against the naive shared-SDK loop, in one run.
 
-The emulator runs as its own process (``python -m airflow_ds_provider.emulator``) so its CPU
-does not pollute the measurement. Two phases:
+The emulator runs as its own process (``python -m airflow_ds_provider.emulator``); both sides poll
+it, one after the other, for the same job runs (``GET /jobRuns/{id}``, RSA-signed):
 
-A. start-up as shipped: ``--sample`` triggers start at once through the real
-   ``DataScienceHook.aget_async_client()``; measures the CPU cost of building one client and the
-   worst event-loop stall while they start.
-B. steady state: ``--triggers`` job-run triggers (started evenly over ``--stagger`` seconds, as
-   deferred tasks arrive over time) poll every ``--poll-interval`` seconds for ``--seconds``; measures polls/s achieved vs scheduled (from the emulator's request log), poll
-   lateness (gap between two reads of one run minus the interval), the worst heartbeat lateness
-   of the shared loop, process CPU time per poll, and memory per trigger (tracemalloc and RSS).
-   Unless ``--as-shipped``, the two per-client start-up costs found in phase A (RSA key
-   validation, a fresh TLS context per httpx client) are cached in-process, as the fix
-   suggested for the client would do; polling itself is unchanged.
+* **triggers**: ``DataScienceJobRunTrigger.run()`` coroutines on one event loop, as the triggerer
+  runs them (the hook's async connection API, env-var connection; they share one async client);
+* **naive**: ``asyncio.to_thread(client.get_job_run)`` with one shared client of Oracle's ``oci``
+  SDK (``naive_sdk_loop.py``), run with ``--sdk-python``, the Python of a throwaway virtual
+  environment that has the SDK. Without it (or without the SDK there) that side is reported as
+  skipped.
 
-    python benchmarks/bench_triggers.py --triggers 2000 --poll-interval 30 --seconds 60
+For each ``--scales`` entry ``waits:interval`` both sides start all their waits at once (the first
+reads spread over one interval), wait one interval for the ramp, then measure a window of
+``--window-factor`` intervals: polls achieved vs scheduled and the share of polls on time (from
+the emulator's request log: a gap between two reads of one run of at most ``interval * 1.1 +
+ON_TIME_SLACK``), the worst event-loop stall (a 10 ms heartbeat on the same loop), process CPU
+per poll (all threads) and resident memory per wait. A start-up phase re-creates
+``--startup`` triggers from their ``serialize()`` output, as after a triggerer restart, and
+measures the CPU until all of them hold a client and until all have polled once. The raw cost of
+one RSA-2048 signature (``cryptography``) is measured on the same machine for scale.
+
+    python benchmarks/bench_triggers.py --scales 100:2,1000:20,10000:90 \
+        --sdk-python /tmp/bench-oci-venv/bin/python
 """
 
 from __future__ import annotations
@@ -24,13 +32,12 @@ import asyncio
 import itertools
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HOME = Path(tempfile.mkdtemp(prefix="bench-triggers-airflow-"))
@@ -39,6 +46,10 @@ os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{HOME / 'airflow.db'}")
 
 CONN_ENV = "AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT"
+NAIVE = Path(__file__).with_name("naive_sdk_loop.py")
+JITTER = 0.1
+#: A poll is on time when it follows the previous read of its run within interval * 1.1 + this.
+ON_TIME_SLACK = 1.0
 
 
 def rss_bytes() -> int:
@@ -81,7 +92,8 @@ def control(base: str, method: str, path: str, body: dict | None = None) -> obje
         return json.loads(resp.read() or b"null")
 
 
-def create_job_runs(count: int) -> list[str]:
+def create_job_runs(count: int, threads: int = 4) -> list[str]:
+    """``count`` long job runs (created by ``threads`` sync hooks in parallel)."""
     from airflow_ds_provider.hooks.data_science import DataScienceHook
 
     hook = DataScienceHook()
@@ -107,7 +119,27 @@ def create_job_runs(count: int) -> list[str]:
         "jobId": job,
         "freeformTags": {"emulator-duration": "10000000"},
     }
-    return [hook.create_job_run(run_body).data["id"] for _ in range(count)]
+
+    def batch(n: int) -> list[str]:
+        own = DataScienceHook()
+        return [own.create_job_run(run_body).data["id"] for _ in range(n)]
+
+    sizes = [count // threads + (1 if k < count % threads else 0) for k in range(threads)]
+    with ThreadPoolExecutor(threads) as pool:
+        return [i for part in pool.map(batch, sizes) for i in part]
+
+
+def raw_sign_ms(pem: str, rounds: int = 300) -> float:
+    """CPU (ms) of one RSA-2048 PKCS#1 v1.5 SHA-256 signature of a signing string's size."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    key = serialization.load_pem_private_key(pem.encode(), None)
+    message = b"x" * 200
+    cpu = time.process_time()
+    for _ in range(rounds):
+        key.sign(message, padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr,call-arg]
+    return (time.process_time() - cpu) / rounds * 1000
 
 
 class Heartbeat:
@@ -126,126 +158,167 @@ class Heartbeat:
         self._stop.set()
 
 
-async def run_triggers(
-    ids: list[str], poll_interval: float, stagger: float = 0.0
-) -> tuple[list, list[asyncio.Task]]:
-    """Start one trigger per id; with ``stagger``, spread the starts evenly over that many seconds."""
+def read_log(base: str) -> list[dict]:
+    log = control(base, "GET", "requests?limit=20000")
+    assert isinstance(log, list)
+    return [r for r in log if r["operation"] == "get_job_run"]
+
+
+def poll_stats(log: list[dict], ids: list[str], interval: float, t0: float, t1: float) -> dict:
+    """Polls of ``ids`` answered in ``[t0, t1]``: rate, gaps, share on time, errors."""
+    wanted = set(ids)
+    by_run: dict[str, list[float]] = {}
+    errors = 0
+    for r in log:
+        run = r["path"].rsplit("/", 1)[1]
+        if run in wanted and t0 <= r["time"] <= t1:
+            by_run.setdefault(run, []).append(r["time"])
+            errors += r["status"] != 200
+    polls = sum(len(v) for v in by_run.values())
+    gaps = sorted(b - a for times in by_run.values() for a, b in itertools.pairwise(times))
+    bound = interval * (1 + JITTER) + ON_TIME_SLACK
+    return {
+        "polls": polls,
+        "scheduled_polls_per_s": len(ids) / interval,
+        "achieved_polls_per_s": polls / (t1 - t0),
+        "waits_polled": len(by_run),
+        "errors": errors,
+        "on_time_pct": 100.0 * sum(1 for g in gaps if g <= bound) / len(gaps) if gaps else None,
+        "poll_gap_p99_s": gaps[int(len(gaps) * 0.99)] if gaps else None,
+        "poll_gap_max_s": gaps[-1] if gaps else None,
+    }
+
+
+async def run_ours(ids: list[str], interval: float, window: float) -> dict:
+    """The triggers' side: all start at once, one interval of ramp, then the window."""
     from airflow_ds_provider.triggers import DataScienceJobRunTrigger
 
-    async def start(trigger: DataScienceJobRunTrigger, delay: float) -> object:
-        await asyncio.sleep(delay)
-        return await anext(trigger.run())
-
-    triggers = [DataScienceJobRunTrigger(i, poll_interval=poll_interval) for i in ids]
-    step = stagger / len(ids) if ids else 0.0
-    return triggers, [asyncio.create_task(start(t, n * step)) for n, t in enumerate(triggers)]
-
-
-async def stop_triggers(triggers: list, tasks: list[asyncio.Task]) -> None:
+    rss0 = rss_bytes()
+    triggers = [DataScienceJobRunTrigger(i, poll_interval=interval) for i in ids]
+    tasks = [asyncio.create_task(anext(t.run())) for t in triggers]
+    await asyncio.sleep(interval * (1 + JITTER) + 2)
+    rss1 = rss_bytes()
+    beat = Heartbeat()
+    beat_task = asyncio.create_task(beat.run())
+    t0, cpu0 = time.time(), time.process_time()
+    await asyncio.sleep(window)
+    t1, cpu1 = time.time(), time.process_time()
+    beat.stop()
+    await beat_task
+    ended = sum(1 for t in tasks if t.done())
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    await asyncio.gather(*(t.cleanup() for t in triggers), return_exceptions=True)
+    await asyncio.gather(*(t.cleanup() for t in triggers))
+    return {
+        "window_start": t0,
+        "window_end": t1,
+        "cpu_s": cpu1 - cpu0,
+        "rss_per_wait_kib": (rss1 - rss0) / len(ids) / 1024,
+        "worst_loop_stall_ms": max(beat.lateness) * 1000,
+        "waits_that_ended": ended,
+    }
 
 
-def polls_since(base: str, since: float, until: float | None = None) -> list[dict]:
-    log = control(base, "GET", "requests?limit=20000")
-    assert isinstance(log, list)
-    return [
-        r
-        for r in log
-        if r["operation"] == "get_job_run" and r["time"] >= since and (until is None or r["time"] <= until)
-    ]
+def run_naive(sdk_python: str | None, workdir: Path, ids: list[str], interval: float, window: float) -> dict:
+    """The naive side, in its own process (the SDK's Python)."""
+    if not sdk_python:
+        return {"skipped": "no --sdk-python given (a Python with the oci SDK installed)"}
+    ids_file = workdir / f"ids-{len(ids)}.json"
+    ids_file.write_text(json.dumps(ids))
+    out = subprocess.run(
+        [
+            sdk_python,
+            str(NAIVE),
+            "--connection-file",
+            str(workdir / "conn.json"),
+            "--ids-file",
+            str(ids_file),
+            "--poll-interval",
+            str(interval),
+            "--window",
+            str(window),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+    )
+    if out.returncode != 0:
+        return {"skipped": f"the naive loop failed: {out.stderr.strip().splitlines()[-1:]}"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-async def wait_all_polled(base: str, ids: list[str], since: float, limit: float) -> float:
-    wanted = set(ids)
-    started = time.monotonic()
-    while True:
-        polls = await asyncio.to_thread(polls_since, base, since)
-        seen = {r["path"].rsplit("/", 1)[1] for r in polls}
-        if wanted <= seen:
-            return time.monotonic() - started
-        if time.monotonic() - started > limit:
-            raise RuntimeError(f"only {len(wanted & seen)} of {len(wanted)} triggers polled")
-        await asyncio.sleep(0.5)
+def summarize(side: dict, stats: dict) -> dict:
+    merged = {**side, **stats}
+    merged["cpu_per_poll_ms"] = side["cpu_s"] / stats["polls"] * 1000 if stats["polls"] else None
+    merged["cpu_share_of_one_core"] = side["cpu_s"] / (side["window_end"] - side["window_start"])
+    return merged
 
 
-async def phase_startup(base: str, ids: list[str]) -> dict:
+def scale(base: str, workdir: Path, ids: list[str], interval: float, factor: float, sdk: str | None) -> dict:
+    window = max(10.0, interval * factor)
+    result: dict = {"waits": len(ids), "poll_interval_s": interval, "window_s": window}
+    control(base, "DELETE", "requests")
+    ours = asyncio.run(run_ours(ids, interval, window))
+    result["triggers"] = summarize(
+        ours, poll_stats(read_log(base), ids, interval, ours["window_start"], ours["window_end"])
+    )
+    control(base, "DELETE", "requests")
+    naive = run_naive(sdk, workdir, ids, interval, window)
+    if "skipped" in naive:
+        result["naive"] = naive
+    else:
+        stats = poll_stats(read_log(base), ids, interval, naive["window_start"], naive["window_end"])
+        result["naive"] = summarize(naive, stats)
+    return result
+
+
+async def startup(base: str, ids: list[str], interval: float) -> dict:
+    """Triggers re-created from ``serialize()`` (a triggerer restart), all started at once."""
+    import importlib
+
+    from airflow_ds_provider.client.shared_clients import pool_for_loop
+    from airflow_ds_provider.triggers import DataScienceJobRunTrigger
+
+    stored = [DataScienceJobRunTrigger(i, poll_interval=interval).serialize() for i in ids]
     control(base, "DELETE", "requests")
     beat = Heartbeat()
     beat_task = asyncio.create_task(beat.run())
     since, cpu0 = time.time(), time.process_time()
-    triggers, tasks = await run_triggers(ids, poll_interval=3600)
-    wall = await wait_all_polled(base, ids, since, limit=600)
-    cpu = time.process_time() - cpu0
+    triggers = []
+    for classpath, kwargs in stored:
+        module, _, name = classpath.rpartition(".")
+        triggers.append(getattr(importlib.import_module(module), name)(**kwargs))
+    tasks = [asyncio.create_task(anext(t.run())) for t in triggers]
+    while not all(t._lease is not None for t in triggers):
+        await asyncio.sleep(0.01)
+    cpu_leased = time.process_time() - cpu0
+    wanted = set(ids)
+    while True:
+        await asyncio.sleep(1.0)
+        seen = {
+            r["path"].rsplit("/", 1)[1] for r in await asyncio.to_thread(read_log, base) if r["time"] >= since
+        }
+        if wanted <= seen:
+            break
+    cpu_polled = time.process_time() - cpu0
+    wall = time.time() - since
     beat.stop()
     await beat_task
-    await stop_triggers(triggers, tasks)
+    builds = pool_for_loop().builds
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await asyncio.gather(*(t.cleanup() for t in triggers))
     return {
         "triggers": len(ids),
-        "wall_s": wall,
-        "cpu_per_trigger_ms": cpu / len(ids) * 1000,
+        "poll_interval_s": interval,
+        "clients_built": builds,
+        "cpu_until_all_hold_a_client_s": cpu_leased,
+        "cpu_until_all_polled_once_s": cpu_polled,
+        "wall_until_all_polled_once_s": wall,
         "worst_loop_stall_ms": max(beat.lateness) * 1000,
-    }
-
-
-async def phase_steady(
-    base: str, ids: list[str], poll_interval: float, seconds: float, stagger: float, trace: bool
-) -> dict:
-    control(base, "DELETE", "requests")
-    if trace:  # slows every allocation down several times: off for the throughput figures
-        tracemalloc.start()
-    mem0, rss0 = tracemalloc.get_traced_memory()[0], rss_bytes()
-    started = time.time()
-    triggers, tasks = await run_triggers(ids, poll_interval, stagger)
-    # no log polling while the triggers run: reading the request log costs both processes CPU
-    await asyncio.sleep(stagger + poll_interval)
-    ramp = time.time() - started
-    mem1, rss1 = tracemalloc.get_traced_memory()[0], rss_bytes()
-    tracemalloc.stop()
-
-    beat = Heartbeat()
-    beat_task = asyncio.create_task(beat.run())
-    t0, cpu0 = time.time(), time.process_time()
-    await asyncio.sleep(seconds)
-    t1, cpu1 = time.time(), time.process_time()
-    beat.stop()
-    await beat_task
-    failed = [t for t in tasks if t.done()]
-    await stop_triggers(triggers, tasks)
-
-    polls = [r for r in polls_since(base, t0, t1) if r["path"].rsplit("/", 1)[1] in set(ids)]
-    by_run: dict[str, list[float]] = {}
-    for r in polls:
-        by_run.setdefault(r["path"].rsplit("/", 1)[1], []).append(r["time"])
-    from airflow_ds_provider.triggers.lifecycle import POLL_JITTER
-
-    gaps = sorted(b - a for times in by_run.values() for a, b in itertools.pairwise(times))
-    # a gap may legitimately reach interval * (1 + jitter); anything beyond that is lateness
-    late = [max(0.0, g - poll_interval * (1 + POLL_JITTER)) for g in gaps]
-    achieved = len(polls) / (t1 - t0)
-    return {
-        "triggers": len(ids),
-        "poll_interval_s": poll_interval,
-        "start_stagger_s": stagger,
-        "ramp_up_s": ramp,
-        "window_s": t1 - t0,
-        "scheduled_polls_per_s": len(ids) / poll_interval,
-        "achieved_polls_per_s": achieved,
-        "triggers_polled_in_window": len(by_run),
-        "errors_in_window": sum(1 for r in polls if r["status"] != 200),
-        "triggers_that_gave_up": len(failed),
-        "poll_gap_p50_s": statistics.median(gaps) if gaps else None,
-        "poll_gap_p99_s": gaps[int(len(gaps) * 0.99)] if gaps else None,
-        "poll_gap_max_s": gaps[-1] if gaps else None,
-        "poll_lateness_p99_ms": late[int(len(late) * 0.99)] * 1000 if late else None,
-        "poll_lateness_max_ms": late[-1] * 1000 if late else None,
-        "worst_loop_stall_ms": max(beat.lateness) * 1000,
-        "cpu_per_poll_ms": (cpu1 - cpu0) / len(polls) * 1000 if polls else None,
-        "cpu_share_of_one_core": (cpu1 - cpu0) / (t1 - t0),
-        "tracemalloc_per_trigger_kib": (mem1 - mem0) / len(ids) / 1024 if trace else None,
-        "rss_per_trigger_kib": (rss1 - rss0) / len(ids) / 1024,
     }
 
 
@@ -263,42 +336,42 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--triggers", type=int, default=2000)
-    parser.add_argument("--poll-interval", type=float, default=30.0)
     parser.add_argument(
-        "--stagger",
-        type=float,
-        default=None,
-        help="spread trigger starts over this many seconds (default: one poll interval; 0: all at once)",
+        "--scales", default="100:2,1000:20", help="waits:poll-interval pairs, comma-separated"
     )
-    parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--sample", type=int, default=50, help="triggers in the start-up phase (0: skip)")
-    parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations (slow)")
+    parser.add_argument("--window-factor", type=float, default=1.2, help="measurement window in intervals")
+    parser.add_argument("--startup", type=int, default=2000, help="triggers in the restart phase (0: skip)")
+    parser.add_argument("--startup-interval", type=float, default=10.0)
+    parser.add_argument("--sdk-python", help="a Python with the oci SDK, for the naive side")
+    parser.add_argument("--out", type=Path, help="also write the JSON results to this file")
     args = parser.parse_args()
     import logging
 
     logging.getLogger("airflow_ds_provider").setLevel(logging.WARNING)  # keep stdout for the results
-
+    scales = [(int(w), float(i)) for w, i in (pair.split(":") for pair in args.scales.split(","))]
     workdir = Path(tempfile.mkdtemp(prefix="bench-triggers-"))
     proc, base, conn = start_emulator(workdir)
     os.environ[CONN_ENV] = conn
     try:
-        ids = create_job_runs(args.triggers + args.sample)
-        results: dict = {"cores": os.cpu_count(), "load_average": os.getloadavg()}
-        if args.sample:
-            results["startup"] = asyncio.run(phase_startup(base, ids[args.triggers :]))
-        results["steady_state"] = asyncio.run(
-            phase_steady(
-                base,
-                ids[: args.triggers],
-                args.poll_interval,
-                args.seconds,
-                args.poll_interval if args.stagger is None else args.stagger,
-                args.tracemalloc,
+        ids = create_job_runs(max([w for w, _ in scales] + [args.startup]))
+        results: dict = {
+            "cores": os.cpu_count(),
+            "load_average": os.getloadavg(),
+            "raw_rsa_sign_ms": raw_sign_ms(json.loads(conn)["extra"]["private_key"]),
+            "scales": [],
+        }
+        if args.startup:
+            results["startup"] = asyncio.run(startup(base, ids[: args.startup], args.startup_interval))
+        for waits, interval in scales:
+            results["scales"].append(
+                scale(base, workdir, ids[:waits], interval, args.window_factor, args.sdk_python)
             )
-        )
+            print(json.dumps(_rounded(results["scales"][-1])), file=sys.stderr)
         results["load_average_after"] = os.getloadavg()
-        print(json.dumps(_rounded(results), indent=2))
+        text = json.dumps(_rounded(results), indent=2)
+        if args.out:
+            args.out.write_text(text)
+        print(text)
     finally:
         proc.terminate()
         proc.wait(timeout=10)

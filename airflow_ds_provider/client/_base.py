@@ -22,7 +22,7 @@ from airflow_ds_provider.client.config import ClientConfig
 from airflow_ds_provider.client.errors import InvalidArgumentError, ServiceError, service_error_for
 from airflow_ds_provider.client.response import Response
 from airflow_ds_provider.client.retry import RetryPolicy
-from airflow_ds_provider.client.transport import Upload
+from airflow_ds_provider.client.upload import Upload
 from airflow_ds_provider.spec import API_VERSION, Operation, get_operation
 
 USER_AGENT = f"airflow-ds-provider/{__version__} (python {platform.python_version()}; {platform.system()})"

@@ -27,11 +27,11 @@ from airflow_ds_provider.client._operations import AsyncOperations
 from airflow_ds_provider.client.auth import Credentials
 from airflow_ds_provider.client.call_flow import Refresh, Send, Sleep, Step, call_flow
 from airflow_ds_provider.client.config import ClientConfig
-from airflow_ds_provider.client.errors import TransportError
+from airflow_ds_provider.client.errors import ServiceError, TransportError
 from airflow_ds_provider.client.flow_driver import drive_async
 from airflow_ds_provider.client.response import Response
 from airflow_ds_provider.client.retry import RetryPolicy
-from airflow_ds_provider.client.transport import HttpxSigner
+from airflow_ds_provider.client.transport import HttpxSigner, SharedBackoff
 from airflow_ds_provider.client.wait_flow import ClientWait, Read, WaitStep
 from airflow_ds_provider.client.wait_flow import Sleep as WaitSleep
 
@@ -46,11 +46,23 @@ def shared_ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+#: Connection pool of one client. A client shared by thousands of triggers (see
+#: :mod:`.shared_clients`) sends their polls over at most this many connections to one endpoint
+#: (16 connections at 50 ms per request carry ~320 polls/s), because ``httpcore`` re-scans every
+#: pooled connection for every queued request and every response: its CPU per request grows with
+#: the pool (64 connections cost ~10x the CPU per poll of 8 in bench_triggers.py).
+DEFAULT_LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=16, keepalive_expiry=60.0)
+
+
 class AsyncDataScienceClient(AsyncOperations, BaseClient):
     """Asynchronous Data Science client: one ``httpx.AsyncClient`` per instance.
 
     Use ``async with AsyncDataScienceClient(config) as client:`` (or call :meth:`aclose`).
-    Same methods as :class:`DataScienceClient`, as coroutines.
+    Same methods as :class:`DataScienceClient`, as coroutines. Every request of one client waits
+    out a throttling pause (:class:`~.transport.SharedBackoff`): a 429 to any of its callers
+    slows them all.
+
+    :param limits: the HTTP connection pool's limits (default :data:`DEFAULT_LIMITS`).
     """
 
     def __init__(
@@ -59,14 +71,21 @@ class AsyncDataScienceClient(AsyncOperations, BaseClient):
         *,
         credentials: Credentials | None = None,
         retry_policy: RetryPolicy | None = None,
+        limits: httpx.Limits | None = None,
     ) -> None:
         super().__init__(config, credentials=credentials, retry_policy=retry_policy)
         connect, read = self.config.timeout
+        self.backoff = SharedBackoff(self.retry_policy.base_delay, self.retry_policy.max_delay)
+        limits = limits or DEFAULT_LIMITS
         self.http = httpx.AsyncClient(
             timeout=httpx.Timeout(read, connect=connect),
             follow_redirects=False,
             verify=shared_ssl_context(),
+            limits=limits,
         )
+        # Requests beyond the pool's size wait here, in O(1), rather than in httpcore's queue,
+        # which every request and every response re-scans.
+        self._slots = asyncio.Semaphore(limits.max_connections or 100)
 
     async def aclose(self) -> None:
         """Close the HTTP client."""
@@ -85,6 +104,10 @@ class AsyncDataScienceClient(AsyncOperations, BaseClient):
         if call.upload is not None:
             await asyncio.to_thread(call.upload.rewind)
             content = call.upload.async_body()
+        async with self._slots:
+            return await self._send_in_slot(call, content)
+
+    async def _send_in_slot(self, call: PreparedCall, content: Any) -> Response:
         request = self.http.build_request(call.method, call.url, content=content, headers=call.headers)
         auth = HttpxSigner(self.credentials, call.include_body_headers)
         try:
@@ -136,7 +159,17 @@ class AsyncDataScienceClient(AsyncOperations, BaseClient):
     async def _perform(self, step: Step) -> Any:
         """Carry out one step of :func:`~.call_flow.call_flow`."""
         if isinstance(step, Send):
-            return await self._send_once(step.call)
+            await self.backoff.wait()
+            try:
+                response = await self._send_once(step.call)
+            except ServiceError as exc:
+                if exc.status == 429:
+                    self.backoff.throttled(exc.retry_after)
+                else:
+                    self.backoff.succeeded()
+                raise
+            self.backoff.succeeded()
+            return response
         if isinstance(step, Sleep):
             await asyncio.sleep(step.seconds)
             return None

@@ -1,4 +1,4 @@
-"""Thin signing adapters for ``requests`` (sync) and ``httpx`` (async), plus streamed uploads.
+"""Thin signing adapters for ``requests`` (sync) and ``httpx`` (async), and the async shared backoff.
 
 Both adapters call :func:`signing.sign_request` on the final request, so the sync and async
 paths cannot drift: the ``requests`` adapter signs the *prepared* request (``(request-target)``
@@ -8,14 +8,10 @@ is ``PreparedRequest.path_url``), the ``httpx`` one signs ``request.url.raw_path
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import io
-import os
-import tempfile
-from collections.abc import AsyncIterator, Generator, Iterator
-from dataclasses import dataclass
-from typing import IO, Any
+import random
+import time
+from collections.abc import AsyncIterator, Callable, Generator
+from typing import Any
 
 import httpx
 import requests
@@ -23,8 +19,8 @@ from requests.auth import AuthBase
 
 from airflow_ds_provider.client.auth.base import Credentials
 from airflow_ds_provider.client.signing import sign_request
-
-UPLOAD_CHUNK = 1024 * 1024
+from airflow_ds_provider.client.upload import UPLOAD_CHUNK as UPLOAD_CHUNK
+from airflow_ds_provider.client.upload import Upload as Upload
 
 
 def _body_bytes(body: Any) -> bytes | None:
@@ -108,135 +104,57 @@ class HttpxSigner(httpx.Auth):
         yield request
 
 
-@dataclass
-class Upload:
-    """A streamed artifact body: a binary file object, a path, or bytes. Never read whole.
+class SharedBackoff:
+    """One backoff for every request of an async client: a throttling answer (429) pauses them all.
 
-    :param stream: the binary stream read from.
-    :param length: bytes to send (the explicit ``content-length``).
-    :param seekable: whether the body can be rewound, i.e. whether a retry is safe.
+    Triggers sharing a client poll the same endpoint; when one of them is told to slow down, the
+    others would be too, so none of them sends until the pause has passed. The pause is the
+    ``retry-after`` of the answer, or ``base_delay`` doubled per 429 that arrives after a pause
+    ended (answers to requests already in flight during a pause only lengthen it to their own
+    ``retry-after``), capped at ``max_delay``. Waiters resume spread over half of the pause, so
+    they do not come back as one burst. A success after the pause resets the delay.
+
+    :param base_delay: the first pause (seconds) when the answer has no ``retry-after``.
+    :param max_delay: the longest pause chosen without a ``retry-after``.
+    :param clock: monotonic time source.
     """
 
-    stream: IO[bytes]
-    length: int
-    seekable: bool
-    start: int = 0
-    owned: bool = False
+    def __init__(
+        self, base_delay: float = 1.0, max_delay: float = 30.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self._clock = clock
+        self.paused_until = 0.0
+        self.level = 0
+        self.pauses = 0
+        self._spread = 0.0
 
-    @classmethod
-    def open(cls, body: Any, content_length: int | None = None) -> Upload:
-        """Wrap ``body``: ``bytes``, a path (``str``/``PathLike``) or a binary file object."""
-        if isinstance(body, bytes | bytearray | memoryview):
-            data = bytes(body)
-            return cls(io.BytesIO(data), len(data), True)
-        if isinstance(body, str | os.PathLike):
-            path = os.fspath(body)
-            handle = open(path, "rb")  # noqa: SIM115  (closed by Upload.close)
-            return cls(handle, os.fstat(handle.fileno()).st_size, True, 0, owned=True)
-        if not hasattr(body, "read"):
-            raise TypeError(f"expected bytes, a file path or a binary file object, got {type(body).__name__}")
-        seekable = bool(getattr(body, "seekable", lambda: False)())
-        start = body.tell() if seekable else 0
-        length = content_length
-        if length is None and seekable:
-            end = body.seek(0, os.SEEK_END)
-            body.seek(start)
-            length = end - start
-        if length is None:
-            raise TypeError("content_length is required for a non-seekable stream")
-        return cls(body, int(length), seekable, start)
+    def remaining(self) -> float:
+        """Seconds until requests may be sent again (0 when not paused)."""
+        return max(0.0, self.paused_until - self._clock())
 
-    def sha256(self) -> str:
-        """The base64 SHA-256 of the body, read in blocks (never whole), for ``x-content-sha256``.
+    async def wait(self) -> None:
+        """Return once no pause is in force (at once when there is none)."""
+        while (remaining := self.paused_until - self._clock()) > 0:
+            await asyncio.sleep(remaining + random.uniform(0.0, self._spread))
 
-        A body that cannot be rewound is first copied to a temporary file (so it can be sent
-        after being hashed, and re-sent).
-        """
-        if not self.seekable:
-            spool = tempfile.TemporaryFile()  # noqa: SIM115  (closed by Upload.close)
-            for chunk in self._blocks():
-                spool.write(chunk)
-            self.stream, self.start, self.seekable, self.owned = spool, 0, True, True
-        self.rewind()
-        digest = hashlib.sha256()
-        for chunk in self._blocks():
-            digest.update(chunk)
-        self.rewind()
-        return base64.b64encode(digest.digest()).decode("ascii")
+    def throttled(self, retry_after: float | None) -> None:
+        """A 429 arrived: pause every request of the client."""
+        now = self._clock()
+        if now < self.paused_until:
+            if retry_after is not None and now + retry_after > self.paused_until:
+                self.paused_until = now + retry_after
+            return
+        self.level += 1
+        self.pauses += 1
+        delay = min(self.base_delay * 2 ** (self.level - 1), self.max_delay)
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        self.paused_until = now + delay
+        self._spread = delay / 2
 
-    def md5(self) -> str | None:
-        """The base64 MD5 of a rewindable body (what the service reports as ``content-md5``),
-        read in blocks; ``None`` when the body cannot be rewound."""
-        if not self.seekable:
-            return None
-        self.rewind()
-        digest = hashlib.md5()  # noqa: S324 - content-md5 is MD5 by definition
-        for chunk in self._blocks():
-            digest.update(chunk)
-        self.rewind()
-        return base64.b64encode(digest.digest()).decode("ascii")
-
-    def _blocks(self) -> Iterator[bytes]:
-        remaining = self.length
-        while remaining > 0:
-            chunk = self.stream.read(min(UPLOAD_CHUNK, remaining))
-            if not chunk:
-                raise ValueError(f"the body ended {remaining} bytes short of content_length {self.length}")
-            remaining -= len(chunk)
-            yield chunk
-
-    def rewind(self) -> None:
-        """Go back to the start of the body (before a retry)."""
-        if self.seekable:
-            self.stream.seek(self.start)
-
-    def close(self) -> None:
-        """Close the file if this upload opened it."""
-        if self.owned:
-            self.stream.close()
-
-    def sync_body(self) -> IO[bytes]:
-        """The body for ``requests`` (read in blocks by ``http.client``)."""
-        return _Limited(self.stream, self.length)
-
-    async def async_body(self) -> AsyncIterator[bytes]:
-        """The body for ``httpx.AsyncClient``: chunks read in a worker thread."""
-        remaining = self.length
-        while remaining > 0:
-            chunk = await asyncio.to_thread(self.stream.read, min(UPLOAD_CHUNK, remaining))
-            if not chunk:
-                break
-            remaining -= len(chunk)
-            yield chunk
-
-
-class _Limited(io.RawIOBase):
-    """A read-only view of at most ``length`` bytes of a stream (so content-length is exact)."""
-
-    def __init__(self, stream: IO[bytes], length: int) -> None:
-        self._stream = stream
-        self._remaining = length
-        self._length = length
-
-    def readable(self) -> bool:
-        return True
-
-    def __len__(self) -> int:
-        return self._length
-
-    def tell(self) -> int:
-        """Bytes read so far (``requests`` computes the content length from len - tell)."""
-        return self._length - self._remaining
-
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
-        if self._remaining <= 0:
-            return b""
-        size = self._remaining if size is None or size < 0 else min(size, self._remaining)
-        data = self._stream.read(size)
-        self._remaining -= len(data)
-        return data
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
+    def succeeded(self) -> None:
+        """An answer that was not a 429: once the pause is over, start again from ``base_delay``."""
+        if self.level and self._clock() >= self.paused_until:
+            self.level = 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import os
 import threading
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     # imports an operator.
     from airflow_ds_provider.client.async_client import AsyncDataScienceClient
     from airflow_ds_provider.client.client import DataScienceClient
+    from airflow_ds_provider.client.shared_clients import ClientLease
 
 
 log = logging.getLogger(__name__)
@@ -109,6 +112,50 @@ def config_from_connection(conn: Any, extra: Mapping[str, Any], region: str | No
     )
 
 
+def connection_fingerprint(conn: Any, extra: Mapping[str, Any], region: str | None) -> str:
+    """A digest of everything a client is built from (a change means a new client); no secret
+    can be read back from it."""
+    fields = [conn.conn_type, conn.host, conn.login, conn.password, conn.schema, conn.port, region]
+    text = json.dumps([fields, extra], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class ConnectionSource:
+    """An Airflow connection (and a region override) as the source of an async client
+    (:class:`~airflow_ds_provider.client.shared_clients.ClientSource`), read with the async
+    connection API.
+
+    :param oci_conn_id: the Airflow connection id.
+    :param region: region override (wins over the connection).
+    """
+
+    def __init__(self, oci_conn_id: str, region: str | None = None) -> None:
+        self.oci_conn_id = oci_conn_id
+        self.region = region
+        self._loaded: tuple[Any, Mapping[str, Any]] | None = None
+
+    async def _load(self) -> tuple[Any, Mapping[str, Any]]:
+        conn = await BaseHook.aget_connection(self.oci_conn_id)
+        extra = await conn.aextra_dejson()
+        self._loaded = (conn, extra)
+        return conn, extra
+
+    async def fingerprint(self) -> str:
+        """Read the connection (again) and digest it."""
+        conn, extra = await self._load()
+        return connection_fingerprint(conn, extra, self.region)
+
+    async def build(self) -> AsyncDataScienceClient:
+        """A client from the connection last read (read now if never): configuration, key file
+        and key parsing, and a principal's region lookup all run in a worker thread."""
+        conn, extra = self._loaded or await self._load()
+        warn_unmasked_secret_names(self.oci_conn_id, extra)
+        config = await asyncio.to_thread(config_from_connection, conn, extra, self.region)
+        from airflow_ds_provider.client.async_client import AsyncDataScienceClient
+
+        return await asyncio.to_thread(AsyncDataScienceClient, config)
+
+
 class DataScienceHook(SyncOperations, BaseHook):
     """Interact with OCI Data Science: every API operation is a method of the hook.
 
@@ -169,13 +216,19 @@ class DataScienceHook(SyncOperations, BaseHook):
         builds its endpoint) run in a worker thread, never on the event loop. The
         caller owns the client: use ``async with await hook.aget_async_client() as client``.
         """
-        conn = await BaseHook.aget_connection(self.oci_conn_id)
-        extra = await conn.aextra_dejson()
-        warn_unmasked_secret_names(self.oci_conn_id, extra)
-        config = await asyncio.to_thread(config_from_connection, conn, extra, self.region)
-        from airflow_ds_provider.client.async_client import AsyncDataScienceClient
+        return await ConnectionSource(self.oci_conn_id, self.region).build()
 
-        return await asyncio.to_thread(AsyncDataScienceClient, config)
+    async def aacquire_shared_client(self) -> ClientLease:
+        """A lease on the one :class:`AsyncDataScienceClient` this event loop shares for this
+        connection and region (see :mod:`airflow_ds_provider.client.shared_clients`): built
+        once (off the loop), rebuilt when the connection changes, closed when its last lease is
+        released. Use ``client = await lease.client()`` before each request, and
+        ``await lease.release()`` when done.
+        """
+        from airflow_ds_provider.client.shared_clients import pool_for_loop
+
+        source = ConnectionSource(self.oci_conn_id, self.region)
+        return await pool_for_loop().acquire((self.oci_conn_id, self.region), source)
 
     # --- operations (delegated to the client) --------------------------------------------------
 

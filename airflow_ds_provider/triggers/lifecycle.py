@@ -2,9 +2,12 @@
 
 The trigger carries only JSON-serializable config (connection id, region, resource id, states,
 poll interval, an absolute deadline as a UNIX timestamp, the cancel-on-kill flag). ``run()``
-builds one async client per run through the hook's async connection API, polls with
-``asyncio.sleep`` (the interval +/-10 % jitter, so triggers started together drift apart), lets
-the client's bounded retry policy absorb transient errors, and yields exactly one event::
+takes a lease on the async client the event loop shares for the connection and region
+(:meth:`DataScienceHook.aacquire_shared_client`: one configuration, key, connection pool and
+throttling backoff for all the triggers of a connection), makes its first read after a random
+part of one poll interval (so triggers re-created together after a restart do not poll as one
+burst), polls with ``asyncio.sleep`` (the interval +/-10 % jitter, so they stay apart), lets the
+client's bounded retry policy absorb transient errors, and yields exactly one event::
 
     {"status": "success" | "failure" | "timeout" | "error", "message": str,
      "resource": "job_run", "resource_id": ocid, "state": str | None, "data": dict | None}
@@ -24,12 +27,11 @@ import datetime as dt
 import random
 import time
 from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import Any, ClassVar, TypedDict
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_ds_provider.client import wait_flow as wait_flow_module
-from airflow_ds_provider.client.async_client import AsyncDataScienceClient
 from airflow_ds_provider.client.errors import DataScienceError
 from airflow_ds_provider.client.flow_driver import drive_async
 from airflow_ds_provider.client.wait_flow import (
@@ -46,6 +48,12 @@ from airflow_ds_provider.hooks.data_science import DataScienceHook
 from airflow_ds_provider.lifecycle import JOB_RUN_CANCELLABLE, Lifecycle, get_lifecycle
 from airflow_ds_provider.ocids import validate_ocid
 
+if TYPE_CHECKING:
+    # The HTTP stack loads when run() first takes a client, not when the triggerer (or a DAG
+    # file) imports a trigger class.
+    from airflow_ds_provider.client.async_client import AsyncDataScienceClient
+    from airflow_ds_provider.client.shared_clients import ClientLease
+
 DEFAULT_CONN_ID = DataScienceHook.default_conn_name
 #: Event statuses, in the ``status`` key of every event.
 SUCCESS, FAILURE, TIMEOUT, ERROR = "success", "failure", "timeout", "error"
@@ -54,6 +62,10 @@ ON_KILL_SECONDS = 20.0
 #: Each sleep is the poll interval +/- this fraction, so triggers that started together (say after
 #: a triggerer restart) drift apart instead of hitting the service in synchronized bursts.
 POLL_JITTER = 0.1
+#: The first read comes after ``uniform(0, FIRST_POLL_SPREAD * poll_interval)`` seconds: the task
+#: read the state just before deferring, and triggers re-created at once after a triggerer restart
+#: spread their polls over one interval instead of all reading at the same moment.
+FIRST_POLL_SPREAD = 1.0
 
 
 def _states(values: Iterable[str] | str | None, field: str) -> list[str] | None:
@@ -158,7 +170,7 @@ class DataScienceLifecycleTrigger(BaseTrigger):
         self.cancel_on_kill = cancel_on_kill
         # Raises ValueError naming target_states/failure_states: unknown or conflicting states.
         self.lifecycle: Lifecycle = lifecycle.with_states(self.target_states, self.failure_states)
-        self._client: AsyncDataScienceClient | None = None
+        self._lease: ClientLease | None = None
 
     # --- serialization ---------------------------------------------------------------------------
 
@@ -201,19 +213,25 @@ class DataScienceLifecycleTrigger(BaseTrigger):
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Poll until the resource settles or the deadline passes; yield exactly one event."""
         try:
-            self._client = await self._hook().aget_async_client()
-            event = await self._watch(self._client)
+            self._lease = await self._hook().aacquire_shared_client()
+            event = await self._watch(self._lease)
         except asyncio.CancelledError:
-            # Killed or moved: leave the client to on_kill() (which may reuse it) and cleanup().
+            # Killed or moved: leave the lease to on_kill() (which may reuse it) and cleanup().
             raise
         except Exception as exc:
             event = self._event(ERROR, self._error_message(exc))
-        await self._close_client()
+        await self._release_client()
         self.log.info("%s", event["message"])
         yield TriggerEvent(event)
 
-    async def _watch(self, client: AsyncDataScienceClient) -> dict[str, Any]:
+    def _first_poll_delay(self) -> float:
+        delay = random.uniform(0.0, FIRST_POLL_SPREAD * self.poll_interval)
+        remaining = self._remaining()
+        return delay if remaining is None else max(0.0, min(delay, remaining))
+
+    async def _watch(self, lease: ClientLease) -> dict[str, Any]:
         started = time.monotonic()
+        await asyncio.sleep(self._first_poll_delay())
         flow = wait_flow(
             self.lifecycle,
             self.resource_id,
@@ -223,7 +241,7 @@ class DataScienceLifecycleTrigger(BaseTrigger):
             bounded_reads=True,
             logger=self.log,
         )
-        end = await drive_async(flow, lambda step: self._wait_step(client, step))
+        end = await drive_async(flow, lambda step: self._wait_step(lease, step))
         if end.status == wait_flow_module.TIMEOUT:
             return self._timeout_event(end.state, time.monotonic() - started)
         if end.status == wait_flow_module.GONE:
@@ -237,13 +255,14 @@ class DataScienceLifecycleTrigger(BaseTrigger):
             )
         return self._event(end.status, end.message, end.state, end.data)
 
-    async def _wait_step(self, client: AsyncDataScienceClient, step: WaitStep) -> Any:
+    async def _wait_step(self, lease: ClientLease, step: WaitStep) -> Any:
         """Carry out one step of :func:`~airflow_ds_provider.client.wait_flow.wait_flow`."""
-        if isinstance(step, Read):
-            return (await asyncio.wait_for(client.call(step.operation, **step.args), step.budget)).data
         if isinstance(step, Sleep):
             await asyncio.sleep(step.seconds)
             return None
+        client = await lease.client()  # the newest client, should the connection have changed
+        if isinstance(step, Read):
+            return (await asyncio.wait_for(client.call(step.operation, **step.args), step.budget)).data
         return await self._work_request_errors(client)
 
     async def _work_request_errors(self, client: AsyncDataScienceClient) -> list[dict[str, Any]]:
@@ -267,16 +286,16 @@ class DataScienceLifecycleTrigger(BaseTrigger):
         text = str(exc) if isinstance(exc, DataScienceError) else f"{type(exc).__name__}: {exc}"
         return _redact(f"watching {self.resource} {self.resource_id} failed: {text}")
 
-    async def _close_client(self) -> None:
-        client, self._client = self._client, None
-        if client is not None and not client.http.is_closed:
-            await client.aclose()
+    async def _release_client(self) -> None:
+        lease, self._lease = self._lease, None
+        if lease is not None:
+            await lease.release()
 
     # --- cancellation ------------------------------------------------------------------------------
 
     async def cleanup(self) -> None:
-        """Close the async client if ``run()`` left it open (it was cancelled)."""
-        await self._close_client()
+        """Release the shared client if ``run()`` still holds it (it was cancelled)."""
+        await self._release_client()
 
     async def on_kill(self) -> None:
         """The user killed the deferred task: cancel the job run if ``cancel_on_kill`` (best effort)."""
@@ -293,12 +312,13 @@ class DataScienceLifecycleTrigger(BaseTrigger):
             self.log.warning("Could not cancel job run %s: %s", self.resource_id, self._error_message(exc))
 
     async def _cancel_job_run(self) -> None:
-        client = self._client
-        own = client is None or client.http.is_closed
+        lease = self._lease
+        own = lease is None or lease.released
         if own:
-            client = await self._hook().aget_async_client()
-        assert client is not None
+            lease = await self._hook().aacquire_shared_client()
+        assert lease is not None
         try:
+            client = await lease.client()
             state = (await client.get_job_run(self.resource_id)).data.get("lifecycleState")
             if state not in JOB_RUN_CANCELLABLE:
                 self.log.info("Job run %s is %s; nothing to cancel", self.resource_id, state)
@@ -309,4 +329,4 @@ class DataScienceLifecycleTrigger(BaseTrigger):
             )
         finally:
             if own:
-                await client.aclose()
+                await lease.release()

@@ -31,7 +31,7 @@ async def only_event(trigger: DataScienceLifecycleTrigger) -> dict:
     payload = event.payload
     assert set(payload) == EVENT_KEYS
     json.dumps(payload)
-    assert trigger._client is None  # closed before the event was yielded
+    assert trigger._lease is None  # released before the event was yielded
     return payload
 
 
@@ -223,7 +223,7 @@ async def _run_until_cancelled(emu, trigger: DataScienceLifecycleTrigger) -> Non
         await task
     await trigger.on_kill()
     await trigger.cleanup()
-    assert trigger._client is None
+    assert trigger._lease is None
 
 
 async def test_on_kill_cancels_the_job_run(world, emu) -> None:

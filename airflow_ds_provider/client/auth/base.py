@@ -20,10 +20,11 @@ from airflow_ds_provider.client.auth.regions import (
     register_region_resolver as register_region_resolver,
 )
 from airflow_ds_provider.client.errors import ConfigurationError, DataScienceError
-from airflow_ds_provider.client.signing import SigningKey
 
 if TYPE_CHECKING:
+    # signing loads cryptography: not needed to import the protocol (a trigger module does)
     from airflow_ds_provider.client.config import ClientConfig
+    from airflow_ds_provider.client.signing import SigningKey
 
 
 @runtime_checkable
