@@ -26,7 +26,6 @@ OCID_TYPES: dict[str, str] = {
     "subnet": "subnet",
     "vcn": "vcn",
     "model_version_set": "datasciencemodelversionset",
-    "private_endpoint": "datasciencemodeldeploymentprivateendpoint",
     "key": "key",
     "vault": "vault",
 }
@@ -36,6 +35,8 @@ _ARGUMENT_KINDS: dict[str, tuple[str, ...]] = {
     "compartment_id": ("compartment", "tenancy"),
     "target_compartment_id": ("compartment", "tenancy"),
     "source_job_run_id": ("job_run",),
+    # a model deployment's, notebook session's or job's privateEndpointId
+    "private_endpoint_id": ("data_science_private_endpoint",),
     "resource_id": (),  # generic sensor/trigger argument: the kind comes from ``resource``
 }
 

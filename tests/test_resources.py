@@ -156,5 +156,5 @@ def test_its_trigger_round_trips_through_airflows_serialization(name: str) -> No
 
 
 def test_unknown_resources_are_named() -> None:
-    with pytest.raises(ValueError, match=r"unknown resource 'pipeline'; expected one of \['job'"):
-        get_resource("pipeline")
+    with pytest.raises(ValueError, match=r"unknown resource 'no_such_kind'; expected one of \[.*'job'"):
+        get_resource("no_such_kind")

@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +106,10 @@ class Store:
         self.lock = threading.RLock()
         self._dir = tempfile.mkdtemp(prefix="oci-ds-emulator-")
         self._seq = itertools.count()
+        #: Called (lock held) before any read, with the time: what must happen by then even when
+        #: nobody reads the resource that causes it (a schedule starting its runs).
+        self.tickers: list[Callable[[float], None]] = []
+        self._ticking = False
         self.reset()
 
     def reset(self) -> None:
@@ -137,9 +141,22 @@ class Store:
             self.records[record.id] = record
             return record
 
+    def tick(self, now: float) -> None:
+        """Run the :attr:`tickers` for ``now`` (not again from inside one of them)."""
+        with self.lock:
+            if self._ticking:
+                return
+            self._ticking = True
+            try:
+                for ticker in self.tickers:
+                    ticker(now)
+            finally:
+                self._ticking = False
+
     def get(self, ocid: str, kind: str | None = None) -> Record | None:
         """The settled resource with this OCID (of ``kind`` when given), or None."""
         with self.lock:
+            self.tick(self.clock.now())
             record = self.records.get(ocid)
             if record is None or (kind is not None and record.kind != kind):
                 return None
@@ -149,6 +166,7 @@ class Store:
     def of_kind(self, kind: str) -> Iterator[Record]:
         """Every settled resource of ``kind``, oldest first (call with the lock held)."""
         now = self.clock.now()
+        self.tick(now)
         for record in list(self.records.values()):
             if record.kind == kind:
                 record.settle(now)

@@ -112,8 +112,10 @@ def _validate_model(name: str, value: Any, path: str) -> None:
                 _fail(sub, f"required field of {model.name} is missing")
             continue
         item = value[wire]
-        if spec.allowed and item not in spec.allowed:
-            _fail(sub, f"{item!r} is not one of {list(spec.allowed)}")
+        # a list[str] field's allowed values are those of its items (ContainerSummary.usages)
+        for one in item if spec.allowed and isinstance(item, list) else [item]:
+            if spec.allowed and one not in spec.allowed:
+                _fail(sub, f"{one!r} is not one of {list(spec.allowed)}")
         is_ocid = wire == "id" or (wire.endswith("Id") and spec.type == "str" and wire != "trainingId")
         if is_ocid and not OCID.match(item):
             _fail(sub, f"{item!r} is not an OCID of the real shape")

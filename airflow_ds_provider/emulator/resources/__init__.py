@@ -8,12 +8,16 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from airflow_ds_provider.emulator.resources import (  # noqa: F401 - importing registers the handlers
+    compute_targets,
+    data_science_private_endpoints,
     job_runs,
     jobs,
     model_deployments,
     models,
     notebook_sessions,
+    platform_catalogues,
     projects,
+    schedules,
     shapes,
     work_requests,
 )

@@ -85,6 +85,9 @@ class Services:
     #: Seconds an ``opc-retry-token`` is remembered (OCI: 24 hours).
     retry_token_ttl: float = RETRY_TOKEN_TTL
 
+    def __post_init__(self) -> None:
+        self.store.tickers.append(lambda now: run_tickers(self, now))
+
     def now(self) -> float:
         """Emulator time."""
         return self.store.clock.now()
@@ -92,6 +95,23 @@ class Services:
     def stamp(self) -> str:
         """Emulator time on the wire."""
         return rfc3339(self.now())
+
+
+#: What must happen by a given time even when nobody reads the resource that causes it (a
+#: schedule starting its runs): called with the services and the time before every store read.
+TICKERS: list[Callable[[Services, float], None]] = []
+
+
+def ticks(func: Callable[[Services, float], None]) -> Callable[[Services, float], None]:
+    """Register ``func`` in :data:`TICKERS` (a decorator)."""
+    TICKERS.append(func)
+    return func
+
+
+def run_tickers(svc: Services, now: float) -> None:
+    """Run every registered ticker for ``now`` (the store calls this with its lock held)."""
+    for ticker in TICKERS:
+        ticker(svc, now)
 
 
 def require(svc: Services, kind: str, ocid: str, what: str) -> Record:
