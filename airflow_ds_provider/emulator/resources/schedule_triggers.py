@@ -185,8 +185,11 @@ def _ical_time(value: str, field: str) -> float:
     raise TriggerError(field, f"{value!r} is not an iCal date-time (e.g. 20240101T000000Z)")
 
 
-def parse_ical(text: str, default_first: dict[str, float], field: str = "trigger.recurrence") -> Recurrence:
-    """Parse an RRULE (``default_first``: the first occurrence per FREQ when there is no DTSTART)."""
+def parse_ical(
+    text: str, created: float, start: float | None, field: str = "trigger.recurrence"
+) -> Recurrence:
+    """Parse an RRULE; without DTSTART the first occurrence is ``start`` (``timeStart``), else
+    one period after ``created``."""
     if not isinstance(text, str) or not text.strip():
         raise TriggerError(field, "must be an iCal RRULE such as FREQ=DAILY;INTERVAL=1")
     rule, first = "", None
@@ -221,8 +224,11 @@ def parse_ical(text: str, default_first: dict[str, float], field: str = "trigger
     until = _ical_time(parts["UNTIL"], field) if "UNTIL" in parts else None
     seconds = _FIXED.get(freq, 0) * step
     months = _MONTH_STEPS.get(freq, 0) * step
-    start = first if first is not None else default_first[freq]
-    return Recurrence(start, seconds=seconds, months=months, count=count, until=until)
+    if first is None:
+        first = (
+            start if start is not None else (created + seconds if seconds else _month_later(created, months))
+        )
+    return Recurrence(first, seconds=seconds, months=months, count=count, until=until)
 
 
 def _positive(value: Any, field: str) -> int:
@@ -278,11 +284,7 @@ def parse_trigger(trigger: dict[str, Any], created: float) -> Trigger:
         first = start if start is not None else created + seconds
         return Trigger(Recurrence(first, seconds=seconds), start, end)
     if kind == "ICAL":
-        defaults = {freq: created + seconds for freq, seconds in _FIXED.items()}
-        defaults |= {freq: _month_later(created, months) for freq, months in _MONTH_STEPS.items()}
-        if start is not None:
-            defaults = dict.fromkeys(defaults, start)
-        return Trigger(parse_ical(trigger.get("recurrence"), defaults), start, end)
+        return Trigger(parse_ical(trigger.get("recurrence"), created, start), start, end)
     raise TriggerError("trigger.triggerType", "must be one of ['CRON', 'ICAL', 'INTERVAL']")
 
 
