@@ -40,6 +40,7 @@ def test_lifecycle_with_work_requests(platform, emu, job, client):  # noqa: F811
     assert sid.startswith("ocid1.datascienceschedule.oc1.")
     assert created.data["lifecycleState"] == "CREATING"
     assert p.work_request(created)["operationType"] == "SCHEDULE_CREATE"
+    assert created.headers["location"] == created.headers["content-location"] == f"/20190101/schedules/{sid}"
     _refused(client, "activate_schedule", 409, "cannot activate schedule in state CREATING", schedule_id=sid)
     emu.advance(2)
     assert p.work_request(created)["status"] == "SUCCEEDED"
@@ -266,3 +267,16 @@ def test_updating_the_trigger_changes_the_due_times(platform, emu, job):  # noqa
     assert _runs(p, jid) == []
     emu.advance(3600)
     assert len(_runs(p, jid)) == 1
+
+
+def test_window_times_are_answered_in_the_service_format(platform, job):  # noqa: F811
+    p, (pid, jid) = platform, job
+    window = {"timeStart": "2030-01-01T01:00:00+01:00", "timeEnd": "2031-01-01T00:00:00Z"}
+    created = p.call(
+        "create_schedule", p.schedule_body(pid, p.job_run_action(pid, jid), {**HOURLY, **window})
+    )
+    trigger = created.data["trigger"]
+    assert (trigger["timeStart"], trigger["timeEnd"]) == (
+        "2030-01-01T00:00:00.000Z",
+        "2031-01-01T00:00:00.000Z",
+    )

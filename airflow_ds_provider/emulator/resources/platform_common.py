@@ -84,7 +84,10 @@ def create_with_work_request(
         record = svc.store.add(kind, {**data, "lifecycleState": "CREATING"})
         work = _plan(svc, record, "create", operation, "CREATED", None)
         location = f"/20190101/{RESOURCES[kind].collection}/{record.id}"
-        return resource_reply(svc, record, **{"opc-work-request-id": work.id, "location": location})
+        headers = {"opc-work-request-id": work.id, "location": location}
+        if "content-location" in req.op.response_headers:
+            headers["content-location"] = location
+        return resource_reply(svc, record, **headers)
 
 
 def action_with_work_request(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_ds_provider.emulator.clock import rfc3339
+from airflow_ds_provider.emulator.clock import parse_rfc3339, rfc3339
 from airflow_ds_provider.emulator.ids import new_ocid
 from airflow_ds_provider.emulator.resources.base import (
     Reply,
@@ -45,11 +45,14 @@ _TARGETS = {
 }
 
 
-def _check_trigger(trigger: dict[str, Any], created: float) -> None:
+def _checked_trigger(trigger: dict[str, Any], created: float) -> dict[str, Any]:
+    """The trigger as stored: checked, its window times in the service's format (UTC, ms)."""
     try:
         parse_trigger(trigger, created)
     except TriggerError as exc:
         raise invalid(exc.field, exc.message) from None
+    window = {k: rfc3339(parse_rfc3339(trigger[k])) for k in ("timeStart", "timeEnd") if trigger.get(k)}
+    return {**trigger, **window}
 
 
 def _check_action(svc: Services, action: dict[str, Any]) -> None:
@@ -82,7 +85,7 @@ def create_schedule(svc: Services, req: Request) -> Reply:
         compartment = check_compartment(body.get("compartmentId"))
         checked_tags(_KIND, body)
         now = svc.now()
-        _check_trigger(body["trigger"], now)
+        trigger = _checked_trigger(body["trigger"], now)
         _check_log(body.get("logDetails"))
         with svc.store.lock:
             project = related(svc, "project", body.get("projectId"), "projectId", "project")
@@ -96,7 +99,7 @@ def create_schedule(svc: Services, req: Request) -> Reply:
                 "timeCreated": rfc3339(now),
                 "timeUpdated": rfc3339(now),
                 "createdBy": req.principal.user,
-                "trigger": body["trigger"],
+                "trigger": trigger,
                 "action": body["action"],
                 "systemTags": {},
                 **tags(body),
@@ -129,12 +132,12 @@ def update_schedule(svc: Services, req: Request) -> Reply:
     checked_tags(_KIND, body)
     with svc.store.lock:
         record = require(svc, _KIND, req.params[path_param(_KIND)], what(_KIND))
-        if body.get("trigger") is not None:
-            _check_trigger(body["trigger"], record.extra["created"])
         if body.get("action") is not None:
             _check_action(svc, body["action"])
         _check_log(body.get("logDetails"))
         patch = update_patch(body, _UPDATABLE)
+        if "trigger" in patch:
+            patch["trigger"] = _checked_trigger(patch["trigger"], record.extra["created"])
         patch["timeUpdated"] = svc.stamp()
         return action_with_work_request(svc, req, _KIND, "update", "SCHEDULE_UPDATE", "UPDATED", patch=patch)
 
