@@ -16,6 +16,7 @@ from .validator import validate_response
 
 CONN_ENV = "AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT"
 SUBNET = "ocid1.subnet.oc1.iad.aaaaaaaasubnet1"
+HOURLY = {"triggerType": "INTERVAL", "frequency": "HOURLY", "interval": 1}
 
 
 class Platform:
@@ -33,7 +34,7 @@ class Platform:
         op_name = name.replace("list_all_", "list_", 1)
         op = operations()[op_name]
         if name.startswith("list_all_"):
-            validate_response(op.response_type.replace("Collection", "Summary"), resp)  # type: ignore[union-attr]
+            validate_response(op.response_type, resp)  # type: ignore[arg-type] - list[<Summary>]
             self.answered.add(op_name)
             return resp
         assert 200 <= resp.status < 300, (name, resp.status)

@@ -12,9 +12,7 @@ from airflow_ds_provider.client.errors import BadRequestError, NotFoundError
 from airflow_ds_provider.emulator.clock import rfc3339
 from airflow_ds_provider.emulator.resources.schedule_runs import MAX_RUNS_PER_JUMP, SCHEDULE_TAG
 
-from .platform_world import platform  # noqa: F401 - the fixture
-
-HOURLY = {"triggerType": "INTERVAL", "frequency": "HOURLY", "interval": 1}
+from .platform_world import HOURLY, platform  # noqa: F401 - the fixture
 
 
 def _runs(p, job_id: str) -> list[dict]:

@@ -10,9 +10,8 @@ from airflow_ds_provider.emulator.resources import HANDLERS, registry
 from airflow_ds_provider.emulator.resources.base import Reply
 from airflow_ds_provider.emulator.resources.schedule_runs import SCHEDULE_TAG
 
-from .platform_world import platform  # noqa: F401 - the fixture
+from .platform_world import HOURLY, platform  # noqa: F401 - the fixture
 
-HOURLY = {"triggerType": "INTERVAL", "frequency": "HOURLY", "interval": 1}
 OPERATION = "trigger_ml_application_instance_view_flow"
 VIEW = "ocid1.datasciencemlapplicationinstanceview.oc1.iad.amaaaaaaview"
 
