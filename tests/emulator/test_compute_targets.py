@@ -110,3 +110,31 @@ def test_a_bad_container_filter_is_refused(client):
     assert "usageQueryParam" in answer["message"]
     answer = client.op("list_containers", params={"isLatest": "maybe"}, expect=400).json()
     assert "isLatest" in answer["message"]
+
+
+def test_an_autoscaling_cluster_starts_with_its_initial_instance_count(platform):  # noqa: F811
+    rule = {
+        "metricExpressionRuleType": "PREDEFINED_EXPRESSION",
+        "metricType": "CPU_UTILIZATION",
+        "scaleInConfiguration": {"scalingConfigurationType": "THRESHOLD", "threshold": 20},
+        "scaleOutConfiguration": {"scalingConfigurationType": "THRESHOLD", "threshold": 80},
+    }
+    threshold = {
+        "autoScalingPolicyType": "THRESHOLD",
+        "rules": [rule],
+        "minimumInstanceCount": 1,
+        "maximumInstanceCount": 5,
+        "initialInstanceCount": 3,
+    }
+    body = platform.compute_target_body()
+    body["computeConfigurationDetails"]["scalingPolicy"] = {
+        "policyType": "AUTOSCALING",
+        "autoScalingPolicies": [threshold],
+    }
+    created = platform.call("create_compute_target", body).data
+    assert created["computeTargetSystemData"]["currentInstanceCount"] == 3
+    del body["computeConfigurationDetails"]["scalingPolicy"]
+    assert (
+        platform.call("create_compute_target", body).data["computeTargetSystemData"]["currentInstanceCount"]
+        == 1
+    )

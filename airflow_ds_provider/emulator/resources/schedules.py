@@ -122,7 +122,7 @@ def get_schedule(svc: Services, req: Request) -> Reply:
 @handles("list_schedules")
 def list_schedules(svc: Services, req: Request) -> Reply:
     """GET /schedules (filters: project, state, name, id)."""
-    return list_reply(svc, req, _KIND, filters=None)
+    return list_reply(svc, req, _KIND)
 
 
 @handles("update_schedule")
