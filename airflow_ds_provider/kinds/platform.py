@@ -55,6 +55,7 @@ KINDS: tuple[Resource, ...] = (
         },
         operators=False,
         display="private endpoint",
+        work_request_kind="PRIVATE_ENDPOINT",
     ),
     Resource(
         name="compute_target",

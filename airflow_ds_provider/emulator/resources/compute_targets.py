@@ -80,7 +80,7 @@ def create_compute_target(svc: Services, req: Request) -> Reply:
             "computeTargetSystemData": _system_data(config),
             **tags(body),
         }
-        return create_with_work_request(svc, req, _KIND, data, "COMPUTE_TARGET_CREATE")
+        return create_with_work_request(svc, req, _KIND, data)
 
     return idempotent(svc, req, create)
 
@@ -120,18 +120,16 @@ def update_compute_target(svc: Services, req: Request) -> Reply:
             config["scalingPolicy"] = change["scalingPolicy"]
         patch["computeConfigurationDetails"] = config
         patch["computeTargetSystemData"] = _system_data(config)
-    return action_with_work_request(
-        svc, req, _KIND, "update", "COMPUTE_TARGET_UPDATE", "UPDATED", patch=patch
-    )
+    return action_with_work_request(svc, req, _KIND, "update", patch=patch)
 
 
 @handles("delete_compute_target")
 def delete_compute_target(svc: Services, req: Request) -> Reply:
     """DELETE /computeTargets/{computeTargetId}: DELETING -> DELETED."""
-    return action_with_work_request(svc, req, _KIND, "delete", "COMPUTE_TARGET_DELETE", "DELETED")
+    return action_with_work_request(svc, req, _KIND, "delete")
 
 
 @handles("change_compute_target_compartment")
 def change_compute_target_compartment(svc: Services, req: Request) -> Reply:
     """POST /computeTargets/{computeTargetId}/actions/changeCompartment (no work request)."""
-    return move(svc, req, _KIND, None)
+    return move(svc, req, _KIND)

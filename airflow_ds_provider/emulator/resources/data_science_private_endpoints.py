@@ -73,7 +73,7 @@ def create_data_science_private_endpoint(svc: Services, req: Request) -> Reply:
             "systemTags": {},
             **tags(body),
         }
-        return create_with_work_request(svc, req, _KIND, data, "PRIVATE_ENDPOINT_CREATE")
+        return create_with_work_request(svc, req, _KIND, data)
 
     return idempotent(svc, req, create)
 
@@ -99,18 +99,16 @@ def update_data_science_private_endpoint(svc: Services, req: Request) -> Reply:
     if "nsgIds" in patch:
         patch["nsgIds"] = _nsg_ids(patch["nsgIds"])
     patch["timeUpdated"] = svc.stamp()
-    return action_with_work_request(
-        svc, req, _KIND, "update", "PRIVATE_ENDPOINT_UPDATE", "UPDATED", patch=patch, with_body=True
-    )
+    return action_with_work_request(svc, req, _KIND, "update", patch=patch, with_body=True)
 
 
 @handles("delete_data_science_private_endpoint")
 def delete_data_science_private_endpoint(svc: Services, req: Request) -> Reply:
     """DELETE /dataSciencePrivateEndpoints/{dataSciencePrivateEndpointId}: DELETING -> DELETED."""
-    return action_with_work_request(svc, req, _KIND, "delete", "PRIVATE_ENDPOINT_DELETE", "DELETED")
+    return action_with_work_request(svc, req, _KIND, "delete")
 
 
 @handles("change_data_science_private_endpoint_compartment")
 def change_data_science_private_endpoint_compartment(svc: Services, req: Request) -> Reply:
     """POST /dataSciencePrivateEndpoints/{dataSciencePrivateEndpointId}/actions/changeCompartment."""
-    return move(svc, req, _KIND, "PRIVATE_ENDPOINT_MOVE")
+    return move(svc, req, _KIND)

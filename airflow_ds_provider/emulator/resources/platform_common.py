@@ -65,24 +65,27 @@ def get_one(svc: Services, req: Request, kind: str) -> Reply:
         return resource_reply(svc, require(svc, kind, req.params[path_param(kind)], what(kind)))
 
 
-def _plan(
-    svc: Services, record: Record, action: str, operation: str, done: str, settled: str | None
-) -> Record:
+#: The work request's final ``actionType`` per action (others: ``UPDATED``).
+_DONE = {"create": "CREATED", "delete": "DELETED"}
+
+
+def _plan(svc: Services, record: Record, action: str, settled: str | None) -> Record:
+    """Plan ``action``; its work request's ``operationType`` comes from the resource table."""
     duration = svc.lifecycles.timings.delete if action == "delete" else DURATIONS[action]
+    operation = RESOURCES[record.kind].work_request_type(action)
+    done = _DONE.get(action, "UPDATED")
     try:
         return plan_action(svc.lifecycles, record, action, duration, operation, done, settled)
     except ScriptError as exc:
         raise invalid(exc.field, str(exc).split(": ", 1)[1]) from None
 
 
-def create_with_work_request(
-    svc: Services, req: Request, kind: str, data: dict[str, Any], operation: str
-) -> Reply:
+def create_with_work_request(svc: Services, req: Request, kind: str, data: dict[str, Any]) -> Reply:
     """Store a new resource (``data`` without ``lifecycleState``), plan its creation and answer
     its JSON with the work request and ``location`` (call inside :func:`idempotent`)."""
     with svc.store.lock:
         record = svc.store.add(kind, {**data, "lifecycleState": "CREATING"})
-        work = _plan(svc, record, "create", operation, "CREATED", None)
+        work = _plan(svc, record, "create", None)
         location = f"/20190101/{RESOURCES[kind].collection}/{record.id}"
         headers = {"opc-work-request-id": work.id, "location": location}
         if "content-location" in req.op.response_headers:
@@ -95,8 +98,6 @@ def action_with_work_request(
     req: Request,
     kind: str,
     action: str,
-    operation: str,
-    done: str,
     patch: dict[str, Any] | None = None,
     with_body: bool = False,
 ) -> Reply:
@@ -112,7 +113,7 @@ def action_with_work_request(
         if patch:
             record.apply(patch)
         settled = state if action == "update" and kind == "schedule" else None
-        work = _plan(svc, record, action, operation, done, settled)
+        work = _plan(svc, record, action, settled)
         if with_body:
             return resource_reply(svc, record, **{"opc-work-request-id": work.id})
         return Reply(202, None, {"opc-work-request-id": work.id})
@@ -123,9 +124,9 @@ def update_patch(body: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, An
     return {k: v for k, v in body.items() if k in allowed and v is not None}
 
 
-def move(svc: Services, req: Request, kind: str, operation: str | None) -> Reply:
-    """``change_<kind>_compartment``: move the resource; with a work request when ``operation``
-    names its type (the spec says which moves have one)."""
+def move(svc: Services, req: Request, kind: str) -> Reply:
+    """``change_<kind>_compartment``: move the resource; with a ``<KIND>_MOVE`` work request
+    when the spec says the move returns one."""
 
     def run() -> Reply:
         with svc.store.lock:
@@ -136,8 +137,9 @@ def move(svc: Services, req: Request, kind: str, operation: str | None) -> Reply
             if state in ("CREATING", "UPDATING", "DELETING", "DELETED"):
                 raise incorrect_state(what(kind), state, "move")
             record.apply({"compartmentId": target})
-            if operation is None:
+            if not req.op.returns_work_request:
                 return Reply(200, None, {})
+            operation = RESOURCES[kind].work_request_type("change_compartment")
             work = svc.lifecycles.work_request(operation, record, "UPDATED", svc.now())
             return Reply(202, None, {"opc-work-request-id": work.id})
 

@@ -104,7 +104,7 @@ def create_schedule(svc: Services, req: Request) -> Reply:
                 "systemTags": {},
                 **tags(body),
             }
-            reply = create_with_work_request(svc, req, _KIND, data, "SCHEDULE_CREATE")
+            reply = create_with_work_request(svc, req, _KIND, data)
             record = svc.store.records[reply.body["id"]]
             record.extra["principal"] = req.principal
             track(svc, record, now)
@@ -139,7 +139,7 @@ def update_schedule(svc: Services, req: Request) -> Reply:
         if "trigger" in patch:
             patch["trigger"] = _checked_trigger(patch["trigger"], record.extra["created"])
         patch["timeUpdated"] = svc.stamp()
-        return action_with_work_request(svc, req, _KIND, "update", "SCHEDULE_UPDATE", "UPDATED", patch=patch)
+        return action_with_work_request(svc, req, _KIND, "update", patch=patch)
 
 
 @handles("activate_schedule")
@@ -148,7 +148,7 @@ def activate_schedule(svc: Services, req: Request) -> Reply:
     return idempotent(
         svc,
         req,
-        lambda: action_with_work_request(svc, req, _KIND, "activate", "SCHEDULE_ACTIVATE", "UPDATED"),
+        lambda: action_with_work_request(svc, req, _KIND, "activate"),
     )
 
 
@@ -158,17 +158,17 @@ def deactivate_schedule(svc: Services, req: Request) -> Reply:
     return idempotent(
         svc,
         req,
-        lambda: action_with_work_request(svc, req, _KIND, "deactivate", "SCHEDULE_DEACTIVATE", "UPDATED"),
+        lambda: action_with_work_request(svc, req, _KIND, "deactivate"),
     )
 
 
 @handles("delete_schedule")
 def delete_schedule(svc: Services, req: Request) -> Reply:
     """DELETE /schedules/{scheduleId}: DELETING -> DELETED; no run starts once it is deleting."""
-    return action_with_work_request(svc, req, _KIND, "delete", "SCHEDULE_DELETE", "DELETED")
+    return action_with_work_request(svc, req, _KIND, "delete")
 
 
 @handles("change_schedule_compartment")
 def change_schedule_compartment(svc: Services, req: Request) -> Reply:
     """POST /schedules/{scheduleId}/actions/changeCompartment."""
-    return move(svc, req, _KIND, "SCHEDULE_MOVE")
+    return move(svc, req, _KIND)
