@@ -20,7 +20,9 @@ _SCRIPTED = [
 
 
 def test_some_actions_are_scripted():
-    assert {"model_deployment", "notebook_session", "ml_application_instance"} <= {kind for kind, _, _ in _SCRIPTED}
+    assert {"model_deployment", "notebook_session", "ml_application_instance"} <= {
+        kind for kind, _, _ in _SCRIPTED
+    }
 
 
 @pytest.mark.parametrize(("kind", "name", "action"), _SCRIPTED, ids=[f"{k}.{n}" for k, n, _ in _SCRIPTED])
