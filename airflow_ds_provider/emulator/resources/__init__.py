@@ -34,13 +34,10 @@ from airflow_ds_provider.emulator.resources import (  # noqa: F401 - importing r
     shapes,
     work_requests,
 )
-from airflow_ds_provider.emulator.resources._pending import PENDING
 from airflow_ds_provider.emulator.resources.registry import REGISTERED, Handler, check_handlers
 from airflow_ds_provider.spec import operations
 
-# TEMPORARY (issue #14 in progress): the operations whose handlers are being written are left out
-# of the check; _pending.py goes away when every operation is served.
-check_handlers(REGISTERED, [name for name in operations() if name not in PENDING or name in REGISTERED])
+check_handlers(REGISTERED, operations())
 
 #: Operation name -> handler (read-only).
 HANDLERS: MappingProxyType[str, Handler] = MappingProxyType(REGISTERED)
