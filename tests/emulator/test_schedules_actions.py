@@ -4,9 +4,7 @@ handler is missing reports it instead of starting anything."""
 
 from __future__ import annotations
 
-import pytest
-
-from airflow_ds_provider.emulator.resources import HANDLERS, registry
+from airflow_ds_provider.emulator.resources import registry
 from airflow_ds_provider.emulator.resources.base import Reply
 from airflow_ds_provider.emulator.resources.schedule_runs import SCHEDULE_TAG
 
@@ -16,10 +14,6 @@ OPERATION = "trigger_ml_application_instance_view_flow"
 VIEW = "ocid1.datasciencemlapplicationinstanceview.oc1.iad.amaaaaaaview"
 
 
-@pytest.mark.skipif(
-    "create_pipeline_run" not in HANDLERS,
-    reason="create_pipeline_run is served by the pipelines area of issue #14 (not merged on this branch)",
-)
 def test_a_schedule_starts_pipeline_runs(platform, emu):  # noqa: F811
     p = platform
     pid = p.project()
