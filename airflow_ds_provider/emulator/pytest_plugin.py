@@ -56,7 +56,9 @@ class EmulatorFactory:
         self, *, speed: float = 1.0, manual_clock: bool = False, log_ingestion_delay: float = 0.0
     ) -> Iterator[Emulator]:
         """A fresh running emulator of its own, stopped when the block ends."""
-        with _emulator(speed=speed, manual_clock=manual_clock, log_ingestion_delay=log_ingestion_delay) as emu:
+        with _emulator(
+            speed=speed, manual_clock=manual_clock, log_ingestion_delay=log_ingestion_delay
+        ) as emu:
             yield emu
 
     def close(self) -> None:

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -33,7 +32,9 @@ FACADE = ("airflow_ds_provider.emulator.core", "airflow_ds_provider.emulator.ser
 
 def _modules_after(code: str) -> set[str]:
     """The top-level and provider modules in ``sys.modules`` after running ``code`` in a fresh interpreter."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    )
     script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", script], env=env, check=True, capture_output=True, text=True)
     return set(json.loads(out.stdout.splitlines()[-1]))
@@ -56,8 +57,10 @@ def test_the_probe_sees_heavy_imports() -> None:
 
 
 def test_the_plugin_is_the_registered_pytest11_entry_point() -> None:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert project["entry-points"]["pytest11"] == {"airflow_ds_provider_emulator": PLUGIN}
+    from importlib.metadata import entry_points
+
+    found = {ep.name: ep.value for ep in entry_points(group="pytest11") if ep.value.startswith("airflow_ds")}
+    assert found == {"airflow_ds_provider_emulator": PLUGIN}
 
 
 def test_the_package_names_resolve_lazily() -> None:
