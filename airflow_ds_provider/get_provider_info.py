@@ -11,6 +11,9 @@ from typing import Any
 from airflow_ds_provider.resources import waitable, with_operators
 
 INTEGRATION = "OCI Data Science"
+#: The user documentation's index; equal to pyproject's ``[project.urls] Documentation``, which
+#: Airflow 3.3 reads from the package metadata into ``documentation-url`` (tests check both agree).
+DOCUMENTATION_URL = "https://github.com/airflow-ds-provider/airflow-ds-provider/blob/main/docs/README.md"
 
 
 def _field(label: str, description: str, type_: str = "string", **schema: Any) -> dict[str, Any]:
@@ -107,6 +110,7 @@ def get_provider_info() -> dict[str, Any]:
         "name": "OCI Data Science",
         "description": "Oracle Cloud Infrastructure Data Science: jobs, job runs, models, model deployments.",
         "versions": ["0.1.0"],
+        "documentation-url": DOCUMENTATION_URL,
         "integrations": [
             {
                 "integration-name": INTEGRATION,

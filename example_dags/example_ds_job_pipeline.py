@@ -4,8 +4,8 @@
 What it shows:
 
 1. ``create_project`` is the **setup** task; ``create_job`` then makes a job in it running
-   ``artifacts/train.py`` (uploaded next by ``upload_artifact``) on a ``VM.Standard.E4.Flex``
-   managed-egress shape, with logging enabled and its log created automatically.
+   ``train.py`` (shipped in ``airflow_ds_provider.example_assets``, uploaded next by
+   ``upload_artifact``) on a ``VM.Standard.E4.Flex`` managed-egress shape, with logging enabled and its log created automatically.
 2. ``run_job`` starts a run and waits for it **deferred** (in the triggerer, no worker slot held),
    then copies the run's log lines into the task log.
    A run that ends ``FAILED``/``CANCELED``/``NEEDS_ATTENTION`` fails the task, with its
@@ -39,11 +39,11 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from airflow.sdk import DAG, Param, XComArg, task
 
+from airflow_ds_provider.example_assets import example_asset
 from airflow_ds_provider.operators.job_runs import DataScienceCreateJobRunOperator
 from airflow_ds_provider.operators.jobs import (
     DataScienceCreateJobArtifactOperator,
@@ -55,7 +55,9 @@ from airflow_ds_provider.operators.projects import (
     DataScienceDeleteProjectOperator,
 )
 
-ARTIFACT = Path(__file__).parent / "artifacts" / "train.py"
+# The file to upload, shipped in the provider package so this DAG file works on its own;
+# in your own DAG, the path of your own script.
+ARTIFACT = example_asset("train.py")
 # Seconds between state reads. The emulator settles in seconds; on OCI use 30-60.
 POLL_INTERVAL = float(os.environ.get("OCI_DS_EXAMPLE_POLL_INTERVAL", "2"))
 # Seconds to keep collecting a finished run's late log lines into the task log: OCI Logging
@@ -133,7 +135,7 @@ with DAG(
         task_id="upload_artifact",
         oci_conn_id=CONN_ID,
         job_id=XComArg(create_job, key="resource_id"),
-        artifact_path=str(ARTIFACT),
+        artifact_path=ARTIFACT,
     )
 
     @task

@@ -4,8 +4,9 @@
 What it shows:
 
 1. ``create_project`` and ``create_model`` are **setup** tasks; ``upload_artifact`` uploads
-   ``artifacts/model_artifact.zip`` (``score.py`` + ``runtime.yaml`` from
-   ``artifacts/model/``), streamed, and ``record_provenance`` records where the model came from.
+   ``model_artifact.zip`` (``score.py`` + ``runtime.yaml``, shipped in
+   ``airflow_ds_provider.example_assets``), streamed, and ``record_provenance`` records where
+   the model came from.
 2. ``create_deployment`` creates a model deployment on a ``VM.Standard.E4.Flex`` instance and
    waits until it is ``ACTIVE`` (deferred, in the triggerer). A deployment that ends ``FAILED``
    fails the task with its ``lifecycleDetails``.
@@ -31,19 +32,18 @@ How to run it
 * Against OCI: a connection ``oci_data_science_default`` (type ``oci_data_science``) with a
   default ``compartment_id``, then trigger the DAG. Creating a deployment takes 10-20 minutes
   on OCI: set ``OCI_DS_EXAMPLE_POLL_INTERVAL`` to 60 seconds there (2 s suits the emulator).
-  To rebuild the artifact after editing ``artifacts/model/``:
-  ``cd example_dags/artifacts/model && zip -X ../model_artifact.zip runtime.yaml score.py``.
+  To serve your own model, point ``ARTIFACT`` at your artifact zip.
 """
 
 from __future__ import annotations
 
 import os
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from airflow.sdk import DAG, Param, XComArg, task
 
+from airflow_ds_provider.example_assets import example_asset
 from airflow_ds_provider.operators.model_deployments import (
     DataScienceCreateModelDeploymentOperator,
     DataScienceDeactivateModelDeploymentOperator,
@@ -61,7 +61,9 @@ from airflow_ds_provider.operators.projects import (
 )
 from airflow_ds_provider.sensors.model_deployments import DataScienceModelDeploymentSensor
 
-ARTIFACT = Path(__file__).parent / "artifacts" / "model_artifact.zip"
+# The file to upload, shipped in the provider package so this DAG file works on its own;
+# in your own DAG, the path of your own artifact.
+ARTIFACT = example_asset("model_artifact.zip")
 # Seconds between state reads. The emulator settles in seconds; on OCI use 60.
 POLL_INTERVAL = float(os.environ.get("OCI_DS_EXAMPLE_POLL_INTERVAL", "2"))
 
@@ -125,7 +127,7 @@ with DAG(
         task_id="upload_artifact",
         oci_conn_id=CONN_ID,
         model_id=XComArg(create_model, key="resource_id"),
-        artifact_path=str(ARTIFACT),
+        artifact_path=ARTIFACT,
     )
     record_provenance = DataScienceCreateModelProvenanceOperator(
         task_id="record_provenance",

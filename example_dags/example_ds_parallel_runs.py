@@ -4,7 +4,7 @@
 What it shows:
 
 1. ``create_project`` (the **setup** task), ``create_job`` and ``upload_artifact``
-   (``artifacts/train.py``) prepare one job.
+   (``train.py``, shipped in ``airflow_ds_provider.example_assets``) prepare one job.
 2. ``run_overrides`` turns the ``hyperparameters`` param (a list of environment-variable sets)
    into one ``CreateJobRunDetails`` body each, passing the set as
    ``jobConfigurationOverrideDetails.environmentVariables``.
@@ -34,12 +34,12 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from airflow.sdk import DAG, Param, XComArg, task
 from airflow.sdk.exceptions import AirflowFailException
 
+from airflow_ds_provider.example_assets import example_asset
 from airflow_ds_provider.hooks.data_science import DataScienceHook
 from airflow_ds_provider.operators.job_runs import DataScienceCreateJobRunOperator
 from airflow_ds_provider.operators.jobs import (
@@ -52,7 +52,9 @@ from airflow_ds_provider.operators.projects import (
     DataScienceDeleteProjectOperator,
 )
 
-ARTIFACT = Path(__file__).parent / "artifacts" / "train.py"
+# The file to upload, shipped in the provider package so this DAG file works on its own;
+# in your own DAG, the path of your own script.
+ARTIFACT = example_asset("train.py")
 # Seconds between state reads. The emulator settles in seconds; on OCI use 30-60.
 POLL_INTERVAL = float(os.environ.get("OCI_DS_EXAMPLE_POLL_INTERVAL", "2"))
 # Seconds to keep collecting a finished run's late log lines into the task log: OCI Logging
@@ -124,7 +126,7 @@ with DAG(
         task_id="upload_artifact",
         oci_conn_id=CONN_ID,
         job_id=XComArg(create_job, key="resource_id"),
-        artifact_path=str(ARTIFACT),
+        artifact_path=ARTIFACT,
     )
 
     @task

@@ -40,11 +40,11 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from airflow.sdk import DAG, Param, XComArg, task
 
+from airflow_ds_provider.example_assets import example_asset
 from airflow_ds_provider.operators.job_runs import DataScienceCreateJobRunOperator
 from airflow_ds_provider.operators.jobs import (
     DataScienceCreateJobArtifactOperator,
@@ -58,7 +58,9 @@ from airflow_ds_provider.operators.projects import (
 from airflow_ds_provider.sensors.job_runs import DataScienceJobRunSensor
 from airflow_ds_provider.sensors.work_requests import DataScienceWorkRequestSensor
 
-ARTIFACT = Path(__file__).parent / "artifacts" / "train.py"
+# The file to upload, shipped in the provider package so this DAG file works on its own;
+# in your own DAG, the path of your own script.
+ARTIFACT = example_asset("train.py")
 # Seconds between state reads. The emulator settles in seconds; on OCI use 30-60.
 POLL_INTERVAL = float(os.environ.get("OCI_DS_EXAMPLE_POLL_INTERVAL", "2"))
 
@@ -115,7 +117,7 @@ with DAG(
         task_id="upload_artifact",
         oci_conn_id=CONN_ID,
         job_id=XComArg(create_job, key="resource_id"),
-        artifact_path=str(ARTIFACT),
+        artifact_path=ARTIFACT,
     )
 
     @task

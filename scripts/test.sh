@@ -7,6 +7,7 @@ bash scripts/setup_env.sh
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+PYTHON=.venv/bin/python bash scripts/check_dist.sh
 echo "== unit and integration tests"
 .venv/bin/python -m pytest -q
 if [ "${SKIP_DEPLOYMENT_TESTS:-0}" != "1" ] && [ -d tests/deployment ]; then

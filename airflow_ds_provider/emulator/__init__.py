@@ -57,9 +57,25 @@ another in a circle (``tests/emulator/test_layers.py``).
 
 from __future__ import annotations
 
-from airflow_ds_provider.emulator.core import Emulator
-from airflow_ds_provider.emulator.faults import Fault
-from airflow_ds_provider.emulator.identity import Identity
-from airflow_ds_provider.emulator.transitions import Timings
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from airflow_ds_provider.emulator.core import Emulator
+    from airflow_ds_provider.emulator.faults import Fault
+    from airflow_ds_provider.emulator.identity import Identity
+    from airflow_ds_provider.emulator.transitions import Timings
 
 __all__ = ["Emulator", "Fault", "Identity", "Timings"]
+
+# Resolved on first use (PEP 562), so that importing a submodule alone (the pytest plugin, which
+# every pytest run of an environment with the provider loads) does not start the whole emulator.
+_LAZY = {"Emulator": "core", "Fault": "faults", "Identity": "identity", "Timings": "transitions"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value

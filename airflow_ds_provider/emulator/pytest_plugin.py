@@ -6,18 +6,32 @@
   stops when the block ends (for a module that wants its own clock and state).
 * ``ds_emulator``: ``factory()`` (real clock, speed 1), reset before and after each test.
 * ``ds_identity``: an API-key identity registered with it (one per session).
+
+Pytest loads this module in every run of an environment where the provider is installed, used
+or not, so loading it stays cheap: it imports only ``pytest`` and the standard library, and the
+emulator (with ``cryptography``, ``requests`` and the spec) is imported when a fixture first
+starts one. ``tests/emulator/test_pytest_plugin.py`` checks it; ``docs/testing-with-the-emulator.md``
+says how to opt out (``-p no:airflow_ds_provider_emulator``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from airflow_ds_provider.emulator.core import Emulator
-from airflow_ds_provider.emulator.identity import Identity
+if TYPE_CHECKING:
+    from airflow_ds_provider.emulator.core import Emulator
+    from airflow_ds_provider.emulator.identity import Identity
+
+
+def _emulator(**config: Any) -> Emulator:
+    """A new (not yet started) emulator; the import happens here, on first use."""
+    from airflow_ds_provider.emulator.core import Emulator
+
+    return Emulator(**config)
 
 
 class EmulatorFactory:
@@ -34,7 +48,7 @@ class EmulatorFactory:
         config["log_ingestion_delay"] = float(log_ingestion_delay)
         key = tuple(sorted(config.items()))
         if key not in self._shared:
-            self._shared[key] = Emulator(**config).start()
+            self._shared[key] = _emulator(**config).start()
         return self._shared[key]
 
     @contextmanager
@@ -42,7 +56,9 @@ class EmulatorFactory:
         self, *, speed: float = 1.0, manual_clock: bool = False, log_ingestion_delay: float = 0.0
     ) -> Iterator[Emulator]:
         """A fresh running emulator of its own, stopped when the block ends."""
-        with Emulator(speed=speed, manual_clock=manual_clock, log_ingestion_delay=log_ingestion_delay) as emu:
+        with _emulator(
+            speed=speed, manual_clock=manual_clock, log_ingestion_delay=log_ingestion_delay
+        ) as emu:
             yield emu
 
     def close(self) -> None:

@@ -104,7 +104,6 @@ def dep(
     dags = tmp_path_factory.mktemp("dags") / "dags"
     shutil.copytree(DAGS, dags, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(EXAMPLES / "example_ds_model_deployment.py", dags)
-    shutil.copytree(EXAMPLES / "artifacts", dags / "artifacts")
     env = {
         "AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT": emulator.connection,
         "OCI_DS_EXAMPLE_POLL_INTERVAL": "1",

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from airflow_ds_provider.emulator import Emulator
+from airflow_ds_provider.example_assets import ASSETS_DIR
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "example_dags"
+__all__ = ["ASSETS_DIR", "EXAMPLES_DIR", "created", "deferred_tasks", "leftovers"]
 #: Resource kinds the examples create (work requests are records, not resources to delete).
 RESOURCE_KINDS = ("project", "job", "job_run", "model", "model_deployment", "notebook_session")
 

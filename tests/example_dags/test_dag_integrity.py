@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from ._helpers import EXAMPLES_DIR
+from ._helpers import ASSETS_DIR, EXAMPLES_DIR
 
 EXAMPLE_IDS = {
     "example_ds_job_pipeline",
@@ -79,8 +79,8 @@ def test_every_example_imports_only_public_provider_api():
 
 
 def test_model_artifact_zip_holds_the_shipped_sources():
-    source = EXAMPLES_DIR / "artifacts" / "model"
-    with zipfile.ZipFile(EXAMPLES_DIR / "artifacts" / "model_artifact.zip") as zf:
+    source = ASSETS_DIR / "model"
+    with zipfile.ZipFile(ASSETS_DIR / "model_artifact.zip") as zf:
         assert sorted(zf.namelist()) == ["runtime.yaml", "score.py"]
         for name in zf.namelist():
             assert zf.read(name) == (source / name).read_bytes(), f"{name} in the zip is stale"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._helpers import EXAMPLES_DIR, created, deferred_tasks, leftovers
+from ._helpers import ASSETS_DIR, created, deferred_tasks, leftovers
 
 DAG_ID = "example_ds_job_pipeline"
 SETUP_AND_WORK = ("create_project", "create_job", "upload_artifact", "run_details", "run_job", "report")
@@ -35,9 +35,9 @@ def test_pipeline_runs_the_job_and_deletes_everything(example_dagbag, run_dag, e
     assert run["logDetails"]["logId"].startswith("ocid1.log.")
     assert run["freeformTags"]["airflow-dag-id"] == DAG_ID
     assert run["freeformTags"]["airflow-task-id"] == "run_job"
-    # The uploaded artifact is the file shipped next to the DAG.
+    # The uploaded artifact is the script shipped in the package.
     upload = result.xcom("upload_artifact")
-    assert upload["contentLength"] == (EXAMPLES_DIR / "artifacts" / "train.py").stat().st_size
+    assert upload["contentLength"] == (ASSETS_DIR / "train.py").stat().st_size
     assert 'filename="train.py"' in upload["contentDisposition"]
     # report read the run's XCom
     summary = result.xcom("report")

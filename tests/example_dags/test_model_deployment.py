@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from ._helpers import EXAMPLES_DIR, created, deferred_tasks, leftovers
+from ._helpers import ASSETS_DIR, created, deferred_tasks, leftovers
 
 DAG_ID = "example_ds_model_deployment"
 TEARDOWNS = ("delete_deployment", "delete_model", "delete_project")
@@ -31,8 +31,8 @@ def test_deploys_checks_deactivates_and_deletes_everything(example_dagbag, run_d
     assert deferred_tasks(caplog.messages) == ["create_deployment"]
     assert result.xcom("deployment_is_active")["lifecycleState"] == "ACTIVE"
     assert result.xcom("deactivate_deployment")["lifecycleState"] == "INACTIVE"
-    # The artifact uploaded is the zip shipped next to the DAG.
-    zip_path = EXAMPLES_DIR / "artifacts" / "model_artifact.zip"
+    # The artifact uploaded is the zip shipped in the package.
+    zip_path = ASSETS_DIR / "model_artifact.zip"
     artifact = result.xcom("upload_artifact")
     assert (
         artifact["contentMd5"]
