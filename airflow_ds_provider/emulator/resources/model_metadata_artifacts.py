@@ -134,14 +134,24 @@ def _register(flavour: str) -> None:
         "head": lambda svc, req: _read(svc, req, flavour, head_reply),
     }
     for verb, func in ops.items():
-        func.__doc__ = f"{verb} the {flavour} metadatum artifact of a model."
-        handles(f"{verb}_model_{flavour}_metadatum_artifact")(func)
+        _named(
+            func,
+            f"{verb}_model_{flavour}_metadatum_artifact",
+            f"{verb} the {flavour} metadatum artifact of a model.",
+        )
 
     def get_content(svc: Services, req: Request) -> Reply:
         return _read(svc, req, flavour, lambda artifact: download_reply(req, artifact))
 
-    get_content.__doc__ = f"Download the {flavour} metadatum artifact of a model (``range`` honoured)."
-    handles(f"get_model_{flavour}_metadatum_artifact_content")(get_content)
+    doc = f"Download the {flavour} metadatum artifact of a model (``range`` honoured)."
+    _named(get_content, f"get_model_{flavour}_metadatum_artifact_content", doc)
+
+
+def _named(func: Callable[[Services, Request], Reply], operation: str, doc: str) -> None:
+    """Register ``func`` for ``operation`` under the operation's name (as every handler is)."""
+    func.__name__ = func.__qualname__ = operation
+    func.__doc__ = doc
+    handles(operation)(func)
 
 
 for _flavour in _FLAVOURS:
