@@ -1,8 +1,8 @@
 """The model registry: model version sets, model groups and model group version histories.
 
-OCID types: ``datasciencemodelversionset`` is the documented one; ``datasciencemodelgroup`` and
-``datasciencemodelgroupversionhistory`` follow the ``datascience<kind>`` spelling (not confirmed
-by the reference).
+OCID types: ``datasciencemodelversionset`` and ``datasciencemodelgroup`` are the ones public
+documentation shows (Oracle ADS's AQUA docs show ``ocid1.datasciencemodelgroup.oc1...``);
+``datasciencemodelgroupversionhistory`` follows the ``datascience<kind>`` spelling (not confirmed).
 """
 
 from __future__ import annotations

@@ -405,3 +405,39 @@ def test_a_group_serving_a_deployment_is_not_deleted(world, client, emu, pid, mi
     client.op("delete_model_deployment", model_deployment_id=mdid, expect=202)
     emu.advance(5)
     client.op("delete_model_group", model_group_id=gid, expect=202)
+
+
+def test_a_failed_group_does_not_stay_the_latest_of_its_history(world, client, emu, pid, mids):
+    """Each read that shows the latest group (get, a clone from the history, list) moves it off a
+    group whose creation failed (one history per read: the first read settles it)."""
+    histories = []
+    for _ in range(3):
+        hid = _history(world, pid)["id"]
+        kept = _active(world, emu, pid, mids[0], modelGroupVersionHistoryId=hid)
+        failed = _group(
+            world,
+            pid,
+            mids[1],
+            modelGroupVersionHistoryId=hid,
+            freeformTags={"emulator-fail-actions": "create"},
+        ).json()
+        got = world.get("get_model_group_version_history", model_group_version_history_id=hid)
+        assert got["latestModelGroupId"] == failed["id"]
+        histories.append((hid, kept["id"]))
+    emu.advance(3)
+    (by_get, kept_get), (by_list, kept_list), (by_clone, kept_clone) = histories
+    got = world.get("get_model_group_version_history", model_group_version_history_id=by_get)
+    assert got["latestModelGroupId"] == kept_get
+    body = {
+        "createType": "CLONE",
+        "compartmentId": world.comp,
+        "projectId": pid,
+        "modelGroupCloneSourceDetails": {
+            "modelGroupCloneSourceType": "MODEL_GROUP_VERSION_HISTORY",
+            "sourceId": by_clone,
+        },
+    }
+    assert client.op("create_model_group", json=body, expect=200).json()["sourceModelGroupId"] == kept_clone
+    # a list settles every history: last
+    listed = client.op("list_model_group_version_histories", params={"compartmentId": world.comp}).json()
+    assert {h["id"]: h["latestModelGroupId"] for h in listed}[by_list] == kept_list

@@ -93,15 +93,24 @@ def check_group_label(svc: Services, history_id: str, label: str | None, group_i
 
 
 def refresh_latest(svc: Services, history_id: str | None) -> None:
-    """Point the history's ``latestModelGroupId`` at its newest live group (or at none)."""
+    """Point the history's ``latestModelGroupId`` at its newest live group that has not failed
+    (or at none)."""
     history = svc.store.get(history_id, _KIND) if history_id else None
     if history is None:
         return
-    live = groups_in(svc, history.id)
+    live = [g for g in groups_in(svc, history.id) if g.data["lifecycleState"] != "FAILED"]
     newest = max(live, key=lambda g: g.data.get("versionId") or 0) if live else None
     wanted = newest.id if newest else None
     if history.data.get("latestModelGroupId") != wanted:
         touch(svc, history, {"latestModelGroupId": wanted if wanted else REMOVE})
+
+
+def settle_latest(svc: Services, history: Record) -> None:
+    """Move ``latestModelGroupId`` off a group that has failed or gone since it was set."""
+    latest = history.data.get("latestModelGroupId")
+    group = svc.store.get(latest, "model_group") if latest else None
+    if latest and (group is None or group.data["lifecycleState"] in ("FAILED", *_GONE)):
+        refresh_latest(svc, history.id)
 
 
 def _linkable(svc: Services, group_id: str, project_id: str, field: str) -> Record:
@@ -156,13 +165,18 @@ def create_model_group_version_history(svc: Services, req: Request) -> Reply:
 def get_model_group_version_history(svc: Services, req: Request) -> Reply:
     """GET /modelGroupVersionHistory/{modelGroupVersionHistoryId}."""
     with svc.store.lock:
-        return resource_reply(svc, lookup(svc, req, _KIND))
+        record = lookup(svc, req, _KIND)
+        settle_latest(svc, record)
+        return resource_reply(svc, record)
 
 
 @handles("list_model_group_version_histories")
 def list_model_group_version_histories(svc: Services, req: Request) -> Reply:
     """GET /modelGroupVersionHistory."""
-    return list_reply(svc, req, _KIND)
+    with svc.store.lock:
+        for record in svc.store.of_kind(_KIND):
+            settle_latest(svc, record)
+        return list_reply(svc, req, _KIND)
 
 
 @handles("update_model_group_version_history")

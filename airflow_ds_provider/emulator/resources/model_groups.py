@@ -46,6 +46,7 @@ from airflow_ds_provider.emulator.resources.model_group_version_histories import
     check_group_label,
     join_history,
     refresh_latest,
+    settle_latest,
 )
 from airflow_ds_provider.emulator.resources.registry import handles
 from airflow_ds_provider.emulator.scripting import ScriptError, check_tags
@@ -102,6 +103,7 @@ def _clone_source(svc: Services, source: dict[str, Any]) -> Record:
         history = related(
             svc, "model_group_version_history", source.get("sourceId"), where, "version history"
         )
+        settle_latest(svc, history)
         latest = history.data.get("latestModelGroupId")
         if latest is None:
             raise invalid(where, f"model group version history {history.id} has no model group to clone")
