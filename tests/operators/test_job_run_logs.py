@@ -6,8 +6,8 @@ import json
 import re
 
 import pytest
-from airflow.sdk.exceptions import AirflowFailException, TaskDeferred
 
+from airflow_ds_provider._compat import AirflowFailException, TaskDeferred
 from airflow_ds_provider.operators.job_runs import DataScienceCreateJobRunOperator
 from airflow_ds_provider.triggers.lifecycle import DataScienceLifecycleTrigger
 
