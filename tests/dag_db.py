@@ -30,3 +30,12 @@ def sync_dag_to_db(dag: Any) -> None:
             )
         else:  # Airflow 3.0
             update_dag_parsing_results_in_db("dags-folder", None, [lazy], {}, set(), session=session)
+
+
+def dag_bag_class() -> Any:
+    """Airflow's ``DagBag`` (``airflow.dag_processing.dagbag`` in 3.2+, ``airflow.models.dagbag`` before)."""
+    try:
+        from airflow.dag_processing.dagbag import DagBag
+    except ImportError:  # Airflow 3.0, 3.1
+        from airflow.models.dagbag import DagBag  # type: ignore[no-redef]
+    return DagBag
