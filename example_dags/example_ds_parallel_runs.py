@@ -38,7 +38,11 @@ from pathlib import Path
 from typing import Any
 
 from airflow.sdk import DAG, Param, XComArg, task
-from airflow.sdk.exceptions import AirflowFailException
+
+try:
+    from airflow.sdk.exceptions import AirflowFailException
+except ImportError:  # Airflow 3.0, 3.1
+    from airflow.exceptions import AirflowFailException
 
 from airflow_ds_provider.hooks.data_science import DataScienceHook
 from airflow_ds_provider.operators.job_runs import DataScienceCreateJobRunOperator
