@@ -85,6 +85,12 @@ def test_other_errors_are_left_alone(exc: Exception) -> None:
     assert fail_at_once(exc) is None
 
 
+def test_an_already_converted_error_is_not_converted_again() -> None:
+    """A subclass's ``execute`` calling its parent's (both wrapped) raises one conversion."""
+    once = fail_at_once(ValueError("region: expected a region"))
+    assert once is not None and fail_at_once(once) is None
+
+
 def test_execute_itself_fails_at_once_without_retry_policies(ds_connection: Any) -> None:
     """Bad input found in ``execute``: an AirflowFailException only where there is no retry policy."""
     op = DataScienceCreateProjectOperator(task_id="t", create_project_details="[1, 2]")
