@@ -4,7 +4,7 @@
 #   .venv (3.3.x, the project's main environment)  .venv-af30  .venv-af31  .venv-af32
 # Airflow's published constraint files cannot be reached from CI, so each environment was
 # resolved once (RESOLVE=1) and frozen into the repository. Idempotent and fast when already
-# done: an environment whose stamp matches its constraints file is left untouched.
+# done: an environment whose stamp matches its constraints file and pyproject.toml is left as is.
 #
 # Usage: scripts/setup_compat_envs.sh [3.3 3.0 3.1 3.2]   (default: all four)
 #        RESOLVE=1 scripts/setup_compat_envs.sh 3.0   re-resolve and rewrite constraints/airflow-3.0.txt
@@ -39,14 +39,14 @@ setup_one() {
           echo "# Airflow's published constraint files are not reachable from CI."
           [ -z "${HOLDS[$minor]:-}" ] || echo "# Held back (see the script): ${HOLDS[$minor]}"
           "$venv/bin/python" -m pip freeze --exclude-editable --disable-pip-version-check | grep -v "^-e "; } >"$pin"
-    elif cmp -s "$pin" "$venv/.constraints-stamp" 2>/dev/null \
+    elif cat "$pin" pyproject.toml | cmp -s - "$venv/.constraints-stamp" 2>/dev/null \
         && "$venv/bin/python" -c "import airflow_ds_provider" 2>/dev/null; then
         echo "$venv: up to date with $pin"
         return
     else
         "${pip[@]}" -c "$pin" -e ".[test]" "apache-airflow==$want" "${EXTRA_PKGS[@]}" 2>&1 | grep -v "^WARNING: Location" || true
     fi
-    cp "$pin" "$venv/.constraints-stamp"
+    cat "$pin" pyproject.toml >"$venv/.constraints-stamp"
     "$venv/bin/python" -c "import airflow; assert airflow.__version__ == '$want', airflow.__version__" >/dev/null 2>&1 \
         || { echo "$venv: expected apache-airflow $want" >&2; exit 1; }
     echo "$venv ready: apache-airflow $want"
