@@ -16,8 +16,8 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk.exceptions import AirflowException
-
+from airflow_ds_provider._compat import HAS_RETRY_POLICY, AirflowException, has_trigger_on_kill
+from airflow_ds_provider._retry_policy import fails_at_once_on_bad_input
 from airflow_ds_provider.hooks.data_science import DataScienceHook
 from airflow_ds_provider.links.console import console_url
 
@@ -39,6 +39,17 @@ class DataScienceHookMixin:
 
     oci_conn_id: str
     region: str | None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Without retry policies (Airflow < 3.3), ``execute`` itself fails at once on bad input."""
+        super().__init_subclass__(**kwargs)
+        if not HAS_RETRY_POLICY and "execute" in cls.__dict__:
+            cls.execute = fails_at_once_on_bad_input(cls.__dict__["execute"])  # type: ignore[attr-defined]
+
+    @fails_at_once_on_bad_input
+    def resume_execution(self, next_method: str, next_kwargs: dict[str, Any] | None, context: Context) -> Any:
+        """Resume after a deferral; without retry policies bad input fails at once here too."""
+        return super().resume_execution(next_method, next_kwargs, context)  # type: ignore[misc]
 
     @cached_property
     def hook(self) -> DataScienceHook:
@@ -81,6 +92,16 @@ class DataScienceHookMixin:
         :param deadline: epoch seconds (default: now plus ``timeout``).
         :param trigger_kwargs: further trigger arguments (``not_found_ok``, ``cancel_on_kill``).
         """
+        if trigger_kwargs.get("cancel_on_kill") and not has_trigger_on_kill():
+            self.log.warning(  # type: ignore[attr-defined]
+                "This Airflow does not tell a trigger when a user kills its deferred task (that needs "
+                "Airflow 3.3+): marking %s failed, success or cleared while it waits leaves %s %s "
+                "running. A new try attaches to it instead of starting another; its timeout still "
+                "cancels it.",
+                self.task_id,  # type: ignore[attr-defined]
+                resource,
+                resource_id,
+            )
         # imported here: the trigger's HTTP stack (httpx) is not needed to parse a DAG file
         from airflow_ds_provider.triggers.lifecycle import DataScienceLifecycleTrigger
 

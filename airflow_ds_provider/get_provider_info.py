@@ -1,7 +1,8 @@
 """Provider metadata read by Airflow's ProvidersManager (entry point ``apache_airflow_provider``).
 
 The connection form is declared here (``conn-fields`` + ``ui-field-behaviour``), as Airflow
-3.2+ expects; the hook defines no form methods.
+3.2+ expects; on Airflow 3.0/3.1 the hook serves the same declaration through the form methods
+those versions read (see :func:`connection_type`).
 """
 
 from __future__ import annotations
@@ -103,6 +104,25 @@ EXTRA_LINKS: list[str] = [
 ]
 
 
+def connection_type() -> dict[str, Any]:
+    """The ``oci_data_science`` connection type: hook, form fields and field behaviour.
+
+    Airflow 3.2+ reads the form from here; on 3.0/3.1 the hook serves the same data
+    (``DataScienceHook.get_connection_form_widgets`` / ``get_ui_field_behaviour``).
+    """
+    return {
+        "hook-class-name": "airflow_ds_provider.hooks.data_science.DataScienceHook",
+        "hook-name": "OCI Data Science",
+        "connection-type": "oci_data_science",
+        "conn-fields": CONN_FIELDS,
+        "ui-field-behaviour": {
+            "hidden-fields": ["schema", "port", "host", "login"],
+            "relabeling": {"password": "Private key pass phrase"},
+            "placeholders": {"password": "only for an encrypted private key"},
+        },
+    }
+
+
 def get_provider_info() -> dict[str, Any]:
     """Return the provider description Airflow registers."""
     info: dict[str, Any] = {
@@ -121,19 +141,7 @@ def get_provider_info() -> dict[str, Any]:
         "hooks": [
             {"integration-name": INTEGRATION, "python-modules": ["airflow_ds_provider.hooks.data_science"]}
         ],
-        "connection-types": [
-            {
-                "hook-class-name": "airflow_ds_provider.hooks.data_science.DataScienceHook",
-                "hook-name": "OCI Data Science",
-                "connection-type": "oci_data_science",
-                "conn-fields": CONN_FIELDS,
-                "ui-field-behaviour": {
-                    "hidden-fields": ["schema", "port", "host", "login"],
-                    "relabeling": {"password": "Private key pass phrase"},
-                    "placeholders": {"password": "only for an encrypted private key"},
-                },
-            }
-        ],
+        "connection-types": [connection_type()],
     }
     for key, value in (
         ("operators", OPERATORS),

@@ -37,7 +37,11 @@ from datetime import datetime
 from typing import Any
 
 from airflow.sdk import DAG, Param, XComArg, task
-from airflow.sdk.exceptions import AirflowFailException
+
+try:
+    from airflow.sdk.exceptions import AirflowFailException
+except ImportError:  # Airflow 3.0, 3.1
+    from airflow.exceptions import AirflowFailException
 
 from airflow_ds_provider.example_assets import example_asset
 from airflow_ds_provider.hooks.data_science import DataScienceHook

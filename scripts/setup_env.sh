@@ -1,13 +1,9 @@
 #!/usr/bin/env bash
-# Create (or reuse) the project's virtual environment in .venv and install the provider with its
-# test extras. Idempotent; needs only python3 (>= 3.10) and access to PyPI.
+# Create (or reuse) the project's virtual environment in .venv (Airflow 3.3) and install the
+# provider with its test extras, pinned by constraints/airflow-3.3.txt. Idempotent and fast when
+# already done; needs only python3 (>= 3.10) and access to PyPI. The environments of the older
+# Airflow versions: scripts/setup_compat_envs.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON="${PYTHON:-python3}"
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]" 2>&1 \
-  | grep -v "^WARNING: Location" || true
-.venv/bin/python -c "import airflow_ds_provider, airflow; print('environment ready: airflow', airflow.__version__)"
+bash scripts/setup_compat_envs.sh 3.3
+.venv/bin/python -c "import airflow_ds_provider, airflow; print('environment ready: airflow', airflow.__version__)" 2>/dev/null | tail -1

@@ -25,6 +25,8 @@ os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(_HOME / "dags")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_HOME / 'airflow.db'}"
 os.environ.setdefault("AIRFLOW__CORE__TEST_CONNECTION", "Enabled")
+# dag.test() runs the execution API in process; Airflow 3.2 needs a JWT secret for that (3.3 does not).
+os.environ.setdefault("AIRFLOW__API_AUTH__JWT_SECRET", "ds-provider-tests-only-jwt-secret")
 os.environ.pop("AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT", None)
 
 CONN_ENV = "AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT"

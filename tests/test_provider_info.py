@@ -168,7 +168,9 @@ def test_all_36_operators_exist_with_their_exact_names() -> None:
 
 def test_secret_form_fields_use_names_airflow_masks_by_default() -> None:
     """Airflow redacts extras by key name (REST API, form, CLI, logs); ``format: password`` does not."""
-    from airflow.sdk._shared.secrets_masker import DEFAULT_SENSITIVE_FIELDS
+    from airflow_ds_provider._compat import secrets_masker
+
+    DEFAULT_SENSITIVE_FIELDS = secrets_masker().DEFAULT_SENSITIVE_FIELDS
 
     fields = get_provider_info()["connection-types"][0]["conn-fields"]
     secret = [name for name, spec in fields.items() if spec["schema"].get("format") == "password"]

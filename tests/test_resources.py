@@ -10,9 +10,9 @@ import importlib
 import json
 
 import pytest
-from airflow._shared.module_loading import import_string
 from airflow.sdk.serde import deserialize, serialize
 
+from airflow_ds_provider._compat import import_string
 from airflow_ds_provider.get_provider_info import get_provider_info
 from airflow_ds_provider.lifecycle import LIFECYCLES, TRANSITIONS
 from airflow_ds_provider.links.console import CONSOLE_KINDS, console_url

@@ -12,8 +12,14 @@ from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseHook
-
+from airflow_ds_provider._compat import (
+    BaseHook,
+    aextra_dejson,
+    aget_connection,
+    has_declarative_conn_fields,
+    legacy_connection_form_widgets,
+    legacy_ui_field_behaviour,
+)
 from airflow_ds_provider.client._operations import SyncOperations
 from airflow_ds_provider.client.auth.masking import set_secret_masker
 from airflow_ds_provider.client.config import SECRET_ALIASES, ClientConfig
@@ -41,7 +47,7 @@ def airflow_mask_secret(values: list[str]) -> None:
     Installed as the client's masker when this module is imported, so every key, pass phrase and
     token the client reads is masked in any later log line of the task or the triggerer.
     """
-    from airflow.sdk.log import mask_secret
+    from airflow_ds_provider._compat import mask_secret
 
     mask_secret(values)
 
@@ -51,10 +57,8 @@ set_secret_masker(airflow_mask_secret)
 
 def _masked_by_airflow(name: str) -> bool:
     """True when Airflow's masker hides extras named ``name`` (``[core] sensitive_var_conn_names``)."""
-    try:
-        from airflow.sdk._shared.secrets_masker import should_hide_value_for_key
-    except ImportError:  # pragma: no cover - a future Airflow moved it: warn, to be safe
-        return False
+    from airflow_ds_provider._compat import should_hide_value_for_key
+
     return bool(should_hide_value_for_key(name))
 
 
@@ -135,8 +139,8 @@ class ConnectionSource:
         self._loaded: tuple[Any, Mapping[str, Any]] | None = None
 
     async def _load(self) -> tuple[Any, Mapping[str, Any]]:
-        conn = await BaseHook.aget_connection(self.oci_conn_id)
-        extra = await conn.aextra_dejson()
+        conn = await aget_connection(self.oci_conn_id)
+        extra = await aextra_dejson(conn)
         self._loaded = (conn, extra)
         return conn, extra
 
@@ -175,6 +179,22 @@ class DataScienceHook(SyncOperations, BaseHook):
     default_conn_name = "oci_data_science_default"
     conn_type = "oci_data_science"
     hook_name = "OCI Data Science"
+
+    if not has_declarative_conn_fields():  # Airflow 3.0/3.1 read the form from the hook
+
+        @classmethod
+        def get_connection_form_widgets(cls) -> dict[str, Any]:
+            """The connection form's extra fields (Airflow < 3.2; 3.2+ reads ``conn-fields``)."""
+            from airflow_ds_provider.get_provider_info import connection_type
+
+            return legacy_connection_form_widgets(connection_type()["conn-fields"])
+
+        @classmethod
+        def get_ui_field_behaviour(cls) -> dict[str, Any]:
+            """Hidden, relabelled and placeholder fields (Airflow < 3.2; 3.2+ reads the provider info)."""
+            from airflow_ds_provider.get_provider_info import connection_type
+
+            return legacy_ui_field_behaviour(connection_type()["ui-field-behaviour"])
 
     def __init__(
         self, oci_conn_id: str = default_conn_name, region: str | None = None, **kwargs: Any

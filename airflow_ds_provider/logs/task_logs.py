@@ -12,8 +12,7 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk.exceptions import AirflowFailException
-
+from airflow_ds_provider._compat import AirflowFailException
 from airflow_ds_provider.client.waiter import StateWaiter, seconds, with_details
 from airflow_ds_provider.lifecycle import Lifecycle, Outcome
 from airflow_ds_provider.logs.streamer import (

@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk.exceptions import AirflowFailException
-
+from airflow_ds_provider._compat import AirflowFailException
 from airflow_ds_provider.client.errors import NotFoundError
 from airflow_ds_provider.lifecycle import LIFECYCLES, get_lifecycle
 from airflow_ds_provider.ocids import kind_of

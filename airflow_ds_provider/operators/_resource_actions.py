@@ -14,8 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk.exceptions import AirflowFailException, TaskDeferred
-
+from airflow_ds_provider._compat import AirflowFailException, TaskDeferred
 from airflow_ds_provider.client.errors import ConflictError
 from airflow_ds_provider.lifecycle import get_lifecycle
 from airflow_ds_provider.links.console import DataScienceConsoleLink

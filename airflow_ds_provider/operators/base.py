@@ -12,11 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator, conf
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
+from airflow.sdk import BaseOperator
 
 from airflow_ds_provider._airflow_base import DEFAULT_CONN_ID, XCOM_CONSOLE_URL, DataScienceHookMixin
-from airflow_ds_provider._retry_policy import BAD_INPUT_ERRORS, no_retry_on_bad_input
+from airflow_ds_provider._compat import AirflowException, AirflowFailException, conf
+from airflow_ds_provider._retry_policy import (
+    BAD_INPUT_ERRORS,
+    FAIL_AT_ONCE_ATTR,
+    apply_default_retry_policy,
+    no_retry_on_bad_input,
+)
 from airflow_ds_provider.client.errors import (
     ConflictError,
     NotFoundError,
@@ -93,8 +98,9 @@ class DataScienceBaseOperator(DataScienceHookMixin, BaseOperator):
     def __init__(
         self, *, oci_conn_id: str = DEFAULT_CONN_ID, region: str | None = None, **kwargs: Any
     ) -> None:
-        kwargs.setdefault("retry_policy", no_retry_on_bad_input())
+        fail_at_once = apply_default_retry_policy(kwargs)
         super().__init__(**kwargs)
+        setattr(self, FAIL_AT_ONCE_ATTR, fail_at_once)
         self.oci_conn_id = oci_conn_id
         self.region = region
 

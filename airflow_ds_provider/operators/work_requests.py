@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk.exceptions import AirflowFailException
-
+from airflow_ds_provider._compat import AirflowFailException
 from airflow_ds_provider.client.errors import ConflictError
 from airflow_ds_provider.operators.base import DataScienceWaitingOperator, ds_template_fields, require_str
 

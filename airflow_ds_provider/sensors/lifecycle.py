@@ -20,16 +20,21 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow.sdk import BaseSensorOperator, PokeReturnValue, conf
-from airflow.sdk.exceptions import (
+from airflow.sdk import BaseSensorOperator, PokeReturnValue
+
+from airflow_ds_provider._airflow_base import DEFAULT_CONN_ID, DataScienceHookMixin
+from airflow_ds_provider._compat import (
     AirflowException,
     AirflowFailException,
     AirflowSensorTimeout,
     AirflowSkipException,
+    conf,
 )
-
-from airflow_ds_provider._airflow_base import DEFAULT_CONN_ID, DataScienceHookMixin
-from airflow_ds_provider._retry_policy import MissingResourceError, no_retry_on_bad_input
+from airflow_ds_provider._retry_policy import (
+    FAIL_AT_ONCE_ATTR,
+    MissingResourceError,
+    apply_default_retry_policy,
+)
 from airflow_ds_provider.client.errors import NotFoundError
 from airflow_ds_provider.client.waiter import (
     check_state,
@@ -114,12 +119,13 @@ class DataScienceLifecycleSensor(DataScienceHookMixin, BaseSensorOperator):
         **kwargs: Any,
     ) -> None:
         _check_seconds(kwargs, poll_interval)
-        kwargs.setdefault("retry_policy", no_retry_on_bad_input())
+        fail_at_once = apply_default_retry_policy(kwargs)
         if poll_interval is not None:
             if "poke_interval" in kwargs and kwargs["poke_interval"] != poll_interval:
                 raise ValueError("poll_interval and poke_interval are the same setting: pass only one")
             kwargs["poke_interval"] = poll_interval
         super().__init__(**kwargs)
+        setattr(self, FAIL_AT_ONCE_ATTR, fail_at_once)
         self.resource = resource
         if self.id_field == "resource_id":
             self.resource_id = resource_id

@@ -85,7 +85,7 @@ def _states(values: Iterable[str] | str | None, field: str) -> list[str] | None:
 def _redact(text: str) -> str:
     """Mask any secret Airflow knows about (connection passwords, key content) in ``text``."""
     try:
-        from airflow.sdk.log import redact
+        from airflow_ds_provider._compat import redact
 
         return str(redact(text))
     except Exception:

@@ -45,7 +45,9 @@ def emu(fast_emulator: Emulator, fast_identity: Any, monkeypatch: pytest.MonkeyP
 @pytest.fixture(scope="session")
 def example_dagbag() -> Any:
     """The example DAGs parsed from their folder, with fast polling and no wait for late log lines."""
-    from airflow.dag_processing.dagbag import DagBag
+    from dag_db import dag_bag_class
+
+    DagBag = dag_bag_class()
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(POLL_ENV, "0.1")

@@ -21,7 +21,9 @@ EXAMPLE_IDS = {
 @pytest.fixture(scope="module")
 def offline_dagbag():
     """Parse the folder with no connection defined and every socket connection refused."""
-    from airflow.dag_processing.dagbag import DagBag
+    from dag_db import dag_bag_class
+
+    DagBag = dag_bag_class()
 
     def refuse(self, address):
         raise AssertionError(f"an example DAG opened a network connection at parse time: {address}")

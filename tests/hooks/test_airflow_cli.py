@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -28,7 +29,9 @@ def cli_env(airflow_db: Path) -> dict[str, str]:
 def test_providers_list_shows_the_provider(cli_env) -> None:
     result = _airflow("providers", "list", "-o", "json", env=cli_env)
     assert result.returncode == 0, result.stderr[-2000:]
-    packages = {p["package_name"] for p in json.loads(result.stdout)}
+    # Airflow 3.0 logs to stdout before the JSON document
+    document = result.stdout[re.search(r"^\[\s*[{\]]", result.stdout, re.MULTILINE).start() :]  # type: ignore[union-attr]
+    packages = {p["package_name"] for p in json.loads(document)}
     assert "airflow-ds-provider" in packages
 
 

@@ -90,18 +90,34 @@ def test_test_connection_reports_oci_error(ds_emulator, ds_identity, monkeypatch
 async def test_aget_async_client_uses_the_async_connection_api(
     ds_connection, ds_identity, monkeypatch
 ) -> None:
-    from airflow.sdk import BaseHook
+    import threading
 
-    def forbidden(*args, **kwargs):
-        raise AssertionError("the sync connection API must not be used on the event loop")
+    from compat.features import has
 
-    monkeypatch.setattr(BaseHook, "get_connection", forbidden)
+    from airflow_ds_provider._compat import BaseHook
+
+    loop_thread = threading.current_thread()
+    sync_get = BaseHook.get_connection
+    sync_calls: list[threading.Thread] = []
+
+    def off_the_loop_only(*args, **kwargs):
+        # Airflow 3.0 has no async connection API: the sync one runs in a worker thread
+        sync_calls.append(threading.current_thread())
+        if has("aget_connection") or threading.current_thread() is loop_thread:
+            raise AssertionError("the sync connection API must not be used on the event loop")
+        return sync_get(*args, **kwargs)
+
+    monkeypatch.setattr(BaseHook, "get_connection", off_the_loop_only)
     hook = DataScienceHook()
     client = await hook.aget_async_client()
     assert isinstance(client, AsyncDataScienceClient)
     async with client:
         resp = await client.list_projects(ds_identity.compartment_id, limit=1)
     assert resp.status == 200
+    if has("aget_connection"):
+        assert sync_calls == []
+    else:
+        assert len(sync_calls) == 1 and sync_calls[0] is not loop_thread
 
 
 def test_wait_for_state(ds_connection, ds_emulator, ds_identity) -> None:

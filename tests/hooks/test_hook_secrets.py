@@ -11,9 +11,9 @@ import json
 import logging
 import secrets
 
-from airflow.sdk._shared.secrets_masker import _secrets_masker, redact
 from cryptography.hazmat.primitives import serialization
 
+from airflow_ds_provider._compat import redact, secrets_masker
 from airflow_ds_provider.client.auth.masking import get_secret_masker, set_secret_masker
 from airflow_ds_provider.hooks.data_science import DataScienceHook, airflow_mask_secret
 
@@ -139,7 +139,7 @@ def test_no_warning_when_airflow_is_told_to_mask_the_alias_names(
     ds_emulator, ds_identity, monkeypatch, caplog
 ) -> None:
     """``[core] sensitive_var_conn_names = key_content,pass_phrase`` makes Airflow mask them."""
-    masker = _secrets_masker()
+    masker = secrets_masker()._secrets_masker()
     monkeypatch.setattr(
         masker, "sensitive_variables_fields", [*masker.sensitive_variables_fields, "key_content"]
     )

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from airflow.sdk.exceptions import TaskDeferred
+from airflow_ds_provider._compat import TaskDeferred
 
 START = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 SHAPE = "VM.Standard.E4.Flex"

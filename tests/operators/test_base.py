@@ -10,9 +10,9 @@ import time
 import pytest
 from airflow.models.taskinstance import TaskInstance
 from airflow.sdk import DAG
-from airflow.sdk.exceptions import AirflowException, AirflowFailException, TaskDeferred
 from airflow.utils.session import create_session
 
+from airflow_ds_provider._compat import AirflowException, AirflowFailException, TaskDeferred
 from airflow_ds_provider.operators.base import (
     DataScienceBaseOperator,
     DataScienceWaitingOperator,

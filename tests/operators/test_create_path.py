@@ -48,7 +48,7 @@ def test_a_missing_job_fails_the_run_at_once_naming_job_id(ds, run_dag) -> None:
 
 
 def test_a_create_answered_404_names_the_missing_reference(ds) -> None:
-    from airflow.sdk.exceptions import AirflowFailException
+    from airflow_ds_provider._compat import AirflowFailException
 
     from .conftest import make_context
 

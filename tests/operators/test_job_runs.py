@@ -8,8 +8,8 @@ import time
 
 import pytest
 from airflow.sdk import DAG
-from airflow.sdk.exceptions import AirflowException, AirflowFailException, TaskDeferred
 
+from airflow_ds_provider._compat import AirflowException, AirflowFailException, TaskDeferred
 from airflow_ds_provider.client.errors import NotFoundError
 from airflow_ds_provider.operators.job_runs import (
     DataScienceCancelJobRunOperator,

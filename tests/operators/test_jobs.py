@@ -10,8 +10,8 @@ import tracemalloc
 
 import pytest
 from airflow.sdk import DAG
-from airflow.sdk.exceptions import AirflowFailException, TaskDeferred
 
+from airflow_ds_provider._compat import AirflowFailException, TaskDeferred
 from airflow_ds_provider.operators.jobs import (
     DataScienceChangeJobCompartmentOperator,
     DataScienceCreateJobArtifactOperator,

@@ -8,8 +8,8 @@ import time
 
 import pytest
 from airflow.sdk import DAG
-from airflow.sdk.exceptions import AirflowFailException, TaskDeferred
 
+from airflow_ds_provider._compat import AirflowFailException, TaskDeferred
 from airflow_ds_provider.operators.model_deployments import (
     DataScienceActivateModelDeploymentOperator,
     DataScienceChangeModelDeploymentCompartmentOperator,

@@ -10,8 +10,8 @@ import tracemalloc
 
 import pytest
 from airflow.sdk import DAG
-from airflow.sdk.exceptions import AirflowFailException
 
+from airflow_ds_provider._compat import AirflowFailException
 from airflow_ds_provider.client.errors import ConflictError, PreconditionFailedError
 from airflow_ds_provider.operators.models import (
     DataScienceActivateModelOperator,

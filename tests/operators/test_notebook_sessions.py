@@ -6,8 +6,8 @@ import json
 
 import pytest
 from airflow.sdk import DAG
-from airflow.sdk.exceptions import AirflowFailException, TaskDeferred
 
+from airflow_ds_provider._compat import AirflowFailException, TaskDeferred
 from airflow_ds_provider.operators.notebook_sessions import (
     DataScienceActivateNotebookSessionOperator,
     DataScienceChangeNotebookSessionCompartmentOperator,

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 from airflow.sdk import DAG
-from airflow.sdk.exceptions import AirflowFailException
 
+from airflow_ds_provider._compat import AirflowFailException
 from airflow_ds_provider.operators.work_requests import DataScienceCancelWorkRequestOperator
 
 from .conftest import FAST, make_context

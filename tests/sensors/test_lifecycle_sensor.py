@@ -9,8 +9,8 @@ import time
 
 import pytest
 from airflow.sdk import DAG
-from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSensorTimeout
 
+from airflow_ds_provider._compat import AirflowException, AirflowFailException, AirflowSensorTimeout
 from airflow_ds_provider.links.console import console_url
 from airflow_ds_provider.sensors import (
     DataScienceJobRunSensor,

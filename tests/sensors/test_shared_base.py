@@ -7,10 +7,10 @@ import json
 
 import pytest
 from airflow.sdk import DAG
-from airflow.sdk.exceptions import AirflowException
 
 from airflow_ds_provider import operators as operators_pkg
 from airflow_ds_provider._airflow_base import DataScienceHookMixin
+from airflow_ds_provider._compat import AirflowException
 from airflow_ds_provider.links.console import console_url
 from airflow_ds_provider.operators.base import DataScienceBaseOperator, DataScienceWaitingOperator
 from airflow_ds_provider.sensors import DataScienceJobRunSensor, DataScienceLifecycleSensor

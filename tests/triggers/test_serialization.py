@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from airflow._shared.module_loading import import_string
 from airflow.models.trigger import Trigger
 from airflow.sdk.serde import deserialize, serialize
 
+from airflow_ds_provider._compat import import_string
 from airflow_ds_provider.triggers import (
     DataScienceJobRunTrigger,
     DataScienceLifecycleTrigger,
