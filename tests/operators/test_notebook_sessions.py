@@ -20,6 +20,7 @@ from airflow_ds_provider.operators.notebook_sessions import (
 from ._models_helpers import SHAPE, START, execute, operations, run_deferred, seed_notebook_session, slow
 from .conftest import FAST, OTHER_COMPARTMENT, make_context
 
+SUBNET = "ocid1.subnet.oc1.iad.amaaaaaanotebooksubnet"
 NBID = "{{ ti.xcom_pull(task_ids='create', key='resource_id') }}"
 MODES = pytest.mark.parametrize("deferrable", [False, True], ids=["sync", "deferrable"])
 
@@ -44,7 +45,8 @@ def test_notebook_session_lifecycle_in_a_dag(ds, run_dag, deferrable) -> None:
             task_id="update",
             notebook_session_id=NBID,
             update_notebook_session_details={
-                "notebookSessionConfigurationDetails": {"shape": "VM.Standard2.2"}
+                # the full API's model requires the subnet of a session configuration
+                "notebookSessionConfigurationDetails": {"shape": "VM.Standard2.2", "subnetId": SUBNET}
             },
             freeform_tags={"owner": "{{ dag.dag_id }}"},
         )
@@ -73,7 +75,7 @@ def test_notebook_session_lifecycle_in_a_dag(ds, run_dag, deferrable) -> None:
     assert result.xcom("move")["compartmentId"] == OTHER_COMPARTMENT
     final = ds.emu.get(nb_id)
     assert final["lifecycleState"] == "DELETED"
-    assert final["notebookSessionConfigurationDetails"] == {"shape": "VM.Standard2.2"}
+    assert final["notebookSessionConfigurationDetails"] == {"shape": "VM.Standard2.2", "subnetId": SUBNET}
     assert final["compartmentId"] == OTHER_COMPARTMENT
 
 
