@@ -107,7 +107,7 @@ def call_flow(call: PreparedCall, policy: RetryPolicy, clock: Callable[[], float
                 landed = yield from _upload_landed(call, exc)
                 if landed is not None:
                     return landed
-            judge = is_conflict(exc) or (uncertain and getattr(exc, "status", None) == 412)
+            judge = is_conflict(exc) or (uncertain and status == 412)
             if judge and completion is not None:
                 recovered = yield from _verify(call, completion, describe(exc)[0])
                 if recovered is not None:

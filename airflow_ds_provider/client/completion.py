@@ -101,6 +101,17 @@ class Completion:
         return f"{what} is {data.get(self.state_field)}"
 
 
+def _reading(lifecycle: Any) -> dict[str, Any]:
+    """The fields of a :class:`Completion` that say how to read the resource of ``lifecycle``."""
+    return {
+        "resource": lifecycle.resource,
+        "get_operation": lifecycle.get_operation,
+        "id_arg": lifecycle.id_param,
+        "state_field": lifecycle.state_field,
+        "read_args": get_operation(lifecycle.get_operation).path_args,
+    }
+
+
 def _same_target(action_args: tuple[str, ...], read_operation: str) -> bool:
     """Whether the action's path arguments name exactly what the read needs."""
     return set(action_args) == set(get_operation(read_operation).path_args)
@@ -135,11 +146,7 @@ def _state_completion(name: str, action: str, resource: str) -> Completion | Non
         return None
     return Completion(
         operation=name,
-        resource=resource,
-        get_operation=lifecycle.get_operation,
-        id_arg=lifecycle.id_param,
-        state_field=lifecycle.state_field,
-        read_args=get_operation(lifecycle.get_operation).path_args,
+        **_reading(lifecycle),
         done_states=frozenset(done),
         shared_states=frozenset(shared),
         work_request_type=work_type,
@@ -156,11 +163,7 @@ def _vanishing_delete(name: str, action: str, lifecycle: Any) -> Completion | No
         return None
     return Completion(
         operation=name,
-        resource=lifecycle.resource,
-        get_operation=lifecycle.get_operation,
-        id_arg=lifecycle.id_param,
-        state_field=lifecycle.state_field,
-        read_args=get_operation(lifecycle.get_operation).path_args,
+        **_reading(lifecycle),
         done_states=frozenset({"DELETING"}),
     )
 
@@ -172,11 +175,7 @@ def _compartment_completion(name: str, resource: str) -> Completion | None:
         return None
     return Completion(
         operation=name,
-        resource=resource,
-        get_operation=lifecycle.get_operation,
-        id_arg=lifecycle.id_param,
-        state_field=lifecycle.state_field,
-        read_args=get_operation(lifecycle.get_operation).path_args,
+        **_reading(lifecycle),
         compartment_body=op.body_param,
     )
 
@@ -208,11 +207,7 @@ def _work_request_completion(name: str) -> Completion | None:
         return None
     return Completion(
         operation=name,
-        resource=lifecycle.resource,
-        get_operation=lifecycle.get_operation,
-        id_arg=lifecycle.id_param,
-        state_field=lifecycle.state_field,
-        read_args=get_operation(lifecycle.get_operation).path_args,
+        **_reading(lifecycle),
         work_request_type=work_type,
         by_work_request=True,
     )
