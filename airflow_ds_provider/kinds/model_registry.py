@@ -3,6 +3,10 @@
 OCID types: ``datasciencemodelversionset`` and ``datasciencemodelgroup`` are the ones public
 documentation shows (Oracle ADS's AQUA docs show ``ocid1.datasciencemodelgroup.oc1...``);
 ``datasciencemodelgroupversionhistory`` follows the ``datascience<kind>`` spelling (not confirmed).
+
+Console pages: ``model-version-sets`` is attested (oci_facts.md §9); ``model-groups`` follows the
+same ``data-science/<collection>`` pattern (not confirmed). Version histories have no operators:
+their only actions are create/update/delete of a label holder, done through the hook.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ KINDS: tuple[Resource, ...] = (
             "delete": Action("DELETING", "DELETED", sources=fs("ACTIVE", "FAILED")),
         },
         details_field=None,
-        operators=False,
+        console=("model-version-sets", "OCI Data Science Model Version Set"),
         work_request_kind="MODELVERSIONSET",
     ),
     Resource(
@@ -42,7 +46,8 @@ KINDS: tuple[Resource, ...] = (
             "deactivate": Action(None, "INACTIVE", sources=fs("ACTIVE")),
             "delete": Action("DELETING", "DELETED", sources=fs("ACTIVE", "INACTIVE", "FAILED")),
         },
-        operators=False,
+        waitable=True,
+        console=("model-groups", "OCI Data Science Model Group"),
     ),
     Resource(
         name="model_group_version_history",

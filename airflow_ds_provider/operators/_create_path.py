@@ -24,7 +24,7 @@ from airflow_ds_provider.operators.base import (
     merge_body,
     retry_token_for,
 )
-from airflow_ds_provider.spec import models, snake_case
+from airflow_ds_provider.spec import get_operation, models, snake_case
 from airflow_ds_provider.spec.validation import Node, Report, walk
 
 if TYPE_CHECKING:
@@ -143,9 +143,12 @@ def create_resource(
         operator.publish(context, data["id"], resource=kind)
         return data
     operation = f"create_{kind}"
+    body_param = (
+        get_operation(operation).body_param or f"{operation}_details"
+    )  # create_base_model_group_details
     try:
         response = operator.hook.call(
-            operation, **{f"{operation}_details": body}, opc_retry_token=retry_token_for(context, salt)
+            operation, **{body_param: body}, opc_retry_token=retry_token_for(context, salt)
         )
     except NotFoundError as exc:
         raise missing_reference(operator, operation, body, exc) from None

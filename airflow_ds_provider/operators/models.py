@@ -249,55 +249,90 @@ class DataScienceCreateModelArtifactOperator(DataScienceBaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         model_id = require_str(self.model_id, "model_id")
-        if not isinstance(self.artifact_path, str | os.PathLike) or not os.fspath(self.artifact_path):
-            raise ValueError(f"artifact_path: expected a file path, got {self.artifact_path!r}")
-        path = os.fspath(self.artifact_path)
-        if not os.path.isfile(path):
-            raise ValueError(f"artifact_path: {path!r} is not a readable file")
+        path = artifact_file(self.artifact_path)
         self.publish(context, model_id)
-        local_md5 = file_md5_b64(path)
-        existing = self._artifact_metadata(model_id)
-        if existing is not None:
-            if existing["contentMd5"] == local_md5:
-                self.log.info(
-                    "Model %s already has this artifact (MD5 %s); nothing to upload", model_id, local_md5
-                )
-                return existing
-            raise AirflowFailException(
-                f"model_id: model {model_id} already has a different artifact (MD5 {existing['contentMd5']}, "
-                f"{path!r} has {local_md5}); artifacts are immutable: create a new model"
-            )
-        disposition = self.content_disposition or f"attachment; filename={os.path.basename(path)}"
-        self.log.info(
-            "Uploading %s (%d bytes) as the artifact of model %s", path, os.path.getsize(path), model_id
-        )
-        self.hook.create_model_artifact(
+        return upload_model_artifact(
+            self,
+            context,
             model_id,
             path,
-            content_disposition=disposition,
+            content_disposition=self.content_disposition,
             if_match=self.if_match,
-            opc_retry_token=retry_token_for(context, "model-artifact"),
         )
-        uploaded = self._artifact_metadata(model_id)
-        if uploaded is None or uploaded["contentMd5"] != local_md5:
-            raise AirflowFailException(
-                f"model_id: the artifact stored for model {model_id} does not match {path!r}"
-            )
-        return uploaded
 
-    def _artifact_metadata(self, model_id: str) -> dict[str, Any] | None:
-        try:
-            headers = self.hook.head_model_artifact(model_id).headers
-        except NotFoundError:
-            return None
-        length = headers.get("content-length")
-        return {
-            "modelId": model_id,
-            "etag": headers.get("etag"),
-            "contentLength": int(length) if length and length.isdigit() else None,
-            "contentMd5": headers.get("content-md5"),
-            "contentDisposition": headers.get("content-disposition"),
-        }
+
+def artifact_file(value: Any, field: str = "artifact_path") -> str:
+    """The rendered artifact path, checked to be a readable file; errors name ``field``."""
+    if not isinstance(value, str | os.PathLike) or not os.fspath(value):
+        raise ValueError(f"{field}: expected a file path, got {value!r}")
+    path = os.fspath(value)
+    if not os.path.isfile(path):
+        raise ValueError(f"{field}: {path!r} is not a readable file")
+    return path
+
+
+def upload_model_artifact(
+    operator: DataScienceBaseOperator,
+    context: Context,
+    model_id: str,
+    path: str,
+    *,
+    content_disposition: str | None = None,
+    if_match: str | None = None,
+) -> dict[str, Any]:
+    """Upload ``path`` as the artifact of ``model_id`` (streamed), once: the one upload path.
+
+    When the model already has an artifact with the same MD5 nothing is sent (a retry after a
+    lost answer or a crash); a different one fails the task (artifacts are immutable).
+
+    :returns: the artifact's metadata (``modelId``, ``etag``, ``contentLength``, ``contentMd5``,
+        ``contentDisposition``).
+    """
+    local_md5 = file_md5_b64(path)
+    existing = model_artifact_metadata(operator.hook, model_id)
+    if existing is not None:
+        if existing["contentMd5"] == local_md5:
+            operator.log.info(
+                "Model %s already has this artifact (MD5 %s); nothing to upload", model_id, local_md5
+            )
+            return existing
+        raise AirflowFailException(
+            f"model_id: model {model_id} already has a different artifact (MD5 {existing['contentMd5']}, "
+            f"{path!r} has {local_md5}); artifacts are immutable: create a new model"
+        )
+    disposition = content_disposition or f"attachment; filename={os.path.basename(path)}"
+    operator.log.info(
+        "Uploading %s (%d bytes) as the artifact of model %s", path, os.path.getsize(path), model_id
+    )
+    operator.hook.create_model_artifact(
+        model_id,
+        path,
+        content_disposition=disposition,
+        if_match=if_match,
+        opc_retry_token=retry_token_for(context, "model-artifact"),
+    )
+    uploaded = model_artifact_metadata(operator.hook, model_id)
+    if uploaded is None or uploaded["contentMd5"] != local_md5:
+        raise AirflowFailException(
+            f"model_id: the artifact stored for model {model_id} does not match {path!r}"
+        )
+    return uploaded
+
+
+def model_artifact_metadata(hook: Any, model_id: str) -> dict[str, Any] | None:
+    """The metadata of a model's artifact (from ``head_model_artifact``), ``None`` without one."""
+    try:
+        headers = hook.head_model_artifact(model_id).headers
+    except NotFoundError:
+        return None
+    length = headers.get("content-length")
+    return {
+        "modelId": model_id,
+        "etag": headers.get("etag"),
+        "contentLength": int(length) if length and length.isdigit() else None,
+        "contentMd5": headers.get("content-md5"),
+        "contentDisposition": headers.get("content-disposition"),
+    }
 
 
 class _ProvenanceOperator(DataScienceBaseOperator):
