@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 from airflow_ds_provider._compat import AirflowFailException
 from airflow_ds_provider.client.errors import NotFoundError
 from airflow_ds_provider.links.console import DataScienceConsoleLink
-from airflow_ds_provider.operators._adoption import Adopter, creation_tags, made_by
+from airflow_ds_provider.operators._adoption import (
+    Adopter,
+    creating_try,
+    creation_tags,
+    first_try_of_budget,
+    made_by,
+)
 from airflow_ds_provider.operators._body import airflow_identity_tags
 from airflow_ds_provider.operators._resource_actions import (
     ChangeCompartmentOperator,
@@ -320,12 +326,12 @@ class DataScienceRegisterModelVersionOperator(DataScienceBaseOperator):
             if by_name is not None:
                 version_set = self._set_by_name(require_str(by_name, "model_version_set_name"), body)
             if version_set is not None:
-                self._check_set(version_set, body, label)
-                body["modelVersionSetId"] = version_set["id"]
+                model = self._check_set(context, version_set, body, label)
             else:
                 version_set = self._create_set(context, by_name or "", body)
+            if model is None:
                 body["modelVersionSetId"] = version_set["id"]
-            model = create_resource(self, context, "model", body, adopt=False)
+                model = create_resource(self, context, "model", body, adopt=False)
         model_id = model["id"]
         self.publish(context, model_id)
         upload_model_artifact(self, context, model_id, path)
@@ -363,8 +369,12 @@ class DataScienceRegisterModelVersionOperator(DataScienceBaseOperator):
             )
         return None
 
-    def _check_set(self, version_set: dict[str, Any], body: dict[str, Any], label: str) -> None:
-        """The set must be ACTIVE, in the model's project and compartment, without ``label``."""
+    def _check_set(
+        self, context: Context, version_set: dict[str, Any], body: dict[str, Any], label: str
+    ) -> dict[str, Any] | None:
+        """The set must be ACTIVE, in the model's project and compartment, without ``label``;
+        returns the version an earlier try of this task instance registered with ``label`` (an
+        INACTIVE, staged one too), to finish instead of failing on its label."""
         field = "model_version_set_id" if self.model_version_set_id else "model_version_set_name"
         where = f"model version set {version_set['id']} ({version_set['name']!r})"
         if version_set["lifecycleState"] != "ACTIVE":
@@ -382,8 +392,20 @@ class DataScienceRegisterModelVersionOperator(DataScienceBaseOperator):
                 version_label=label,
             )
         )
-        if taken:
-            raise ValueError(f"version_label: {label!r} is already used by model {taken[0]['id']} in {where}")
+        if not taken:
+            return None
+        later_try = int(getattr(context["ti"], "try_number", 1) or 1) > 1
+        if later_try and made_by(taken[0], airflow_identity_tags(context)):
+            made = creating_try(taken[0])
+            if made is not None and made >= first_try_of_budget(context, self.retries):
+                self.log.info(
+                    "Adopting model %s, version %r made by try %s of this task instance",
+                    taken[0]["id"],
+                    label,
+                    made,
+                )
+                return self.hook.get_model(taken[0]["id"]).data
+        raise ValueError(f"version_label: {label!r} is already used by model {taken[0]['id']} in {where}")
 
     def _create_set(self, context: Context, name: str, body: dict[str, Any]) -> dict[str, Any]:
         set_body = {
