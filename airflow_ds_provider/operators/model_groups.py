@@ -122,12 +122,26 @@ class DataScienceCreateModelGroupOperator(DataScienceWaitingOperator):
         body.setdefault("modelGroupDetails", {"type": "HOMOGENEOUS"})
         members = _member_list(self.member_model_ids, "member_model_ids")
         if members is not None:
+            self._check_members(members, "member_model_ids")
             body["memberModelEntries"] = {"memberModelDetails": members}
         body = build_create_body(
             self, context, body, field, _BODY_MODEL, **{name: getattr(self, name) for name in _CREATE_FIELDS}
         )
         data = create_resource(self, context, _GROUP, body)
         return self.wait(context, data["id"], initial=data)
+
+    def _check_members(self, members: list[dict[str, str]], field: str) -> None:
+        """Each member model exists and is ACTIVE (what the service requires), named by index."""
+        for index, member in enumerate(members):
+            model = self.read_resource(member["modelId"], resource="model", missing_ok=True)
+            if model is None:
+                raise ValueError(
+                    f"{field}[{index}]: model {member['modelId']} does not exist or is not visible to this connection"
+                )
+            if model["lifecycleState"] != "ACTIVE":
+                raise ValueError(
+                    f"{field}[{index}]: model {member['modelId']} is {model['lifecycleState']}, not ACTIVE"
+                )
 
 
 class DataScienceCloneModelGroupOperator(DataScienceWaitingOperator):

@@ -26,6 +26,8 @@ from airflow_ds_provider.operators.base import DataScienceBaseOperator
 from airflow_ds_provider.operators.job_runs import DataScienceCreateJobRunOperator
 from airflow_ds_provider.operators.jobs import DataScienceCreateJobOperator
 from airflow_ds_provider.operators.model_deployments import DataScienceCreateModelDeploymentOperator
+from airflow_ds_provider.operators.model_groups import DataScienceCreateModelGroupOperator
+from airflow_ds_provider.operators.model_version_sets import DataScienceCreateModelVersionSetOperator
 from airflow_ds_provider.operators.models import DataScienceCreateModelOperator
 from airflow_ds_provider.operators.notebook_sessions import DataScienceCreateNotebookSessionOperator
 from airflow_ds_provider.operators.projects import DataScienceCreateProjectOperator
@@ -58,6 +60,11 @@ CREATES: dict[str, tuple[type[DataScienceBaseOperator], Callable[[Any], dict[str
             **FAST,
         },
     ),
+    "model_version_set": (
+        DataScienceCreateModelVersionSetOperator,
+        lambda ds: {"project_id": ds.project(), "name": "adopted-set"},
+    ),
+    "model_group": (DataScienceCreateModelGroupOperator, lambda ds: _model_group_kwargs(ds)),
     "notebook_session": (
         DataScienceCreateNotebookSessionOperator,
         lambda ds: {
@@ -67,6 +74,11 @@ CREATES: dict[str, tuple[type[DataScienceBaseOperator], Callable[[Any], dict[str
         },
     ),
 }
+
+
+def _model_group_kwargs(ds: Any) -> dict[str, Any]:
+    project_id = ds.project()
+    return {"project_id": project_id, "member_model_ids": [seed_model(ds, project_id)], **FAST}
 
 
 def _create_operator_classes() -> dict[str, type]:
