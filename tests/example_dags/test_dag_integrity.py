@@ -13,6 +13,7 @@ from ._helpers import ASSETS_DIR, EXAMPLES_DIR
 EXAMPLE_IDS = {
     "example_ds_job_pipeline",
     "example_ds_model_deployment",
+    "example_ds_model_registry",
     "example_ds_parallel_runs",
     "example_ds_sensors",
 }
