@@ -6,7 +6,9 @@ A schedule's action names what it starts (``CREATE_JOB_RUN``: a job run of ``job
 :func:`list_args` and :func:`pick_run` find, among the target's runs, the first one the schedule
 started at or after a starting point: the oldest run accepted since then that carries the
 freeform tag :data:`SCHEDULE_RUN_TAG` naming the schedule (the runs a schedule starts carry it;
-a run of the same job started any other way never matches). No I/O here.
+a run of the same job started any other way never matches). :func:`default_after` is the
+starting point of a wait that begins now, read from the service's own clock (the runs and the
+schedule), so a worker clock that differs from the service's does not move it. No I/O here.
 """
 
 from __future__ import annotations
@@ -110,6 +112,22 @@ def pick_run(runs: Iterable[Mapping[str, Any]], schedule_id: str, after: float) 
         if isinstance(tags, Mapping) and tags.get(SCHEDULE_RUN_TAG) == schedule_id:
             found = dict(run)
     return found
+
+
+def default_after(runs: Iterable[Mapping[str, Any]], schedule: Mapping[str, Any]) -> float:
+    """The starting point of a wait that begins now, on the service's own clock: just after the
+    newest run the schedule has started (``runs``: the target's runs, newest first), or, when it
+    has started none, the schedule's creation (every run it starts is then the next one).
+
+    :raises ValueError: when the schedule's JSON has no ``timeCreated``.
+    """
+    schedule_id = schedule.get("id")
+    for run in runs:
+        tags = run.get("freeformTags") or {}
+        at = run_time(run)
+        if at is not None and isinstance(tags, Mapping) and tags.get(SCHEDULE_RUN_TAG) == schedule_id:
+            return at + 0.001  # wire times have milliseconds
+    return parse_time(schedule.get("timeCreated")).timestamp()
 
 
 def parse_after(value: Any, field: str = "after") -> float | None:

@@ -18,6 +18,7 @@ from airflow_ds_provider.operators._adoption import store_get, store_set
 from airflow_ds_provider.schedule_runs import (
     XCOM_AFTER,
     RunTarget,
+    default_after,
     iso,
     list_args,
     parse_after,
@@ -54,10 +55,13 @@ class DataScienceScheduleRunSensor(DataScienceLifecycleSensor):
     """Wait for the next run a schedule starts (a job run or a pipeline run) to finish.
 
     The run waited for is the first one the schedule starts at or after the starting point:
-    ``after`` when given, else the moment the sensor began. The starting point is computed once
-    and kept: in ``reschedule`` mode in ``task_state_store`` (Airflow 3.3+; before, the first
-    poke's start date), in deferrable mode in the trigger, so neither a reschedule nor a
-    triggerer restart moves it. It is pushed as XCom ``schedule_run_after``.
+    ``after`` when given, else the moment the sensor began, on the service's clock (just after
+    the newest run the schedule had started then, or its creation when it had started none). The
+    starting point is computed once per try and kept: in ``reschedule`` mode in
+    ``task_state_store`` (Airflow 3.3+; before, the first poke's start date), in deferrable mode
+    in the trigger, so neither a reschedule nor a triggerer restart moves it. It is pushed as
+    XCom ``schedule_run_after``. A run is the schedule's when it carries the freeform tag
+    ``scheduleId`` naming the schedule.
 
     Returns (XCom) the run's JSON once it ``SUCCEEDED``; a failed run fails the task with its
     ``lifecycleDetails``. A schedule that is ``FAILED`` or ``DELETED`` before it started the run
@@ -91,7 +95,12 @@ class DataScienceScheduleRunSensor(DataScienceLifecycleSensor):
         return super().execute(context)
 
     def _starting_point(self, context: Context) -> float:
-        """``after``, or the start this task's try recorded, or now (recorded for the next poke)."""
+        """``after``; else the one this try recorded; else computed now and recorded.
+
+        Computed, it is on the service's clock (:func:`~airflow_ds_provider.schedule_runs.default_after`);
+        on an Airflow without ``task_state_store`` a later reschedule poke uses the first poke's
+        start date instead.
+        """
         given = parse_after(self.after)
         if given is not None:
             return given
@@ -103,15 +112,28 @@ class DataScienceScheduleRunSensor(DataScienceLifecycleSensor):
             stored = None
         if stored is not None:
             return stored
-        first = None
         if self.reschedule and context.get("task_reschedule_count", 0):
             try:
                 first = ti.get_first_reschedule_date(context)
-            except Exception as exc:  # a hint only: without it the poke's own start is used
+            except Exception as exc:  # a hint only: without it the service's state is read
                 self.log.warning("Could not read the first reschedule date: %s", exc)
-        started = first.timestamp() if first is not None else time.time()
+                first = None
+            if first is not None:
+                return first.timestamp()
+        schedule = self._schedule(self._settings()[1])
+        runs = self.hook.paginate(self._target.list_operation, **list_args(self._target))  # type: ignore[union-attr]
+        started = parse_after(iso(default_after(runs, schedule))) or 0.0  # the recorded value, to the ms
         store_set(context, key, iso(started), self.log)
-        return parse_after(iso(started))  # the recorded value, so every poke agrees to the ms
+        return started
+
+    def _schedule(self, schedule_id: str) -> dict[str, Any]:
+        """The schedule's JSON (its target noted); a 404 fails at once naming ``schedule_id``."""
+        try:
+            schedule = self.hook.get_schedule(schedule_id).data
+        except NotFoundError as exc:
+            raise MissingResourceError(self.id_field, _SCHEDULE, schedule_id, str(exc)) from None
+        self._target = run_target(schedule)
+        return schedule
 
     def poke(self, context: Context) -> PokeReturnValue:
         """Find the schedule's run (once found, read only the run); done when it has ended."""
@@ -135,12 +157,8 @@ class DataScienceScheduleRunSensor(DataScienceLifecycleSensor):
         return PokeReturnValue(is_done=False)
 
     def _find(self, schedule_id: str) -> dict[str, Any] | None:
-        try:
-            schedule = self.hook.get_schedule(schedule_id).data
-        except NotFoundError as exc:
-            raise MissingResourceError(self.id_field, _SCHEDULE, schedule_id, str(exc)) from None
-        self._target = run_target(schedule)
-        assert self._after_ts is not None
+        schedule = self._schedule(schedule_id)
+        assert self._after_ts is not None and self._target is not None
         runs = self.hook.paginate(self._target.list_operation, **list_args(self._target))
         run = pick_run(runs, schedule_id, self._after_ts)
         state = schedule.get("lifecycleState")
