@@ -70,6 +70,8 @@ class Resource:
     :param parent: the kind whose OCID the path also needs (``model`` for an artifact signature).
     :param work_request_kind: the resource's part of its work requests' ``operationType`` when it
         is not its upper-cased name (``PRIVATE_ENDPOINT`` in ``PRIVATE_ENDPOINT_CREATE``).
+    :param short: the name its Airflow modules and classes use when ``name`` is clumsy
+        (``private_endpoint``: ``sensors/private_endpoints.py``, ``DataSciencePrivateEndpointSensor``).
     """
 
     name: str
@@ -92,6 +94,7 @@ class Resource:
     id_arg: str | None = None
     parent: str | None = None
     work_request_kind: str | None = None
+    short: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "actions", MappingProxyType(dict(self.actions)))
@@ -123,12 +126,17 @@ class Resource:
     @property
     def module(self) -> str:
         """The module name of its operators, sensors and triggers (``job_runs``)."""
-        return f"{self.name}s"
+        return f"{self.short or self.name}s"
 
     @property
     def class_part(self) -> str:
-        """Its part of class names (``JobRun`` in ``DataScienceJobRunSensor``)."""
+        """Its name in the service's own terms (``JobRun``; work-request entity types)."""
         return self.name.title().replace("_", "")
+
+    @property
+    def class_stem(self) -> str:
+        """Its part of Airflow class names (``JobRun`` in ``DataScienceJobRunSensor``)."""
+        return (self.short or self.name).title().replace("_", "")
 
     def work_request_type(self, action: str) -> str:
         """The ``operationType`` of the work request an action starts (``MODEL_DEPLOYMENT_CREATE``;

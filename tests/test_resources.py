@@ -132,11 +132,11 @@ def test_a_waitable_resource_has_a_registered_sensor_and_trigger(name: str) -> N
     for kind, suffix in (("sensors", "Sensor"), ("triggers", "Trigger")):
         module = f"airflow_ds_provider.{kind}.{resource.module}"
         assert module in _modules(kind)
-        cls = getattr(importlib.import_module(module), f"DataScience{resource.class_part}{suffix}")
+        cls = getattr(importlib.import_module(module), f"DataScience{resource.class_stem}{suffix}")
         package = importlib.import_module(f"airflow_ds_provider.{kind}")
         assert getattr(package, cls.__name__) is cls and cls.__name__ in package.__all__
     sensor_cls = import_string(
-        f"airflow_ds_provider.sensors.{resource.module}.DataScience{resource.class_part}Sensor"
+        f"airflow_ds_provider.sensors.{resource.module}.DataScience{resource.class_stem}Sensor"
     )
     sensor = sensor_cls(task_id="wait", **{resource.id_param: _ocid(name)})
     assert sensor.resource == name and resource.id_param in sensor.template_fields
@@ -146,7 +146,7 @@ def test_a_waitable_resource_has_a_registered_sensor_and_trigger(name: str) -> N
 def test_its_trigger_round_trips_through_airflows_serialization(name: str) -> None:
     resource = RESOURCES[name]
     cls = import_string(
-        f"airflow_ds_provider.triggers.{resource.module}.DataScience{resource.class_part}Trigger"
+        f"airflow_ds_provider.triggers.{resource.module}.DataScience{resource.class_stem}Trigger"
     )
     trigger = cls(
         _ocid(name), poll_interval=5, deadline=1_900_000_000.0, target_states=sorted(resource.success)

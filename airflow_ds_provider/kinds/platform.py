@@ -1,5 +1,6 @@
 """Resource kinds of the platform area: schedules, Data Science private endpoints and compute
-targets (states from the models of the full API; operators, sensors and triggers come later)."""
+targets (states from the models of the full API). Schedules and private endpoints have operators,
+sensors and triggers; compute targets do not yet (no operator was asked for: issue #15)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ KINDS: tuple[Resource, ...] = (
             ),
             "delete": Action("DELETING", "DELETED", sources=fs("ACTIVE", "INACTIVE", "FAILED")),
         },
-        operators=False,
+        waitable=True,
+        # not confirmed by the reference: the pattern of the attested console pages
+        console=("schedules", "OCI Data Science Schedule"),
     ),
     Resource(
         name="data_science_private_endpoint",
@@ -53,9 +56,12 @@ KINDS: tuple[Resource, ...] = (
             ),
             "delete": Action("DELETING", "DELETED", sources=fs("ACTIVE", "FAILED", "NEEDS_ATTENTION")),
         },
-        operators=False,
+        waitable=True,
+        # not confirmed by the reference: the pattern of the attested console pages
+        console=("private-endpoints", "OCI Data Science Private Endpoint"),
         display="private endpoint",
         work_request_kind="PRIVATE_ENDPOINT",
+        short="private_endpoint",
     ),
     Resource(
         name="compute_target",

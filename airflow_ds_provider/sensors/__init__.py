@@ -14,7 +14,7 @@ from airflow_ds_provider.resources import waitable
 #: class name -> module that defines it
 _CLASSES: dict[str, str] = {
     "DataScienceLifecycleSensor": f"{__name__}.lifecycle",
-    **{f"DataScience{r.class_part}Sensor": f"{__name__}.{r.module}" for r in waitable()},
+    **{f"DataScience{r.class_stem}Sensor": f"{__name__}.{r.module}" for r in waitable()},
 }
 __all__ = sorted(_CLASSES)
 

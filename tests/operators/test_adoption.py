@@ -30,13 +30,17 @@ from airflow_ds_provider.operators.model_groups import DataScienceCreateModelGro
 from airflow_ds_provider.operators.model_version_sets import DataScienceCreateModelVersionSetOperator
 from airflow_ds_provider.operators.models import DataScienceCreateModelOperator
 from airflow_ds_provider.operators.notebook_sessions import DataScienceCreateNotebookSessionOperator
+from airflow_ds_provider.operators.private_endpoints import DataScienceCreatePrivateEndpointOperator
 from airflow_ds_provider.operators.projects import DataScienceCreateProjectOperator
+from airflow_ds_provider.operators.schedules import DataScienceCreateScheduleOperator
+from airflow_ds_provider.resources import RESOURCES
 
 from ._models_helpers import deployment_config, seed_model
 from .conftest import CONN_ENV, FAST, JOB_BODY, make_context
 
 START = dt.datetime(2026, 1, 1)
 NOTEBOOK_SHAPE = "VM.Standard.E4.Flex"
+SUBNET = "ocid1.subnet.oc1.iad.aaaaaaaaadoptionsubnet"
 RETRY = {"retries": 1, "retry_delay": dt.timedelta(seconds=0)}
 
 #: kind -> (operator class, kwargs factory); every create operator of the package must be here.
@@ -73,6 +77,20 @@ CREATES: dict[str, tuple[type[DataScienceBaseOperator], Callable[[Any], dict[str
             **FAST,
         },
     ),
+    "schedule": (
+        DataScienceCreateScheduleOperator,
+        lambda ds: {
+            "project_id": ds.project(),
+            "display_name": "nightly",
+            "job_id": ds.job(),
+            "interval_days": 1,
+            **FAST,
+        },
+    ),
+    "data_science_private_endpoint": (
+        DataScienceCreatePrivateEndpointOperator,
+        lambda ds: {"subnet_id": SUBNET, "data_science_resource_type": "NOTEBOOK_SESSION", **FAST},
+    ),
 }
 
 
@@ -91,7 +109,7 @@ def _create_operator_classes() -> dict[str, type]:
         module = importlib.import_module(f"{operators_pkg.__name__}.{info.name}")
         for name, cls in inspect.getmembers(module, inspect.isclass):
             kind = getattr(cls, "resource", None)
-            if kind in LIFECYCLES and name == f"DataScienceCreate{kind.title().replace('_', '')}Operator":
+            if kind in LIFECYCLES and name == f"DataScienceCreate{RESOURCES[kind].class_stem}Operator":
                 found[kind] = cls
     return found
 

@@ -1,0 +1,277 @@
+"""The schedule-run sensor and trigger through ``dag.test()`` against the emulator.
+
+The emulator's schedules start their runs on the emulator clock: a helper thread moves the clock
+an hour on once the sensor (or trigger) has provably looked for a run, so the schedule fires
+after the wait began; the run's outcome is scripted through the action's run tags.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import threading
+import time
+from typing import Any
+
+import pytest
+from airflow.sdk import DAG
+from airflow.sdk.serde import deserialize, serialize
+
+from airflow_ds_provider._compat import import_string
+from airflow_ds_provider.emulator.resources.schedule_runs import SCHEDULE_TAG
+from airflow_ds_provider.schedule_runs import SCHEDULE_RUN_TAG, XCOM_AFTER, iso, parse_after, run_target
+from airflow_ds_provider.sensors.schedules import XCOM_RUN_ID, DataScienceScheduleRunSensor
+from airflow_ds_provider.triggers.schedules import DataScienceScheduleRunTrigger
+
+START = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+FAST = 0.1
+HOURLY = {"triggerType": "INTERVAL", "frequency": "HOURLY", "interval": 1}
+
+
+def lists(emu) -> int:
+    return sum(1 for r in emu.requests if r.get("operation") == "list_job_runs")
+
+
+class FireAfterLists(threading.Thread):
+    """Once the emulator has served ``more`` further job-run listings, move its clock an hour on
+    (``times`` times, one hour each after as many further listings): the schedule fires then."""
+
+    def __init__(self, emu, more: int = 3, times: int = 1) -> None:
+        super().__init__(daemon=True)
+        self.emu, self.more, self.times = emu, more, times
+        self.fired = 0
+        self.start()
+
+    def run(self) -> None:
+        for _ in range(self.times):
+            wanted = lists(self.emu) + self.more
+            limit = time.monotonic() + 120
+            while lists(self.emu) < wanted and time.monotonic() < limit:
+                time.sleep(0.02)
+            self.emu.advance(3600)
+            self.fired += 1
+
+
+def schedule(world, **run_tags: str) -> str:
+    """An ACTIVE hourly schedule starting runs of a fresh job, the runs scripted by ``run_tags``."""
+    client = world.client
+    body = {
+        "compartmentId": world.comp,
+        "projectId": world.project,
+        "displayName": "hourly",
+        "trigger": HOURLY,
+        "action": {
+            "actionType": "HTTP",
+            "actionDetails": {
+                "httpActionType": "CREATE_JOB_RUN",
+                "createJobRunDetails": {
+                    "projectId": world.project,
+                    "compartmentId": world.comp,
+                    "jobId": world.job,
+                    "displayName": "scheduled",
+                    "freeformTags": {"emulator-duration": "20", **run_tags},
+                },
+            },
+        },
+    }
+    sid = client.create_schedule(body).data["id"]
+    client.wait_for_state("schedule", sid, poll_interval=0.02, timeout=10)
+    return sid
+
+
+def fire_and_finish(world, emu, sid: str) -> dict[str, Any]:
+    """Let the schedule start one run now and wait for it to end; its JSON."""
+    emu.advance(3600)
+    [run] = [r for r in world.client.list_all_job_runs(world.comp, job_id=world.job) if _of(r, sid)]
+    return world.client.wait_for_state("job_run", run["id"], poll_interval=0.02, timeout=20)
+
+
+def _of(run: dict[str, Any], sid: str) -> bool:
+    return (run.get("freeformTags") or {}).get(SCHEDULE_RUN_TAG) == sid
+
+
+def one_task_dag(dag_id: str, **kwargs: Any) -> DAG:
+    with DAG(dag_id, schedule=None, start_date=START, catchup=False, params=kwargs.pop("params", {})) as dag:
+        DataScienceScheduleRunSensor(task_id="wait", poll_interval=FAST, timeout=60, **kwargs)
+    return dag
+
+
+def test_the_tag_is_the_emulators() -> None:
+    assert SCHEDULE_RUN_TAG == SCHEDULE_TAG
+
+
+@pytest.mark.parametrize("mode", ["poke", "reschedule", "deferrable"])
+def test_the_next_run_the_schedule_starts_is_waited_for(run_dag, world, emu, mode) -> None:
+    sid = schedule(world)
+    fire = FireAfterLists(emu)
+    extra = {"deferrable": True} if mode == "deferrable" else {"mode": mode}
+    result = run_dag(
+        one_task_dag(f"schedule_run_{mode}", schedule_id="{{ params.sid }}", params={"sid": sid}, **extra)
+    )
+
+    assert result.task_states() == {"wait": "success"}
+    assert fire.fired == 1
+    data = result.xcom("wait")
+    assert data["lifecycleState"] == "SUCCEEDED" and data["displayName"] == "scheduled"
+    assert data["freeformTags"][SCHEDULE_RUN_TAG] == sid and data["jobId"] == world.job
+    assert result.xcom("wait", XCOM_RUN_ID) == data["id"]
+    # the starting point: the schedule had started nothing, so its creation
+    created = world.client.get_schedule(sid).data["timeCreated"]
+    assert result.xcom("wait", XCOM_AFTER) == iso(parse_after(created))
+    assert "/data-science/schedules/" in result.xcom("wait", "console_url")
+
+
+@pytest.mark.parametrize("mode", ["poke", "deferrable"])
+def test_a_failed_run_fails_the_task_with_its_details(run_dag, world, emu, mode, capsys) -> None:
+    details = "exit code 3: bad data"
+    sid = schedule(world, **{"emulator-outcome": "FAILED", "emulator-details": details})
+    FireAfterLists(emu)
+    extra = {"deferrable": True} if mode == "deferrable" else {}
+    result = run_dag(one_task_dag(f"schedule_run_fails_{mode}", schedule_id=sid, retries=2, **extra))
+    assert result.task_states() == {"wait": "failed"}  # AirflowFailException: no retries
+    out = capsys.readouterr().out
+    assert details in out and "reached failure state FAILED" in out
+    [run] = [r for r in world.client.list_all_job_runs(world.comp, job_id=world.job) if _of(r, sid)]
+    assert world.client.get_job_run(run["id"]).data["lifecycleState"] == "FAILED"
+
+
+def test_runs_from_before_the_sensor_and_other_runs_of_the_job_are_not_taken(run_dag, world, emu) -> None:
+    sid = schedule(world)
+    earlier = fire_and_finish(world, emu, sid)  # on the emulator clock, an hour ahead of this one
+    manual = world.job_run(duration=20)  # the same job, not started by the schedule
+    fire = FireAfterLists(emu)
+    result = run_dag(one_task_dag("schedule_run_next_one", schedule_id=sid))
+    assert result.task_states() == {"wait": "success"} and fire.fired == 1
+    data = result.xcom("wait")
+    assert data["id"] not in (earlier["id"], manual) and _of(data, sid)
+    assert result.xcom("wait", XCOM_AFTER) == iso(parse_after(earlier["timeAccepted"]) + 0.001)
+
+
+def test_a_templated_after_takes_a_run_that_already_ended(run_dag, world, emu) -> None:
+    sid = schedule(world)
+    earlier = fire_and_finish(world, emu, sid)
+    dag = one_task_dag(
+        "schedule_run_after",
+        schedule_id=sid,
+        after="{{ params.after }}",
+        params={"after": earlier["timeAccepted"]},
+    )
+    result = run_dag(dag)
+    assert result.task_states() == {"wait": "success"}
+    assert result.xcom("wait")["id"] == earlier["id"]
+    assert result.xcom("wait", XCOM_AFTER) == iso(parse_after(earlier["timeAccepted"]))
+
+
+def test_a_deleted_schedule_fails_at_once(run_dag, world, emu, capsys) -> None:
+    sid = schedule(world)
+    world.client.delete_schedule(sid)
+    world.client.wait_for_state("schedule", sid, target_states=["DELETED"], poll_interval=0.02, timeout=10)
+    result = run_dag(one_task_dag("schedule_run_deleted", schedule_id=sid, retries=2))
+    assert result.task_states() == {"wait": "failed"}
+    assert f"schedule_id: schedule {sid} is DELETED: it starts no run" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"after": "tomorrow"}, r"^after: expected an RFC 3339 timestamp"),
+        ({"after": dt.datetime(2026, 1, 1)}, r"^after: expected a time-zone aware datetime"),
+        ({"schedule_id": "ocid1.datasciencejob.oc1.iad.amaaaaaaj"}, r"^schedule_id: .* is the OCID of a job"),
+    ],
+)
+def test_bad_input_fails_before_any_request_naming_the_field(conn, emu, kwargs, message) -> None:
+    sensor = DataScienceScheduleRunSensor(
+        task_id="wait", **{"schedule_id": "ocid1.datascienceschedule.oc1.iad.amaaaaaas", **kwargs}
+    )
+    emu.clear_requests()
+    with pytest.raises(ValueError, match=message):
+        sensor.execute({"ti": None})
+    assert emu.requests == []
+
+
+def test_only_job_run_and_pipeline_run_schedules_can_be_waited_on() -> None:
+    invoke = {
+        "id": "s",
+        "action": {"actionDetails": {"httpActionType": "INVOKE_ML_APPLICATION_PROVIDER_TRIGGER"}},
+    }
+    with pytest.raises(ValueError, match=r"^schedule_id: schedule s starts INVOKE_ML_APPLICATION"):
+        run_target(invoke)
+    pipeline = {
+        "compartmentId": "c",
+        "action": {
+            "actionDetails": {
+                "httpActionType": "CREATE_PIPELINE_RUN",
+                "createPipelineRunDetails": {"pipelineId": "p"},
+            }
+        },
+    }
+    target = run_target(pipeline)
+    assert (
+        target.kind,
+        target.list_operation,
+        target.parent_arg,
+        target.parent_id,
+        target.compartment_id,
+    ) == (
+        "pipeline_run",
+        "list_pipeline_runs",
+        "pipeline_id",
+        "p",
+        "c",
+    )
+
+
+async def _event(trigger: DataScienceScheduleRunTrigger) -> dict[str, Any]:
+    async for event in trigger.run():
+        return event.payload
+    raise AssertionError("no event")
+
+
+def test_a_restarted_trigger_keeps_its_starting_point(world, emu) -> None:
+    """Re-created from its serialized form after two runs started, it still waits for the first."""
+    sid = schedule(world)
+    after = parse_after(world.client.get_schedule(sid).data["timeCreated"])
+    trigger = DataScienceScheduleRunTrigger(sid, after, poll_interval=FAST, deadline=time.time() + 60)
+    classpath, kwargs = trigger.serialize()
+    assert kwargs["after"] == after and kwargs["deadline"] == trigger.deadline
+    emu.advance(3600)
+    world.client.list_all_job_runs(world.comp, job_id=world.job)  # the first run starts
+    emu.advance(3600)
+    runs = [
+        r
+        for r in world.client.list_all_job_runs(world.comp, job_id=world.job, sort_order="ASC")
+        if _of(r, sid)
+    ]
+    assert len(runs) == 2
+    stored = deserialize(json.loads(json.dumps(serialize(kwargs))))  # as the triggerer's table keeps it
+    again = import_string(classpath)(**stored)
+    assert type(again) is DataScienceScheduleRunTrigger and again.serialize() == (classpath, kwargs)
+    event = asyncio.run(_event(again))
+    assert event["status"] == "success" and event["resource"] == "job_run"
+    assert event["resource_id"] == runs[0]["id"] and event["data"]["lifecycleState"] == "SUCCEEDED"
+
+
+def test_the_trigger_times_out_when_no_run_starts(world, emu) -> None:
+    sid = schedule(world)
+    trigger = DataScienceScheduleRunTrigger(
+        sid, time.time() + 10**6, poll_interval=FAST, deadline=time.time() + 0.5
+    )
+    event = asyncio.run(_event(trigger))
+    assert event["status"] == "timeout" and event["resource_id"] == sid
+    assert f"schedule {sid} started no run since" in event["message"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"after": "soon"}, r"^after: expected epoch seconds"),
+        ({"schedule_id": "ocid1.datasciencejob.oc1.iad.amaaaaaaj"}, r"^schedule_id: "),
+        ({"deadline": "later"}, r"^deadline: "),
+        ({"poll_interval": -1}, r"poll_interval"),
+    ],
+)
+def test_the_trigger_checks_its_arguments(kwargs, message) -> None:
+    args = {"schedule_id": "ocid1.datascienceschedule.oc1.iad.amaaaaaas", "after": 1.0, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        DataScienceScheduleRunTrigger(**args)
