@@ -20,18 +20,22 @@ from airflow_ds_provider._compat import (
     legacy_connection_form_widgets,
     legacy_ui_field_behaviour,
 )
-from airflow_ds_provider.client._operations import SyncOperations
 from airflow_ds_provider.client.auth.masking import set_secret_masker
-from airflow_ds_provider.client.config import SECRET_ALIASES, ClientConfig
 from airflow_ds_provider.client.errors import BadRequestError, DataScienceError, ServiceError
-from airflow_ds_provider.client.response import Response
 
 if TYPE_CHECKING:
-    # The HTTP stacks (requests, httpx) load when a client is first built, not when a DAG file
-    # imports an operator.
+    # The HTTP stacks (requests, httpx) load when a client is first built, the configuration
+    # parser when a connection is first read, and the generated operation methods on their first
+    # use, not when a DAG file imports an operator (tests/triggers/test_lazy_imports.py). Type
+    # checkers and IDEs see the generated ``SyncOperations`` as the hook's base.
+    from airflow_ds_provider.client._operations import SyncOperations as _Operations
     from airflow_ds_provider.client.async_client import AsyncDataScienceClient
     from airflow_ds_provider.client.client import DataScienceClient
+    from airflow_ds_provider.client.config import ClientConfig
+    from airflow_ds_provider.client.response import Response
     from airflow_ds_provider.client.shared_clients import ClientLease
+else:
+    from airflow_ds_provider.client.lazy_operations import LazySyncOperations as _Operations
 
 
 log = logging.getLogger(__name__)
@@ -69,6 +73,8 @@ def warn_unmasked_secret_names(conn_id: str, extra: Mapping[str, Any]) -> None:
     connection form and ``airflow connections get`` show their values in clear. The warning
     names the keys and what to rename them to; it never contains the values.
     """
+    from airflow_ds_provider.client.config import SECRET_ALIASES
+
     found = sorted(
         name
         for name in (key.removeprefix(_UI_PREFIX) for key in extra)
@@ -107,6 +113,8 @@ def config_from_connection(conn: Any, extra: Mapping[str, Any], region: str | No
 
     :param region: a hook argument that wins over the connection's region.
     """
+    from airflow_ds_provider.client.config import ClientConfig
+
     return ClientConfig.from_connection(
         extra,
         login=conn.login,
@@ -160,7 +168,7 @@ class ConnectionSource:
         return await asyncio.to_thread(AsyncDataScienceClient, config)
 
 
-class DataScienceHook(SyncOperations, BaseHook):
+class DataScienceHook(_Operations, BaseHook):
     """Interact with OCI Data Science: every API operation is a method of the hook.
 
     The connection holds the extras ``auth_type``, ``tenancy``, ``user``, ``fingerprint``,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from airflow_ds_provider.links.console import DataScienceConsoleLink
@@ -24,8 +25,12 @@ from airflow_ds_provider.spec import models
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-#: Wire fields ``UpdateProject`` accepts (the reference has no model for its body).
-UPDATE_PROJECT_FIELDS = tuple(models()["UpdateProjectDetails"].field_by_wire())
+
+@cache
+def update_project_fields() -> tuple[str, ...]:
+    """Wire fields ``UpdateProject`` accepts (the reference has no model for its body); read
+    from the spec on first use, so that importing this module parses no JSON."""
+    return tuple(models()["UpdateProjectDetails"].field_by_wire())
 
 
 class DataScienceCreateProjectOperator(DataScienceBaseOperator):
@@ -94,7 +99,7 @@ class DataScienceCreateProjectOperator(DataScienceBaseOperator):
 
 def _check_project_update(model_name: str, body: Any, field: str) -> None:
     """The reference has no ``UpdateProjectDetails`` model: check the wire field names only."""
-    validate_fields(body, UPDATE_PROJECT_FIELDS, field)
+    validate_fields(body, update_project_fields(), field)
 
 
 class DataScienceUpdateProjectOperator(UpdateResourceOperator):

@@ -1,21 +1,28 @@
-"""The Data Science API (20190101) as data: its 61 operations and 42 wire models.
+"""The Data Science API (20190101) as data: its operations and wire models.
 
 ``operations.json`` and ``models.json`` are the declarative tables the client, the hook and the
 emulator are all driven from; nobody writes a request builder per operation by hand.
+
+Importing this package is cheap: the JSON is parsed, and the :class:`Operation` / :class:`Model`
+dataclasses (``spec/_tables.py``) are built, on the first call of :func:`operations`,
+:func:`get_operation` or :func:`models` (or the first use of one of the classes), so that a DAG
+file constructing operators pays for none of it.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from airflow_ds_provider.spec._tables import Model, ModelField, Operation
 
 API_VERSION = "20190101"
 
 _CAMEL_RE = re.compile(r"(?<!^)(?=[A-Z])")
+#: Names defined in ``_tables`` and resolved on first access (PEP 562).
+_LAZY = frozenset({"Operation", "Model", "ModelField"})
 
 
 def snake_case(name: str) -> str:
@@ -29,128 +36,12 @@ def camel_case(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-@dataclass(frozen=True)
-class Operation:
-    """One API operation, as described in ``operations.json``."""
-
-    name: str
-    method: str
-    path: str
-    path_params: tuple[str, ...]
-    query_params: tuple[str, ...]
-    query_param_allowed_values: dict[str, tuple[str, ...]]
-    header_params: tuple[str, ...]
-    required_args: tuple[str, ...]
-    body_model: str | None
-    body_param: str | None
-    response_type: str | None
-    enforce_content_headers: bool
-    sdk_default_retry: bool
-    returns_work_request: bool
-    response_headers: tuple[str, ...]
-    composite_waiter: dict[str, Any] | None = field(default=None, compare=False)
-    api_reference_link: str | None = None
-
-    @property
-    def is_list(self) -> bool:
-        """True for operations that page with ``limit``/``page``."""
-        return "page" in self.query_params
-
-    @property
-    def streams_body(self) -> bool:
-        """True for artifact uploads, whose body is a byte stream."""
-        return self.body_model == "stream"
-
-    @property
-    def accepts_retry_token(self) -> bool:
-        """True when the operation takes an ``opc-retry-token`` header."""
-        return "opc-retry-token" in self.header_params
-
-    @property
-    def path_args(self) -> tuple[str, ...]:
-        """Python argument names of the path parameters (``jobRunId`` -> ``job_run_id``)."""
-        return tuple(snake_case(p) for p in self.path_params)
-
-    @property
-    def query_args(self) -> dict[str, str]:
-        """Python argument name -> wire query name."""
-        return {snake_case(q): q for q in self.query_params}
-
-    @property
-    def header_args(self) -> dict[str, str]:
-        """Python argument name -> header name, for the headers a caller may set."""
-        skip = {"accept", "content-type", "content-length"}
-        return {snake_case(h): h for h in self.header_params if h not in skip}
-
-    def render_path(self, values: dict[str, Any]) -> str:
-        """Fill the path template; each value is percent-encoded as one path segment."""
-        from urllib.parse import quote
-
-        path = self.path
-        for wire, arg in zip(self.path_params, self.path_args, strict=True):
-            value = values.get(arg)
-            if value is None or value == "":
-                raise ValueError(f"{self.name}: {arg} is required (a non-empty string)")
-            if not isinstance(value, str):
-                raise TypeError(f"{self.name}: {arg} must be a string, got {type(value).__name__}")
-            path = path.replace("{" + wire + "}", quote(value, safe=""))
-        return path
-
-
-@dataclass(frozen=True)
-class ModelField:
-    """One field of a wire model."""
-
-    field: str
-    wire: str
-    type: str
-    required: bool
-    allowed: tuple[str, ...] | None
-
-
-@dataclass(frozen=True)
-class Model:
-    """One wire model of ``models.json``."""
-
-    name: str
-    fields: tuple[ModelField, ...]
-    polymorphic: dict[str, Any] | None
-    fixed_discriminator: tuple[Any, ...]
-
-    def field_by_wire(self) -> dict[str, ModelField]:
-        """Wire name -> field."""
-        return {f.wire: f for f in self.fields}
-
-
-def _read(name: str) -> Any:
-    return json.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
-
-
 @cache
 def operations() -> dict[str, Operation]:
-    """All operations by name."""
-    result: dict[str, Operation] = {}
-    for raw in _read("operations.json"):
-        result[raw["name"]] = Operation(
-            name=raw["name"],
-            method=raw["method"].upper(),
-            path=raw["path"],
-            path_params=tuple(raw["path_params"]),
-            query_params=tuple(raw["query_params"]),
-            query_param_allowed_values={k: tuple(v) for k, v in raw["query_param_allowed_values"].items()},
-            header_params=tuple(raw["header_params"]),
-            required_args=tuple(raw["required_args"]),
-            body_model=raw["body_model"],
-            body_param=raw["body_param"],
-            response_type=raw["response_type"],
-            enforce_content_headers=bool(raw["enforce_content_headers"]),
-            sdk_default_retry=bool(raw["sdk_default_retry"]),
-            returns_work_request=bool(raw["returns_work_request"]),
-            response_headers=tuple(raw["response_headers"]),
-            composite_waiter=raw.get("composite_waiter"),
-            api_reference_link=raw.get("api_reference_link"),
-        )
-    return result
+    """All operations by name (``operations.json``, read on the first call)."""
+    from airflow_ds_provider.spec._tables import load_operations
+
+    return load_operations()
 
 
 def get_operation(name: str) -> Operation:
@@ -163,22 +54,28 @@ def get_operation(name: str) -> Operation:
 
 @cache
 def models() -> dict[str, Model]:
-    """All wire models by name."""
-    result: dict[str, Model] = {}
-    for raw in _read("models.json"):
-        result[raw["model"]] = Model(
-            name=raw["model"],
-            fields=tuple(
-                ModelField(
-                    field=f["field"],
-                    wire=f["wire"],
-                    type=f["type"],
-                    required=bool(f["required"]),
-                    allowed=tuple(f["allowed"]) if f.get("allowed") else None,
-                )
-                for f in raw["fields"]
-            ),
-            polymorphic=raw.get("polymorphic"),
-            fixed_discriminator=tuple(raw.get("fixed_discriminator") or ()),
-        )
-    return result
+    """All wire models by name (``models.json``, read on the first call)."""
+    from airflow_ds_provider.spec._tables import load_models
+
+    return load_models()
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from airflow_ds_provider.spec import _tables
+
+        return getattr(_tables, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "API_VERSION",
+    "Model",
+    "ModelField",
+    "Operation",
+    "camel_case",
+    "get_operation",
+    "models",
+    "operations",
+    "snake_case",
+]

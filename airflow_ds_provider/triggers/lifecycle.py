@@ -31,28 +31,18 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_ds_provider.client import wait_flow as wait_flow_module
 from airflow_ds_provider.client.errors import DataScienceError
-from airflow_ds_provider.client.flow_driver import drive_async
-from airflow_ds_provider.client.wait_flow import (
-    FINAL_READ_SECONDS as FINAL_READ_SECONDS,
-)
-from airflow_ds_provider.client.wait_flow import (
-    Read,
-    Sleep,
-    WaitStep,
-    wait_flow,
-)
-from airflow_ds_provider.client.waiter import seconds, timeout_error
 from airflow_ds_provider.hooks.data_science import DataScienceHook
 from airflow_ds_provider.lifecycle import JOB_RUN_CANCELLABLE, Lifecycle, get_lifecycle
 from airflow_ds_provider.ocids import validate_ocid
 
 if TYPE_CHECKING:
-    # The HTTP stack loads when run() first takes a client, not when the triggerer (or a DAG
-    # file) imports a trigger class.
+    # The HTTP stack loads when run() first takes a client, the wait flow when run() first
+    # polls and the argument checks when a trigger is first built, not when the triggerer (or
+    # a DAG file) imports a trigger class (tests/triggers/test_lazy_imports.py).
     from airflow_ds_provider.client.async_client import AsyncDataScienceClient
     from airflow_ds_provider.client.shared_clients import ClientLease
+    from airflow_ds_provider.client.wait_flow import WaitStep
 
 DEFAULT_CONN_ID = DataScienceHook.default_conn_name
 #: Event statuses, in the ``status`` key of every event.
@@ -145,6 +135,8 @@ class DataScienceLifecycleTrigger(BaseTrigger):
         not_found_ok: bool = False,
         cancel_on_kill: bool = False,
     ) -> None:
+        from airflow_ds_provider.client.waiter import seconds
+
         super().__init__()
         # Everything is checked here, so an operator or sensor that defers with a bad argument
         # fails at once in the worker, naming the argument (a ValueError: never retried).
@@ -230,6 +222,10 @@ class DataScienceLifecycleTrigger(BaseTrigger):
         return delay if remaining is None else max(0.0, min(delay, remaining))
 
     async def _watch(self, lease: ClientLease) -> dict[str, Any]:
+        from airflow_ds_provider.client import wait_flow as wait_flow_module
+        from airflow_ds_provider.client.flow_driver import drive_async
+        from airflow_ds_provider.client.wait_flow import wait_flow
+
         started = time.monotonic()
         await asyncio.sleep(self._first_poll_delay())
         flow = wait_flow(
@@ -257,6 +253,8 @@ class DataScienceLifecycleTrigger(BaseTrigger):
 
     async def _wait_step(self, lease: ClientLease, step: WaitStep) -> Any:
         """Carry out one step of :func:`~airflow_ds_provider.client.wait_flow.wait_flow`."""
+        from airflow_ds_provider.client.wait_flow import Read, Sleep
+
         if isinstance(step, Sleep):
             await asyncio.sleep(step.seconds)
             return None
@@ -275,6 +273,8 @@ class DataScienceLifecycleTrigger(BaseTrigger):
             return [{"code": "Unknown", "message": f"could not list the work request errors ({exc})"}]
 
     def _timeout_event(self, last_state: str | None, waited: float) -> dict[str, Any]:
+        from airflow_ds_provider.client.waiter import timeout_error
+
         message = str(timeout_error(self.lifecycle, self.resource_id, last_state, round(waited, 1)))
         if self.deadline is not None:
             when = dt.datetime.fromtimestamp(self.deadline, dt.timezone.utc).isoformat(timespec="seconds")

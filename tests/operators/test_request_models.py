@@ -7,7 +7,7 @@ import pytest
 
 from airflow_ds_provider.emulator import schema
 from airflow_ds_provider.operators._resource_actions import check_body
-from airflow_ds_provider.operators.projects import UPDATE_PROJECT_FIELDS
+from airflow_ds_provider.operators.projects import update_project_fields
 from airflow_ds_provider.spec import models, operations
 
 #: Every non-polymorphic request body model of the spec (what the operators and the emulator check).
@@ -30,7 +30,7 @@ def test_the_spec_describes_every_request_body() -> None:
 
 
 def test_the_project_update_fields_are_the_specs() -> None:
-    assert set(UPDATE_PROJECT_FIELDS) == {"displayName", "description", "freeformTags", "definedTags"}
+    assert set(update_project_fields()) == {"displayName", "description", "freeformTags", "definedTags"}
 
 
 @pytest.mark.parametrize(

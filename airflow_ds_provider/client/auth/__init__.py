@@ -8,24 +8,37 @@ itself with :func:`register_auth_type`; see docs/AUTH.md for the connection each
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from airflow_ds_provider.client.auth.base import (
-    Credentials,
-    CredentialsError,
-    CredentialsFactory,
-    auth_types,
-    clear_shared_credentials,
-    credentials_from_config,
-    default_region,
-    register_auth_type,
-    register_region_resolver,
-    shared_credentials,
-)
+if TYPE_CHECKING:
+    from airflow_ds_provider.client.auth.base import (
+        Credentials,
+        CredentialsError,
+        CredentialsFactory,
+        auth_types,
+        clear_shared_credentials,
+        credentials_from_config,
+        default_region,
+        register_auth_type,
+        register_region_resolver,
+        shared_credentials,
+    )
 
 #: Names imported on first access (PEP 562): the credential modules pull in x509, JWT and HTTP
-#: code that parsing a DAG file never needs.
+#: code that parsing a DAG file never needs, and even ``auth.base`` (the registry, with the
+#: region table and the endpoints) loads only when used, so that importing
+#: ``client.auth.masking`` (as the hook does) costs next to nothing.
 _LAZY = {
+    "Credentials": "base",
+    "CredentialsError": "base",
+    "CredentialsFactory": "base",
+    "auth_types": "base",
+    "clear_shared_credentials": "base",
+    "credentials_from_config": "base",
+    "default_region": "base",
+    "register_auth_type": "base",
+    "register_region_resolver": "base",
+    "shared_credentials": "base",
     "ApiKeyCredentials": "api_key",
     "InstancePrincipalCredentials": "instance_principal",
     "RefreshingCredentials": "refreshing",
