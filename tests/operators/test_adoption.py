@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import json
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,9 +30,12 @@ from airflow_ds_provider.operators.jobs import DataScienceCreateJobOperator
 from airflow_ds_provider.operators.model_deployments import DataScienceCreateModelDeploymentOperator
 from airflow_ds_provider.operators.models import DataScienceCreateModelOperator
 from airflow_ds_provider.operators.notebook_sessions import DataScienceCreateNotebookSessionOperator
+from airflow_ds_provider.operators.pipeline_runs import DataScienceCreatePipelineRunOperator
+from airflow_ds_provider.operators.pipelines import DataScienceCreatePipelineOperator
 from airflow_ds_provider.operators.projects import DataScienceCreateProjectOperator
 
 from ._models_helpers import deployment_config, seed_model
+from ._pipeline_helpers import active_pipeline, pipeline_body, scripts
 from .conftest import CONN_ENV, FAST, JOB_BODY, make_context
 
 START = dt.datetime(2026, 1, 1)
@@ -63,6 +68,22 @@ CREATES: dict[str, tuple[type[DataScienceBaseOperator], Callable[[Any], dict[str
         lambda ds: {
             "project_id": ds.project(),
             "create_notebook_session_details": {"notebookSessionConfigDetails": {"shape": NOTEBOOK_SHAPE}},
+            **FAST,
+        },
+    ),
+    "pipeline": (
+        DataScienceCreatePipelineOperator,
+        lambda ds: {
+            "create_pipeline_details": pipeline_body(ds),
+            "step_artifacts": scripts(Path(tempfile.mkdtemp())),
+            **FAST,
+        },
+    ),
+    "pipeline_run": (
+        DataScienceCreatePipelineRunOperator,
+        lambda ds: {
+            "pipeline_id": active_pipeline(ds, Path(tempfile.mkdtemp())),
+            "log_tail_grace": 0,
             **FAST,
         },
     ),
