@@ -27,8 +27,6 @@ KINDS: tuple[Resource, ...] = (
             "create": Action("CREATING", "ACTIVE"),
             "delete": Action(DELETE.transient, DELETE.settled, sources=fs("CREATING", "ACTIVE", "FAILED")),
         },
-        operators=False,
-        waitable=False,
         console=("pipelines", "OCI Data Science Pipeline"),
     ),
     Resource(
@@ -57,8 +55,7 @@ KINDS: tuple[Resource, ...] = (
             # only a finished run may be deleted
             "delete": Action("DELETING", "DELETED", sources=fs("SUCCEEDED", "FAILED", "CANCELED")),
         },
-        operators=False,
-        waitable=False,
+        waitable=True,
         console=("pipeline-runs", "OCI Data Science Pipeline Run"),
         log_source="pipeline_run",
     ),
@@ -79,6 +76,7 @@ class StepRunTable:
     :param artifact_steps: step types whose artifact is uploaded per step (the pipeline waits in
         ``CREATING`` until each such step has one).
     :param job_run_steps: step types whose step run is a job run of ``jobId`` (``jobRunId``).
+    :param initial: the state every step run starts in.
     """
 
     states: frozenset[str]
@@ -89,6 +87,7 @@ class StepRunTable:
     outcomes: frozenset[str]
     artifact_steps: frozenset[str]
     job_run_steps: frozenset[str]
+    initial: str
 
 
 #: Step runs: WAITING (for the steps it depends on) -> ACCEPTED -> IN_PROGRESS -> SUCCEEDED |
@@ -112,4 +111,5 @@ PIPELINE_STEP_RUN = StepRunTable(
     outcomes=fs("SUCCEEDED", "FAILED"),
     artifact_steps=fs("CUSTOM_SCRIPT"),
     job_run_steps=fs("ML_JOB"),
+    initial="WAITING",
 )

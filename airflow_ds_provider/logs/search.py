@@ -63,12 +63,14 @@ class LogRecord:
     :param time: when the record was emitted (UTC, millisecond precision).
     :param message: the log line (``logContent.data.message``).
     :param source: the OCID of the resource that emitted it (the job run).
+    :param subject: the record's ``subject`` (a pipeline step's name), ``""`` when it has none.
     """
 
     id: str
     time: dt.datetime
     message: str
     source: str
+    subject: str = ""
 
     @property
     def time_ms(self) -> int:
@@ -169,7 +171,13 @@ def parse_result(result: Any) -> LogRecord | None:
     record_id = content.get("id")
     if not record_id:
         record_id = f"{to_ms(when)}:{source}:{zlib.crc32(message.encode()):08x}"
-    return LogRecord(id=str(record_id), time=when, message=message.rstrip("\r\n"), source=source)
+    return LogRecord(
+        id=str(record_id),
+        time=when,
+        message=message.rstrip("\r\n"),
+        source=source,
+        subject=str(content.get("subject") or ""),
+    )
 
 
 def check_page_limit(page_limit: Any) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -30,6 +31,8 @@ DEFAULT_PREFIX = "[job-run] "
 DEFAULT_FAILURE_LOG_LINES = 20
 #: Longest line quoted in a failure message.
 MAX_QUOTED_LINE = 1000
+#: Records kept for failure messages (the newest, of every source).
+RECENT_RECORDS = 2000
 
 
 def job_run_log_search_url(job_run: Mapping[str, Any], region: str) -> str | None:
@@ -69,6 +72,9 @@ def format_failure_message(message: str, lines: Sequence[str], log_url: str | No
 class JobRunLogStreamer:
     """Copies a job run's log records into a task log, one line per record, each once.
 
+    Subclasses stream other runs by naming their log :meth:`sources` (one tailer each) and how
+    a record reads in the task log (:meth:`line`); see ``PipelineRunLogStreamer``.
+
     A run without ``logDetails`` (logging disabled) costs no Logging call at all; a Logging
     outage only produces warnings (reading logs never fails the task).
 
@@ -82,6 +88,9 @@ class JobRunLogStreamer:
     :param clock: current time in epoch seconds.
     :param sleep: how to wait between the searches of the final tail.
     """
+
+    #: the run's name in messages
+    what = "Job run"
 
     def __init__(
         self,
@@ -113,9 +122,13 @@ class JobRunLogStreamer:
         self.final_tail_poll_interval = _number("final_tail_poll_interval", final_tail_poll_interval, 0.001)
         self.clock = clock
         self.sleep = sleep
-        self.tailer: JobRunLogTailer | None = None
+        #: one tailer per log source (the job run; a pipeline run and its steps' job runs)
+        self.tailers: dict[str, JobRunLogTailer] = {}
         self.lines_emitted = 0
         self._logger: logging.Logger | logging.LoggerAdapter | None = None
+        self._hook: LogSearchClient | None = None
+        self._unreadable: set[str] = set()
+        self._recent: deque[LogRecord] = deque(maxlen=RECENT_RECORDS)
 
     def start(
         self,
@@ -130,40 +143,64 @@ class JobRunLogStreamer:
         :param logger: the task logger (``self.log`` of the operator or sensor).
         """
         self._logger = logger
-        self.tailer = None
+        self._hook = hook
+        self.tailers = {}
         run_id = job_run.get("id") if isinstance(job_run, Mapping) else None
         if not isinstance(job_run, Mapping) or not job_run.get("logDetails"):
             logger.info(
-                "Job run %s has logging disabled (no logDetails): its output is not copied to this log",
+                "%s %s has logging disabled (no logDetails): its output is not copied to this log",
+                self.what,
                 run_id,
             )
             return False
-        try:
-            self.tailer = JobRunLogTailer(
-                hook,
-                job_run,
-                overlap=self.overlap,
-                page_limit=self.page_limit,
-                history=max(1, self.failure_log_lines),
-                logger=logger,
-                clock=self.clock,
-                sleep=self.sleep,
-            )
-        except ValueError as exc:
-            logger.warning("Job run %s: its logs cannot be read (%s)", run_id, exc)
-            return False
-        return True
+        self._track(job_run)
+        return bool(self.tailers)
+
+    def sources(self, run: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+        """The log sources of a run: source OCID -> the JSON its tailer reads (``id``,
+        ``compartmentId``, ``logDetails``, start and finish times). A job run is its own one source."""
+        return {str(run.get("id")): run}
+
+    def _track(self, run: Mapping[str, Any]) -> None:
+        """Start a tailer for each new source of ``run``; give the others its newer JSON."""
+        assert self._logger is not None and self._hook is not None
+        for source, data in self.sources(run).items():
+            tailer = self.tailers.get(source)
+            if tailer is not None:
+                tailer.update(data)
+                continue
+            if source in self._unreadable:
+                continue
+            try:
+                self.tailers[source] = JobRunLogTailer(
+                    self._hook,
+                    data,
+                    overlap=self.overlap,
+                    page_limit=self.page_limit,
+                    history=max(1, self.failure_log_lines),
+                    logger=self._logger,
+                    clock=self.clock,
+                    sleep=self.sleep,
+                )
+            except ValueError as exc:
+                self._unreadable.add(source)
+                self._logger.warning("%s %s: its logs cannot be read (%s)", self.what, source, exc)
+
+    def line(self, record: LogRecord) -> str:
+        """The task-log text of one record (after the prefix)."""
+        return record.message
 
     def _emit(self, records: list[LogRecord]) -> int:
         assert self._logger is not None
         for record in records:
-            self._logger.info("%s%s", self.prefix, record.message)
+            self._logger.info("%s%s", self.prefix, self.line(record))
+            self._recent.append(record)
         self.lines_emitted += len(records)
         return len(records)
 
     def _require_started(self) -> None:
         if self._logger is None:
-            raise RuntimeError("JobRunLogStreamer.start() must be called first")
+            raise RuntimeError(f"{type(self).__name__}.start() must be called first")
 
     def on_poll(self, job_run: Mapping[str, Any]) -> int:
         """Write the records that arrived since the last call; returns how many.
@@ -171,12 +208,13 @@ class JobRunLogStreamer:
         :param job_run: the run's latest wire JSON (no search while it is still ACCEPTED).
         """
         self._require_started()
-        if self.tailer is None or not self.tailer.enabled:
+        if not self.tailers:
             return 0
-        self.tailer.update(job_run)
+        self._track(job_run)
         if job_run.get("lifecycleState") == "ACCEPTED":
             return 0
-        return self._emit(self.tailer.poll())
+        found = [record for tailer in self.tailers.values() if tailer.enabled for record in tailer.poll()]
+        return self._emit(sorted(found, key=lambda r: r.time))
 
     def finish(self, job_run: Mapping[str, Any], failed: bool) -> list[str]:
         """Final bounded tail after the run ended; returns the newest lines when ``failed``.
@@ -189,19 +227,27 @@ class JobRunLogStreamer:
             :func:`format_failure_message`; ``[]`` when the run succeeded or has no logs.
         """
         self._require_started()
-        if self.tailer is None:
+        if not self.tailers:
             return []
-        self.tailer.update(job_run)
-        if not self.tailer.enabled:
-            pass
-        elif self.tailer.finished:
-            self._emit(
-                self.tailer.tail(
+        self._track(job_run)
+        found: list[LogRecord] = []
+        for tailer in self.tailers.values():
+            if not tailer.enabled:
+                continue
+            if tailer.finished:
+                found += tailer.tail(
                     max_wait=self.final_tail_max_wait,
                     grace=self.final_tail_grace,
                     poll_interval=self.final_tail_poll_interval,
                 )
-            )
-        else:  # still running (e.g. the wait timed out): one last read, no waiting
-            self._emit(self.tailer.poll())
-        return self.tailer.last_lines(self.failure_log_lines) if failed else []
+            else:  # still running (e.g. the wait timed out): one last read, no waiting
+                found += tailer.poll()
+        self._emit(sorted(found, key=lambda r: r.time))
+        return self.last_lines() if failed else []
+
+    def last_lines(self, keep: Callable[[LogRecord], bool] | None = None) -> list[str]:
+        """The messages of the newest ``failure_log_lines`` records emitted (those ``keep`` accepts)."""
+        if self.failure_log_lines <= 0:
+            return []
+        chosen = [r.message for r in self._recent if keep is None or keep(r)]
+        return chosen[-self.failure_log_lines :]

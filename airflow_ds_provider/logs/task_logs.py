@@ -1,9 +1,11 @@
-"""Job-run logs in the Airflow task log, for the job-run operator and sensor.
+"""Run logs in the Airflow task log, for the job-run and pipeline-run operators and sensors.
 
 :class:`JobRunLogsMixin` gives a task the ``stream_logs`` options and three steps: a worker-side
 wait loop that copies new log records into the task log at every poll, the same copy done once
 when a deferred task resumes, and the failure message with the run's last log lines. Reading
-logs never fails a task: a Logging outage only warns (see :class:`JobRunLogStreamer`).
+logs never fails a task: a Logging outage only warns (see :class:`JobRunLogStreamer`). A class
+streams another kind of run by setting :attr:`~JobRunLogsMixin.log_resource` and
+:attr:`~JobRunLogsMixin.log_streamer_class` (the pipeline-run operator and sensor do).
 """
 
 from __future__ import annotations
@@ -45,6 +47,15 @@ class JobRunLogsMixin:
 
     hook: DataScienceHook
     log: Any
+    #: the kind of run whose logs are streamed (its trigger events carry it as ``resource``)
+    log_resource: str = "job_run"
+    #: the streamer of that kind of run
+    log_streamer_class: type[JobRunLogStreamer] = JobRunLogStreamer
+    #: the streamer reports more than log lines (a pipeline run's step states): it runs even
+    #: with ``stream_logs=False``
+    reports_without_logs: bool = False
+    #: the streamer of the last wait or resume (for the failure message)
+    _log_streamer: JobRunLogStreamer | None = None
 
     def init_job_run_logs(
         self,
@@ -67,13 +78,14 @@ class JobRunLogsMixin:
         self.log_tail_max_wait = log_tail_max_wait
         self.log_tail_grace = log_tail_grace
 
-    def job_run_log_streamer(self) -> JobRunLogStreamer:
+    def run_log_streamer(self) -> JobRunLogStreamer:
         """A streamer configured from this task's options (validated here, after rendering)."""
-        return JobRunLogStreamer(
+        self._log_streamer = self.log_streamer_class(
             failure_log_lines=self.failure_log_lines,
             final_tail_max_wait=self.log_tail_max_wait,
             final_tail_grace=self.log_tail_grace,
         )
+        return self._log_streamer
 
     def publish_log_link(self, context: Context, job_run: Mapping[str, Any]) -> None:
         """Push the Logging search URL of the run (extra link "OCI Job Run Logs"), if it logs."""
@@ -90,8 +102,12 @@ class JobRunLogsMixin:
         :raises WaitTimeoutError: when ``timeout`` passes first (the caller cancels the run).
         """
         waiter = StateWaiter(lifecycle, job_run_id, poll_interval, timeout)
-        streamer = self.job_run_log_streamer()
-        run = self.hook.get_job_run(job_run_id).data
+        streamer = self.run_log_streamer()
+
+        def read() -> dict[str, Any]:
+            return self.hook.call(lifecycle.get_operation, **{lifecycle.id_param: job_run_id}).data
+
+        run = read()
         streamer.start(self.hook, run, self.log)
         while True:
             check = waiter.observe(run)
@@ -107,7 +123,7 @@ class JobRunLogsMixin:
                 streamer.finish(run, failed=False)
                 raise waiter.timed_out()
             time.sleep(delay)
-            run = self.hook.get_job_run(job_run_id).data
+            run = read()
 
     def logs_on_resume(self, event: Mapping[str, Any]) -> list[str]:
         """Copy the run's log lines into the task log when a deferred task resumes.
@@ -115,13 +131,20 @@ class JobRunLogsMixin:
         :returns: the last lines when the event is not a success, for the failure message.
         """
         run = event.get("data")
-        if not self.stream_logs or not isinstance(run, Mapping) or event.get("resource") != "job_run":
+        if not isinstance(run, Mapping) or event.get("resource") != self.log_resource:
             return []
-        streamer = self.job_run_log_streamer()
-        if not streamer.start(self.hook, run, self.log):
+        if not (self.stream_logs or self.reports_without_logs):
             return []
+        streamer = self.run_log_streamer()
+        streamer.start(self.hook, run, self.log)
         return streamer.finish(run, failed=event.get("status") != "success")
 
+    def failure_note(self, run: Mapping[str, Any], lines: list[str]) -> str | None:
+        """What a sensor adds to the failure message of a run: its last log lines."""
+        return format_failure_message("", lines).strip() or None
+
     def _failure_text(self, message: str, lines: list[str], run: Mapping[str, Any]) -> str:
+        """The failure message: ``message`` with the run's ``lifecycleDetails``, its last lines and
+        a link to its logs."""
         message = with_details(message, run.get("lifecycleDetails"))
         return format_failure_message(message, lines, job_run_log_search_url(run, self.hook.config.region))

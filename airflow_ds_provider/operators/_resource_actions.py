@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_ds_provider._compat import AirflowFailException, TaskDeferred
-from airflow_ds_provider.client.errors import ConflictError
+from airflow_ds_provider.client.errors import ConflictError, NotFoundError
 from airflow_ds_provider.lifecycle import get_lifecycle
 from airflow_ds_provider.links.console import DataScienceConsoleLink
 from airflow_ds_provider.operators._create_path import (
@@ -46,6 +46,7 @@ __all__ = [
     "UpdateResourceOperator",
     "build_create_body",
     "build_update_body",
+    "cancel_run_quietly",
     "check_body",
     "create_resource",
     "missing_reference",
@@ -85,6 +86,28 @@ def build_update_body(
         raise ValueError(f"{field}: nothing to update; give a body or {empty_hint}")
     check(f"Update{kind.title().replace('_', '')}Details", body, field)
     return body
+
+
+def cancel_run_quietly(
+    operator: DataScienceBaseOperator, kind: str, run_id: str, reason: str, **options: Any
+) -> None:
+    """Best-effort cancel of a run (``cancel_<kind>``): one that is gone or already finished is
+    only logged.
+
+    :param kind: ``job_run`` or ``pipeline_run``.
+    :param options: further arguments of the cancel request.
+    """
+    what = get_resource(kind).display
+    try:
+        operator.hook.call(f"cancel_{kind}", **{get_lifecycle(kind).id_param: run_id}, **options)
+    except NotFoundError:
+        operator.log.info("%s %s no longer exists; nothing to cancel", what.capitalize(), run_id)
+    except ConflictError as exc:
+        operator.log.info(
+            "%s %s was not cancelled (%s): %s", what.capitalize(), run_id, exc.code, exc.message
+        )
+    else:
+        operator.log.warning("Cancelling %s %s because %s", what, run_id, reason)
 
 
 class UpdateResourceOperator(DataScienceBaseOperator):
@@ -304,6 +327,9 @@ class DeleteResourceOperator(LifecycleActionOperator):
 
     action = "delete"
     not_found_ok = True
+    #: only a resource in one of ``sources`` may be deleted: any other state fails at once, not
+    #: waited out (a run still going must be cancelled first)
+    only_from_sources: bool = False
 
     def execute(self, context: Context) -> Any:
         if self.sources:
@@ -311,6 +337,18 @@ class DeleteResourceOperator(LifecycleActionOperator):
         resource_id = resource_id_arg(self)
         self.check_inputs()
         return self.delete_and_wait(context, resource_id, lambda: self.send(resource_id, {}))
+
+    def proceed(
+        self, context: Context, resource_id: str, data: dict[str, Any] | None, retried: bool = False
+    ) -> Any:
+        state = None if data is None else data.get("lifecycleState")
+        if self.only_from_sources and state is not None and state not in self.sources | self.target_states:
+            what = get_resource(self._kind(None)).display
+            raise AirflowFailException(
+                f"{self.id_field}: {what} {resource_id} is {state}; only a finished run can be deleted, "
+                "cancel it first"
+            )
+        return super().proceed(context, resource_id, data, retried)
 
     def act(self, context: Context, resource_id: str, data: dict[str, Any]) -> Any:
         return self.delete_and_wait(context, resource_id, lambda: self.send(resource_id, data))

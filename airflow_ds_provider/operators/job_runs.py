@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_ds_provider._compat import AirflowFailException
-from airflow_ds_provider.client.errors import ConflictError, NotFoundError
+from airflow_ds_provider.client.errors import NotFoundError
 from airflow_ds_provider.lifecycle import Lifecycle
 from airflow_ds_provider.links.console import DataScienceConsoleLink, DataScienceLogSearchLink
 from airflow_ds_provider.logs.streamer import DEFAULT_FAILURE_LOG_LINES
@@ -17,6 +17,7 @@ from airflow_ds_provider.operators._resource_actions import (
     DeleteResourceOperator,
     LifecycleActionOperator,
     UpdateResourceOperator,
+    cancel_run_quietly,
     create_resource,
     resource_id_arg,
 )
@@ -188,14 +189,7 @@ class DataScienceCreateJobRunOperator(JobRunLogsMixin, DataScienceWaitingOperato
 
 def cancel_job_run_quietly(operator: DataScienceBaseOperator, job_run_id: str, reason: str) -> None:
     """Best-effort cancel: a run that is gone or already finished is only logged."""
-    try:
-        operator.hook.cancel_job_run(job_run_id)
-    except NotFoundError:
-        operator.log.info("Job run %s no longer exists; nothing to cancel", job_run_id)
-    except ConflictError as exc:
-        operator.log.info("Job run %s was not cancelled (%s): %s", job_run_id, exc.code, exc.message)
-    else:
-        operator.log.warning("Cancelling job run %s because %s", job_run_id, reason)
+    cancel_run_quietly(operator, "job_run", job_run_id, reason)
 
 
 class DataScienceUpdateJobRunOperator(UpdateResourceOperator):
@@ -244,20 +238,11 @@ class DataScienceDeleteJobRunOperator(DeleteResourceOperator):
 
     template_fields: Sequence[str] = ds_template_fields("job_run_id")
     resource = "job_run"
+    only_from_sources = True
 
     def __init__(self, *, job_run_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.job_run_id = job_run_id
-
-    def proceed(
-        self, context: Context, resource_id: str, data: dict[str, Any] | None, retried: bool = False
-    ) -> Any:
-        state = None if data is None else data.get("lifecycleState")
-        if state is not None and state not in self.sources | self.target_states:
-            raise AirflowFailException(
-                f"job_run_id: job run {resource_id} is {state}; only a finished run can be deleted, cancel it first"
-            )
-        return super().proceed(context, resource_id, data, retried)
 
 
 class DataScienceCancelJobRunOperator(LifecycleActionOperator):

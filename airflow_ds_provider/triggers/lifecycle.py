@@ -33,8 +33,9 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_ds_provider.client.errors import DataScienceError
 from airflow_ds_provider.hooks.data_science import DataScienceHook
-from airflow_ds_provider.lifecycle import JOB_RUN_CANCELLABLE, Lifecycle, get_lifecycle
+from airflow_ds_provider.lifecycle import Lifecycle, get_lifecycle
 from airflow_ds_provider.ocids import validate_ocid
+from airflow_ds_provider.resources import get_resource
 
 if TYPE_CHECKING:
     # The HTTP stack loads when run() first takes a client, the wait flow when run() first
@@ -114,7 +115,8 @@ class DataScienceLifecycleTrigger(BaseTrigger):
     :param deadline: absolute UNIX timestamp after which a ``timeout`` event is fired; a restarted
         trigger keeps it. ``None``: no deadline.
     :param not_found_ok: a 404 means done (waiting for a delete) instead of an error.
-    :param cancel_on_kill: when a user kills the deferred task, cancel the job run (job runs only).
+    :param cancel_on_kill: when a user kills the deferred task, cancel the run (kinds with a
+        ``cancel`` action in the resource table: job runs, pipeline runs).
     """
 
     #: Resource kind; a class attribute in thin per-resource subclasses, set per instance here.
@@ -298,34 +300,42 @@ class DataScienceLifecycleTrigger(BaseTrigger):
         await self._release_client()
 
     async def on_kill(self) -> None:
-        """The user killed the deferred task: cancel the job run if ``cancel_on_kill`` (best effort)."""
+        """The user killed the deferred task: cancel the run if ``cancel_on_kill`` (best effort)."""
         if not self.cancel_on_kill:
             return
-        if self.resource != "job_run":
+        cancel = get_resource(self.resource).actions.get("cancel")
+        if cancel is None or not cancel.sources:
             self.log.info(
-                "cancel_on_kill only cancels job runs; leaving %s %s alone", self.resource, self.resource_id
+                "cancel_on_kill only cancels runs; leaving %s %s alone", self.resource, self.resource_id
             )
             return
         try:
-            await asyncio.wait_for(self._cancel_job_run(), ON_KILL_SECONDS)
+            await asyncio.wait_for(self._cancel_run(cancel.sources), ON_KILL_SECONDS)
         except Exception as exc:
-            self.log.warning("Could not cancel job run %s: %s", self.resource_id, self._error_message(exc))
+            self.log.warning(
+                "Could not cancel %s %s: %s",
+                get_resource(self.resource).display,
+                self.resource_id,
+                self._error_message(exc),
+            )
 
-    async def _cancel_job_run(self) -> None:
+    async def _cancel_run(self, cancellable: frozenset[str]) -> None:
         lease = self._lease
         own = lease is None or lease.released
         if own:
             lease = await self._hook().aacquire_shared_client()
         assert lease is not None
+        what = get_resource(self.resource).display
         try:
             client = await lease.client()
-            state = (await client.get_job_run(self.resource_id)).data.get("lifecycleState")
-            if state not in JOB_RUN_CANCELLABLE:
-                self.log.info("Job run %s is %s; nothing to cancel", self.resource_id, state)
+            args = {self.lifecycle.id_param: self.resource_id}
+            state = (await client.call(self.lifecycle.get_operation, **args)).data.get("lifecycleState")
+            if state not in cancellable:
+                self.log.info("%s %s is %s; nothing to cancel", what.capitalize(), self.resource_id, state)
                 return
-            resp = await client.cancel_job_run(self.resource_id)
+            resp = await client.call(f"cancel_{self.resource}", **args)
             self.log.info(
-                "Cancelled job run %s (was %s; opc-request-id %s)", self.resource_id, state, resp.request_id
+                "Cancelled %s %s (was %s; opc-request-id %s)", what, self.resource_id, state, resp.request_id
             )
         finally:
             if own:

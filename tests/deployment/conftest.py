@@ -8,6 +8,10 @@
   teardown so modules do not overlap; whatever is still running is stopped at the end of the
   session, even after a failure.
 - ``harness_deployment`` (module): a deployment running this folder's ``dags/``.
+- ``emulator`` (module): the emulator as a process (:class:`emulator_process.EmulatorProcess`).
+- ``dep`` (module): a deployment of ``example_dags/`` plus ``dags_examples/``, its connection
+  pointing at ``emulator`` (a module that needs other DAGs defines its own ``dep``);
+  ``triggerer_up``: a test that killed the triggerer leaves a new one for the next.
 
 Run with ``pytest -m deployment tests/deployment``; ``scripts/install_deployment_deps.sh``
 installs PostgreSQL and the drivers.
@@ -18,6 +22,7 @@ from __future__ import annotations
 import atexit
 import os
 import re
+import shutil
 import signal
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -28,10 +33,13 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
+from emulator_process import EmulatorProcess
 from harness import AirflowDeployment
 from pg_cluster import PostgresCluster
 
 HARNESS_DAGS = Path(__file__).parent / "dags"
+EXAMPLE_DAGS = Path(__file__).resolve().parents[2] / "example_dags"
+E2E_DAGS = Path(__file__).parent / "dags_examples"
 TEMPLATE_DB = "af_template"
 
 _live: list[AirflowDeployment] = []
@@ -128,6 +136,41 @@ def harness_deployment(
     deployment = airflow_deployment_factory(HARNESS_DAGS, name="harness")
     yield deployment
     deployment.stop()  # free the machine for the next module; stop() is idempotent
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
+    emu = EmulatorProcess(tmp_path_factory.mktemp("emulator"))
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture(scope="module")
+def dep(
+    airflow_deployment_factory: Callable[..., AirflowDeployment],
+    emulator: EmulatorProcess,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[AirflowDeployment]:
+    dags = tmp_path_factory.mktemp("dags") / "dags"
+    shutil.copytree(EXAMPLE_DAGS, dags, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in sorted(E2E_DAGS.glob("*.py")):
+        shutil.copy(path, dags / path.name)
+    env = {
+        "AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT": emulator.connection,
+        "OCI_DS_EXAMPLE_POLL_INTERVAL": "1",
+        "OCI_DS_EXAMPLE_LOG_TAIL_GRACE": "0",
+    }
+    deployment = airflow_deployment_factory(dags, env=env, name="examples")
+    yield deployment
+    deployment.stop()
+
+
+@pytest.fixture
+def triggerer_up(dep: AirflowDeployment) -> None:
+    """A test that killed the triggerer leaves a new one for the next."""
+    if dep.current("triggerer") is None:
+        dep.start_component("triggerer")
+        dep.wait_component_healthy("triggerer")
 
 
 @pytest.fixture

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from emulator_process import EmulatorProcess
 from harness import AirflowDeployment, wait_for
-from test_examples_e2e import EmulatorProcess, assert_log_is_clean, trigger
+from test_examples_e2e import assert_log_is_clean, trigger
 
 from airflow_ds_provider.spec import get_operation
 
@@ -31,13 +32,6 @@ from ds_adoption_dags import CREATES  # noqa: E402
 KINDS = sorted(CREATES)
 NO_RETRY_CONN = "oci_no_http_retry"
 SETTLED = {"job_run": {"SUCCEEDED", "IN_PROGRESS"}}
-
-
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
-    emu = EmulatorProcess(tmp_path_factory.mktemp("emulator"))
-    yield emu
-    emu.stop()
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,9 @@ from typing import Any
 
 import pytest
 from distributed import TRIGGERERS, WORKERS, CeleryDeployment, RedisServer
+from emulator_process import EmulatorProcess
 from harness import AirflowDeployment, wait_for
-from test_examples_e2e import EXAMPLES, EmulatorProcess, assert_log_is_clean, trigger, wait_trigger_polling
+from test_examples_e2e import EXAMPLES, assert_log_is_clean, trigger, wait_trigger_polling
 
 pytestmark = pytest.mark.deployment
 
@@ -78,13 +79,6 @@ def _requirements(request: pytest.FixtureRequest) -> None:
         pytest.skip(message)
     if not request.config.pluginmanager.has_plugin("distributed-figures"):
         request.config.pluginmanager.register(_FiguresReport(), "distributed-figures")
-
-
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
-    emu = EmulatorProcess(tmp_path_factory.mktemp("emulator"))
-    yield emu
-    emu.stop()
 
 
 @pytest.fixture(scope="module")

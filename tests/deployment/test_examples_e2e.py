@@ -4,134 +4,30 @@ API server, scheduler (LocalExecutor), DAG processor and triggerer run as separa
 (the harness in ``harness.py``); the emulator runs as one more process on loopback, and the
 connection reaches every component through ``AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT``. DAG runs
 are triggered and inspected through the REST API; the emulator is inspected through its control
-API. The DAGs folder is a copy of ``example_dags/`` plus ``dags_examples/ds_e2e_dags.py``.
+API. The DAGs folder is a copy of ``example_dags/`` plus ``dags_examples/`` (the ``dep`` fixture of
+``conftest.py``).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from emulator_process import EmulatorProcess
 from harness import AirflowDeployment, wait_for
 
-from airflow_ds_provider.client.client import DataScienceClient
-
-pytestmark = pytest.mark.deployment
+pytestmark = [pytest.mark.deployment, pytest.mark.usefixtures("triggerer_up")]
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "example_dags"
-E2E_DAGS = Path(__file__).parent / "dags_examples"
-JOB_BODY = {
-    "jobConfigurationDetails": {"jobType": "DEFAULT"},
-    "jobInfrastructureConfigurationDetails": {
-        "jobInfrastructureType": "ME_STANDALONE",
-        "shapeName": "VM.Standard.E4.Flex",
-        "blockStorageSizeInGBs": 50,
-    },
-}
 #: Task logs kept by the first test for the console-link check.
 LOGS: dict[str, str] = {}
 #: Text that must never reach a task log.
 SECRET_MARKERS = ("PRIVATE KEY", "Signature ", 'signature="', "keyId=", "Authorization", "key_content")
-
-
-class EmulatorProcess:
-    """``python -m airflow_ds_provider.emulator`` with a generated key, on a free loopback port."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.log_path = workdir / "emulator.log"
-        ready, conn = workdir / "emulator.url", workdir / "connection.json"
-        args = [sys.executable, "-m", "airflow_ds_provider.emulator", "--port", "0", "--generate-key"]
-        args += ["--connection-file", str(conn), "--ready-file", str(ready), "--quiet"]
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        wait_for(lambda: ready.exists() or self.proc.poll() is not None, timeout=60, desc="emulator ready")
-        assert self.proc.poll() is None, self.log_path.read_text()
-        self.url = ready.read_text().strip()
-        self.connection = conn.read_text()
-        self.extra: dict[str, Any] = json.loads(self.connection)["extra"]
-        self.control = httpx.Client(base_url=f"{self.url}/_emulator", timeout=10)
-        self.client = DataScienceClient(dict(self.extra))
-
-    def resources(self, kind: str) -> list[dict[str, Any]]:
-        return self.control.get("/resources", params={"kind": kind}).raise_for_status().json()
-
-    def get(self, ocid: str) -> dict[str, Any]:
-        return self.control.get(f"/resources/{ocid}").raise_for_status().json()
-
-    def script_job(self, job_id: str, **script: Any) -> None:
-        self.control.post("/script/job-run", json={"id": job_id, **script}).raise_for_status()
-
-    def requests(self) -> list[dict[str, Any]]:
-        return self.control.get("/requests", params={"limit": "20000"}).raise_for_status().json()
-
-    def new_job(self, name: str) -> str:
-        """A fresh ACTIVE job (in its own project) to run in a test."""
-        compartment = self.extra["compartment_id"]
-        project = self.client.create_project({"compartmentId": compartment, "displayName": name}).data
-        body = {**JOB_BODY, "projectId": project["id"], "compartmentId": compartment, "displayName": name}
-        job = self.client.create_job(body).data
-        self.client.wait_for_state("job", job["id"], poll_interval=0.2, timeout=30)
-        return job["id"]
-
-    def runs_of(self, job_id: str) -> list[dict[str, Any]]:
-        return [r for r in self.resources("job_run") if r["jobId"] == job_id]
-
-    def stop(self) -> None:
-        self.control.close()
-        self.client.close()
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
-    emu = EmulatorProcess(tmp_path_factory.mktemp("emulator"))
-    yield emu
-    emu.stop()
-
-
-@pytest.fixture(scope="module")
-def dep(
-    airflow_deployment_factory: Callable[..., AirflowDeployment],
-    emulator: EmulatorProcess,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[AirflowDeployment]:
-    dags = tmp_path_factory.mktemp("dags") / "dags"
-    shutil.copytree(EXAMPLES, dags, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(E2E_DAGS / "ds_e2e_dags.py", dags / "ds_e2e_dags.py")
-    env = {
-        "AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT": emulator.connection,
-        "OCI_DS_EXAMPLE_POLL_INTERVAL": "1",
-        "OCI_DS_EXAMPLE_LOG_TAIL_GRACE": "0",
-    }
-    deployment = airflow_deployment_factory(dags, env=env, name="examples")
-    yield deployment
-    deployment.stop()
-
-
-@pytest.fixture(autouse=True)
-def triggerer_up(dep: AirflowDeployment) -> None:
-    """A test that killed the triggerer leaves a new one for the next."""
-    if dep.current("triggerer") is None:
-        dep.start_component("triggerer")
-        dep.wait_component_healthy("triggerer")
 
 
 def trigger(dep: AirflowDeployment, dag_id: str, conf: dict[str, Any]) -> str:

@@ -43,7 +43,11 @@ def test_every_resource_action_with_sources_has_an_operator() -> None:
 
 #: Action operators whose wait ends in more states than the action's settled one (declared in
 #: the class): a run that finished on its own while being cancelled has stopped too.
-OWN_TARGETS = {"DataScienceCancelJobRunOperator": frozenset({"CANCELED", "SUCCEEDED", "FAILED"})}
+OWN_TARGETS = {
+    "DataScienceCancelJobRunOperator": frozenset({"CANCELED", "SUCCEEDED", "FAILED"}),
+    # a graceful cancel (terminateGracefully) ends a pipeline run SUCCEEDED
+    "DataScienceCancelPipelineRunOperator": frozenset({"CANCELED", "SUCCEEDED", "FAILED"}),
+}
 
 
 @pytest.mark.parametrize("cls", ACTION_OPERATORS, ids=lambda cls: cls.__name__)
@@ -60,12 +64,16 @@ def test_sources_and_targets_come_from_the_table(cls) -> None:
         assert declared == [], f"{cls.__name__} re-declares {declared}"
 
 
-def test_only_the_job_run_cancel_has_an_action_under_way() -> None:
-    """``under_way`` and ``acts_while_pending`` are the cancel's; every other action keeps the
-    generic path (a pending state is waited out, then the action decided)."""
+def test_only_the_run_cancels_and_the_pipeline_delete_act_while_pending() -> None:
+    """``under_way`` and ``acts_while_pending`` are the run cancels' (and the pipeline delete
+    acts on a pipeline stuck CREATING for artifacts that never come); every other action keeps
+    the generic path (a pending state is waited out, then the action decided)."""
     special = {cls.__name__: (cls.under_way, cls.acts_while_pending) for cls in ACTION_OPERATORS}
-    cancel = RESOURCES["job_run"].actions["cancel"]
-    assert special.pop("DataScienceCancelJobRunOperator") == (frozenset({cancel.transient}), True)
+    for kind in ("job_run", "pipeline_run"):
+        cancel = RESOURCES[kind].actions["cancel"]
+        name = f"DataScienceCancel{RESOURCES[kind].class_part}Operator"
+        assert special.pop(name) == (frozenset({cancel.transient}), True)
+    assert special.pop("DataScienceDeletePipelineOperator") == (frozenset(), True)
     assert set(special.values()) == {(frozenset(), False)}
 
 

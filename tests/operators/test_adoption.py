@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import json
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,12 +32,15 @@ from airflow_ds_provider.operators.model_groups import DataScienceCreateModelGro
 from airflow_ds_provider.operators.model_version_sets import DataScienceCreateModelVersionSetOperator
 from airflow_ds_provider.operators.models import DataScienceCreateModelOperator
 from airflow_ds_provider.operators.notebook_sessions import DataScienceCreateNotebookSessionOperator
+from airflow_ds_provider.operators.pipeline_runs import DataScienceCreatePipelineRunOperator
+from airflow_ds_provider.operators.pipelines import DataScienceCreatePipelineOperator
 from airflow_ds_provider.operators.private_endpoints import DataScienceCreatePrivateEndpointOperator
 from airflow_ds_provider.operators.projects import DataScienceCreateProjectOperator
 from airflow_ds_provider.operators.schedules import DataScienceCreateScheduleOperator
 from airflow_ds_provider.resources import RESOURCES
 
 from ._models_helpers import deployment_config, seed_model
+from ._pipeline_helpers import active_pipeline, pipeline_body, scripts
 from .conftest import CONN_ENV, FAST, JOB_BODY, make_context
 
 START = dt.datetime(2026, 1, 1)
@@ -90,6 +95,22 @@ CREATES: dict[str, tuple[type[DataScienceBaseOperator], Callable[[Any], dict[str
     "data_science_private_endpoint": (
         DataScienceCreatePrivateEndpointOperator,
         lambda ds: {"subnet_id": SUBNET, "data_science_resource_type": "NOTEBOOK_SESSION", **FAST},
+    ),
+    "pipeline": (
+        DataScienceCreatePipelineOperator,
+        lambda ds: {
+            "create_pipeline_details": pipeline_body(ds),
+            "step_artifacts": scripts(Path(tempfile.mkdtemp())),
+            **FAST,
+        },
+    ),
+    "pipeline_run": (
+        DataScienceCreatePipelineRunOperator,
+        lambda ds: {
+            "pipeline_id": active_pipeline(ds, Path(tempfile.mkdtemp())),
+            "log_tail_grace": 0,
+            **FAST,
+        },
     ),
 }
 
