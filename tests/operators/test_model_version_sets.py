@@ -249,6 +249,10 @@ def test_bad_register_input_fails_before_anything_is_created(ds, artifact, tmp_p
             r"^model_version_set_id: model version set .* does not exist",
         ),
         (
+            {**base, "model_version_set_id": project_id},
+            r"^model_version_set_id: .* is the OCID of a project, expected the OCID of a model_version_set",
+        ),
+        (
             {**base, "model_version_set_id": set_id, "project_id": other_project},
             rf"^project_id: the model would be in {other_project}, but model version set",
         ),
