@@ -28,7 +28,7 @@ from airflow_ds_provider.operators.base import (
     ds_template_fields,
     load_body,
     merge_body,
-    require_str,
+    require_ocid,
 )
 
 if TYPE_CHECKING:
@@ -55,7 +55,9 @@ def _member_list(value: Any, field: str) -> list[dict[str, str]] | None:
         return None
     if isinstance(value, str) or not isinstance(value, list | tuple):
         raise ValueError(f"{field}: expected a list of model OCIDs, got {type(value).__name__}")
-    return [{"modelId": require_str(item, f"{field}[{index}]")} for index, item in enumerate(value)]
+    return [
+        {"modelId": require_ocid(item, f"{field}[{index}]", ["model"])} for index, item in enumerate(value)
+    ]
 
 
 class DataScienceCreateModelGroupOperator(DataScienceWaitingOperator):
@@ -218,9 +220,11 @@ class DataScienceCloneModelGroupOperator(DataScienceWaitingOperator):
             )
         source: dict[str, Any] = {
             "modelGroupCloneSourceType": "MODEL_GROUP" if group else "MODEL_GROUP_VERSION_HISTORY",
-            "sourceId": require_str(group, "source_model_group_id")
+            "sourceId": require_ocid(group, "source_model_group_id", [_GROUP])
             if group
-            else require_str(history, "source_model_group_version_history_id"),
+            else require_ocid(
+                history, "source_model_group_version_history_id", ["model_group_version_history"]
+            ),
         }
         modify = merge_body({}, **{name: getattr(self, name) for name in _MODIFY_FIELDS})
         tags = modify.get("freeformTags") or {}

@@ -22,6 +22,7 @@ from airflow_ds_provider.operators._adoption import (
     made_by,
 )
 from airflow_ds_provider.operators._body import airflow_identity_tags
+from airflow_ds_provider.operators._model_artifact import artifact_file, upload_model_artifact
 from airflow_ds_provider.operators._resource_actions import (
     ChangeCompartmentOperator,
     DeleteResourceOperator,
@@ -30,7 +31,6 @@ from airflow_ds_provider.operators._resource_actions import (
     create_resource,
 )
 from airflow_ds_provider.operators.base import DataScienceBaseOperator, ds_template_fields, require_str
-from airflow_ds_provider.operators.models import artifact_file, upload_model_artifact
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

@@ -134,6 +134,21 @@ def test_bad_input_fails_before_anything_is_created(ds) -> None:
         ),
         (
             DataScienceCreateModelGroupOperator,
+            {"member_model_ids": [project_id]},
+            r"^member_model_ids\[0\]: .* is the OCID of a project, expected the OCID of a model",
+        ),
+        (
+            DataScienceCloneModelGroupOperator,
+            {"source_model_group_id": models[0]},
+            r"^source_model_group_id: .* is the OCID of a model, expected the OCID of a model_group",
+        ),
+        (
+            DataScienceCloneModelGroupOperator,
+            {"source_model_group_version_history_id": models[0]},
+            r"^source_model_group_version_history_id: .* is the OCID of a model, expected",
+        ),
+        (
+            DataScienceCreateModelGroupOperator,
             {"member_model_ids": models, "create_model_group_details": {"createType": "CLONE"}},
             r"^create_model_group_details\.createType: expected 'CREATE', got 'CLONE'",
         ),

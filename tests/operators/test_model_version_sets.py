@@ -155,14 +155,22 @@ def test_register_activates_an_adopted_inactive_version(ds, artifact) -> None:
     assert len(ds.emu.list("model")) == 1
 
 
-def test_a_crash_mid_upload_is_finished_on_the_same_model_by_the_retry(
-    ds, run_dag, monkeypatch, artifact
+@pytest.mark.parametrize(
+    ("path", "fault"),
+    [
+        (r"/models/[^/]+/artifact$", "drop"),  # the upload never arrived: try 2 uploads it
+        (r"/models$", "commit_then_drop"),  # the model was made, its answer lost: try 2 finds it by its tags
+    ],
+    ids=["upload-lost", "create-answer-lost"],
+)
+def test_a_crash_mid_registration_is_finished_on_the_same_model_by_the_retry(
+    ds, run_dag, monkeypatch, capsys, artifact, path, fault
 ) -> None:
     extra = {**ds.emu.connection_extra(ds.ident), "max_attempts": "1"}  # no HTTP retry within the try
     monkeypatch.setenv(CONN_ENV, json.dumps({"conn_type": "oci_data_science", "extra": extra}))
     set_id = _seed_set(ds, ds.project())
-    ds.emu.inject_fault("POST", r"/models/[^/]+/artifact$", kind="drop", count=1)
-    with DAG("ds_register_crash_mid_upload", schedule=None, start_date=START) as dag:
+    ds.emu.inject_fault("POST", path, kind=fault, count=1)
+    with DAG(f"ds_register_crash_{fault}", schedule=None, start_date=START) as dag:
         DataScienceRegisterModelVersionOperator(
             task_id="register",
             model_version_set_id=set_id,
@@ -176,6 +184,10 @@ def test_a_crash_mid_upload_is_finished_on_the_same_model_by_the_retry(
     [model] = ds.emu.list("model")
     assert (model["versionId"], model["versionLabel"], model["modelVersionSetId"]) == (1, "v1", set_id)
     assert model["freeformTags"]["airflow-try-number"] == "1"  # made by try 1, finished by try 2
+    out = capsys.readouterr().out
+    assert (
+        f"Adopting model {model['id']} (ACTIVE) created by try 1 of this task instance (found through" in out
+    )
     assert result.xcom("register")["id"] == model["id"]
     assert result.xcom("register", "version_id") == 1
     assert _writes(ds).count("create_model") == 1
@@ -235,6 +247,10 @@ def test_bad_register_input_fails_before_anything_is_created(ds, artifact, tmp_p
         (
             {**base, "model_version_set_id": set_id.replace(set_id[-6:], "zzzzzz")},
             r"^model_version_set_id: model version set .* does not exist",
+        ),
+        (
+            {**base, "model_version_set_id": project_id},
+            r"^model_version_set_id: .* is the OCID of a project, expected the OCID of a model_version_set",
         ),
         (
             {**base, "model_version_set_id": set_id, "project_id": other_project},
