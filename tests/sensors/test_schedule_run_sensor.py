@@ -275,3 +275,41 @@ def test_the_trigger_checks_its_arguments(kwargs, message) -> None:
     args = {"schedule_id": "ocid1.datascienceschedule.oc1.iad.amaaaaaas", "after": 1.0, **kwargs}
     with pytest.raises(ValueError, match=message):
         DataScienceScheduleRunTrigger(**args)
+
+
+def test_the_trigger_fails_when_the_schedule_is_deleted_while_it_waits(world) -> None:
+    sid = schedule(world)
+    world.client.delete_schedule(sid)
+    world.client.wait_for_state("schedule", sid, target_states=["DELETED"], poll_interval=0.02, timeout=10)
+    trigger = DataScienceScheduleRunTrigger(sid, 0.0, poll_interval=FAST, deadline=time.time() + 30)
+    event = asyncio.run(_event(trigger))
+    assert (event["status"], event["state"]) == ("failure", "DELETED")
+    assert event["message"] == f"schedule {sid} is DELETED: it starts no run"
+
+
+def test_the_trigger_reports_a_schedule_that_does_not_exist(world) -> None:
+    missing = "ocid1.datascienceschedule.oc1.iad.amaaaaaanosuchschedule"
+    event = asyncio.run(_event(DataScienceScheduleRunTrigger(missing, 0.0, poll_interval=FAST)))
+    assert event["status"] == "error" and event["message"].startswith(
+        f"schedule_id: schedule {missing} was not found"
+    )
+
+
+@pytest.mark.parametrize("deferrable", [False, True])
+def test_the_schedules_own_sensor_waits_for_its_lifecycle(run_dag, world, deferrable) -> None:
+    from airflow_ds_provider.sensors.schedules import DataScienceScheduleSensor
+
+    sid = schedule(world)
+    world.client.deactivate_schedule(sid)
+    with DAG(f"schedule_state_{deferrable}", schedule=None, start_date=START, catchup=False) as dag:
+        DataScienceScheduleSensor(
+            task_id="wait",
+            schedule_id=sid,
+            target_states=["INACTIVE"],
+            poll_interval=FAST,
+            timeout=30,
+            deferrable=deferrable,
+        )
+    result = run_dag(dag)
+    assert result.task_states() == {"wait": "success"}
+    assert result.xcom("wait")["lifecycleState"] == "INACTIVE"
