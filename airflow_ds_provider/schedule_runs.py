@@ -134,7 +134,8 @@ def default_after(runs: Iterable[Mapping[str, Any]], schedule: Mapping[str, Any]
 
 
 def parse_after(value: Any, field: str = "after") -> float | None:
-    """A rendered ``after``: ``None``, an aware ``datetime``, an RFC 3339 string or epoch seconds.
+    """A rendered ``after``: ``None``, an aware ``datetime``, an RFC 3339 string (``T`` or a space
+    between date and time, as ``{{ data_interval_end }}`` renders) or epoch seconds.
 
     :raises ValueError: naming ``field`` and what was expected.
     """
@@ -147,8 +148,11 @@ def parse_after(value: Any, field: str = "after") -> float | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, str):
+        text = value.strip()
+        if len(text) > 10 and text[10] == " ":  # RFC 3339 allows a space (how Jinja renders datetimes)
+            text = f"{text[:10]}T{text[11:]}"
         try:
-            return parse_time(value).timestamp()
+            return parse_time(text).timestamp()
         except ValueError:
             pass
     raise ValueError(

@@ -358,3 +358,18 @@ def test_a_schedule_of_pipeline_runs_is_waited_for_too(run_dag, world, emu, defe
     data = result.xcom("wait")
     assert data["id"].startswith("ocid1.datasciencepipelinerun.") and data["pipelineId"] == pipeline
     assert data["lifecycleState"] == "SUCCEEDED" and _of(data, sid)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-01-01 03:04:05+00:00", 1767236645.0),  # how Jinja renders {{ data_interval_end }}
+        ("2026-01-01T03:04:05Z", 1767236645.0),
+        ("2026-01-01T04:04:05.250+01:00", 1767236645.25),
+        (dt.datetime(2026, 1, 1, 3, 4, 5, tzinfo=dt.timezone.utc), 1767236645.0),
+        (1767236645, 1767236645.0),
+        (None, None),
+    ],
+)
+def test_the_forms_of_after(value, expected) -> None:
+    assert parse_after(value) == expected
