@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_ds_provider.logs.search import parse_time
+from airflow_ds_provider.spec import get_operation
 
 #: Freeform tag the runs a schedule starts carry: the schedule's OCID.
 SCHEDULE_RUN_TAG = "scheduleId"
@@ -77,11 +78,13 @@ def run_target(schedule: Mapping[str, Any], field: str = "schedule_id") -> RunTa
 
 
 def list_args(target: RunTarget) -> dict[str, Any]:
-    """Arguments of ``target.list_operation``: its runs, newest first."""
+    """Arguments of ``target.list_operation``: its runs, newest first (by the time the spec lets
+    the list sort by: ``timeCreated`` for job runs, ``timeAccepted`` for pipeline runs)."""
+    allowed = get_operation(target.list_operation).query_param_allowed_values.get("sortBy", ())
     return {
         "compartment_id": target.compartment_id,
         target.parent_arg: target.parent_id,
-        "sort_by": "timeCreated",
+        "sort_by": next(value for value in allowed if value.startswith("time")),
         "sort_order": "DESC",
     }
 
@@ -131,7 +134,8 @@ def default_after(runs: Iterable[Mapping[str, Any]], schedule: Mapping[str, Any]
 
 
 def parse_after(value: Any, field: str = "after") -> float | None:
-    """A rendered ``after``: ``None``, an aware ``datetime``, an RFC 3339 string or epoch seconds.
+    """A rendered ``after``: ``None``, an aware ``datetime``, an RFC 3339 string (``T`` or a space
+    between date and time, as ``{{ data_interval_end }}`` renders) or epoch seconds.
 
     :raises ValueError: naming ``field`` and what was expected.
     """
@@ -144,8 +148,11 @@ def parse_after(value: Any, field: str = "after") -> float | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, str):
+        text = value.strip()
+        if len(text) > 10 and text[10] == " ":  # RFC 3339 allows a space (how Jinja renders datetimes)
+            text = f"{text[:10]}T{text[11:]}"
         try:
-            return parse_time(value).timestamp()
+            return parse_time(text).timestamp()
         except ValueError:
             pass
     raise ValueError(

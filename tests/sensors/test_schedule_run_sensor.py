@@ -15,12 +15,20 @@ import time
 from typing import Any
 
 import pytest
+from airflow.models.trigger import Trigger
 from airflow.sdk import DAG
 from airflow.sdk.serde import deserialize, serialize
 
 from airflow_ds_provider._compat import import_string
 from airflow_ds_provider.emulator.resources.schedule_runs import SCHEDULE_TAG
-from airflow_ds_provider.schedule_runs import SCHEDULE_RUN_TAG, XCOM_AFTER, iso, parse_after, run_target
+from airflow_ds_provider.schedule_runs import (
+    SCHEDULE_RUN_TAG,
+    XCOM_AFTER,
+    iso,
+    list_args,
+    parse_after,
+    run_target,
+)
 from airflow_ds_provider.sensors.schedules import XCOM_RUN_ID, DataScienceScheduleRunSensor
 from airflow_ds_provider.triggers.schedules import DataScienceScheduleRunTrigger
 
@@ -29,51 +37,47 @@ FAST = 0.1
 HOURLY = {"triggerType": "INTERVAL", "frequency": "HOURLY", "interval": 1}
 
 
-def lists(emu) -> int:
-    return sum(1 for r in emu.requests if r.get("operation") == "list_job_runs")
+def lists(emu, operation: str = "list_job_runs") -> int:
+    return sum(1 for r in emu.requests if r.get("operation") == operation)
 
 
 class FireAfterLists(threading.Thread):
     """Once the emulator has served ``more`` further job-run listings, move its clock an hour on
     (``times`` times, one hour each after as many further listings): the schedule fires then."""
 
-    def __init__(self, emu, more: int = 3, times: int = 1) -> None:
+    def __init__(self, emu, more: int = 3, times: int = 1, operation: str = "list_job_runs") -> None:
         super().__init__(daemon=True)
-        self.emu, self.more, self.times = emu, more, times
+        self.emu, self.more, self.times, self.operation = emu, more, times, operation
         self.fired = 0
         self.start()
 
     def run(self) -> None:
         for _ in range(self.times):
-            wanted = lists(self.emu) + self.more
+            wanted = lists(self.emu, self.operation) + self.more
             limit = time.monotonic() + 120
-            while lists(self.emu) < wanted and time.monotonic() < limit:
+            while lists(self.emu, self.operation) < wanted and time.monotonic() < limit:
                 time.sleep(0.02)
             self.emu.advance(3600)
             self.fired += 1
 
 
-def schedule(world, **run_tags: str) -> str:
-    """An ACTIVE hourly schedule starting runs of a fresh job, the runs scripted by ``run_tags``."""
+def schedule(world, pipeline_id: str | None = None, **run_tags: str) -> str:
+    """An ACTIVE hourly schedule starting runs of a fresh job (or of ``pipeline_id``), the job
+    runs scripted by ``run_tags``."""
     client = world.client
+    run = {"projectId": world.project, "compartmentId": world.comp, "displayName": "scheduled"}
+    if pipeline_id is None:
+        kind, field = "CREATE_JOB_RUN", "createJobRunDetails"
+        run.update(jobId=world.job, freeformTags={"emulator-duration": "20", **run_tags})
+    else:
+        kind, field = "CREATE_PIPELINE_RUN", "createPipelineRunDetails"
+        run.update(pipelineId=pipeline_id)
     body = {
         "compartmentId": world.comp,
         "projectId": world.project,
         "displayName": "hourly",
         "trigger": HOURLY,
-        "action": {
-            "actionType": "HTTP",
-            "actionDetails": {
-                "httpActionType": "CREATE_JOB_RUN",
-                "createJobRunDetails": {
-                    "projectId": world.project,
-                    "compartmentId": world.comp,
-                    "jobId": world.job,
-                    "displayName": "scheduled",
-                    "freeformTags": {"emulator-duration": "20", **run_tags},
-                },
-            },
-        },
+        "action": {"actionType": "HTTP", "actionDetails": {"httpActionType": kind, field: run}},
     }
     sid = client.create_schedule(body).data["id"]
     client.wait_for_state("schedule", sid, poll_interval=0.02, timeout=10)
@@ -220,6 +224,15 @@ def test_only_job_run_and_pipeline_run_schedules_can_be_waited_on() -> None:
         "p",
         "c",
     )
+    # each list sorts by the time its operation allows
+    assert list_args(target) == {
+        "compartment_id": "c",
+        "pipeline_id": "p",
+        "sort_by": "timeAccepted",
+        "sort_order": "DESC",
+    }
+    job = {"actionDetails": {"httpActionType": "CREATE_JOB_RUN", "createJobRunDetails": {"jobId": "j"}}}
+    assert list_args(run_target({"compartmentId": "c", "action": job}))["sort_by"] == "timeCreated"
 
 
 async def _event(trigger: DataScienceScheduleRunTrigger) -> dict[str, Any]:
@@ -244,7 +257,10 @@ def test_a_restarted_trigger_keeps_its_starting_point(world, emu) -> None:
         if _of(r, sid)
     ]
     assert len(runs) == 2
-    stored = deserialize(json.loads(json.dumps(serialize(kwargs))))  # as the triggerer's table keeps it
+    # as the worker defers it (sdk serde) and the scheduler stores the row (encrypted kwargs)
+    stored = Trigger._decrypt_kwargs(
+        Trigger.encrypt_kwargs(deserialize(json.loads(json.dumps(serialize(kwargs)))))
+    )
     again = import_string(classpath)(**stored)
     assert type(again) is DataScienceScheduleRunTrigger and again.serialize() == (classpath, kwargs)
     event = asyncio.run(_event(again))
@@ -275,3 +291,85 @@ def test_the_trigger_checks_its_arguments(kwargs, message) -> None:
     args = {"schedule_id": "ocid1.datascienceschedule.oc1.iad.amaaaaaas", "after": 1.0, **kwargs}
     with pytest.raises(ValueError, match=message):
         DataScienceScheduleRunTrigger(**args)
+
+
+def test_the_trigger_fails_when_the_schedule_is_deleted_while_it_waits(world) -> None:
+    sid = schedule(world)
+    world.client.delete_schedule(sid)
+    world.client.wait_for_state("schedule", sid, target_states=["DELETED"], poll_interval=0.02, timeout=10)
+    trigger = DataScienceScheduleRunTrigger(sid, 0.0, poll_interval=FAST, deadline=time.time() + 30)
+    event = asyncio.run(_event(trigger))
+    assert (event["status"], event["state"]) == ("failure", "DELETED")
+    assert event["message"] == f"schedule {sid} is DELETED: it starts no run"
+
+
+def test_the_trigger_reports_a_schedule_that_does_not_exist(world) -> None:
+    missing = "ocid1.datascienceschedule.oc1.iad.amaaaaaanosuchschedule"
+    event = asyncio.run(_event(DataScienceScheduleRunTrigger(missing, 0.0, poll_interval=FAST)))
+    assert event["status"] == "error" and event["message"].startswith(
+        f"schedule_id: schedule {missing} was not found"
+    )
+
+
+@pytest.mark.parametrize("deferrable", [False, True])
+def test_the_schedules_own_sensor_waits_for_its_lifecycle(run_dag, world, deferrable) -> None:
+    from airflow_ds_provider.sensors.schedules import DataScienceScheduleSensor
+
+    sid = schedule(world)
+    world.client.deactivate_schedule(sid)
+    with DAG(f"schedule_state_{deferrable}", schedule=None, start_date=START, catchup=False) as dag:
+        DataScienceScheduleSensor(
+            task_id="wait",
+            schedule_id=sid,
+            target_states=["INACTIVE"],
+            poll_interval=FAST,
+            timeout=30,
+            deferrable=deferrable,
+        )
+    result = run_dag(dag)
+    assert result.task_states() == {"wait": "success"}
+    assert result.xcom("wait")["lifecycleState"] == "INACTIVE"
+
+
+@pytest.mark.parametrize("deferrable", [False, True])
+def test_a_schedule_of_pipeline_runs_is_waited_for_too(run_dag, world, emu, deferrable) -> None:
+    step = {
+        "stepType": "CONTAINER",
+        "stepName": "train",
+        "stepContainerConfigurationDetails": {
+            "containerType": "OCIR_CONTAINER",
+            "image": "iad.ocir.io/ns/img:1",
+        },
+    }
+    body = {
+        "projectId": world.project,
+        "compartmentId": world.comp,
+        "displayName": "p",
+        "stepDetails": [step],
+    }
+    pipeline = world.client.create_pipeline(body).data["id"]
+    world.client.wait_for_state("pipeline", pipeline, poll_interval=0.02, timeout=10)
+    sid = schedule(world, pipeline_id=pipeline)
+    fire = FireAfterLists(emu, operation="list_pipeline_runs")
+    result = run_dag(
+        one_task_dag(f"schedule_pipeline_run_{deferrable}", schedule_id=sid, deferrable=deferrable)
+    )
+    assert result.task_states() == {"wait": "success"} and fire.fired == 1
+    data = result.xcom("wait")
+    assert data["id"].startswith("ocid1.datasciencepipelinerun.") and data["pipelineId"] == pipeline
+    assert data["lifecycleState"] == "SUCCEEDED" and _of(data, sid)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-01-01 03:04:05+00:00", 1767236645.0),  # how Jinja renders {{ data_interval_end }}
+        ("2026-01-01T03:04:05Z", 1767236645.0),
+        ("2026-01-01T04:04:05.250+01:00", 1767236645.25),
+        (dt.datetime(2026, 1, 1, 3, 4, 5, tzinfo=dt.timezone.utc), 1767236645.0),
+        (1767236645, 1767236645.0),
+        (None, None),
+    ],
+)
+def test_the_forms_of_after(value, expected) -> None:
+    assert parse_after(value) == expected
