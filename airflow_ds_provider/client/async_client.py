@@ -29,6 +29,7 @@ from airflow_ds_provider.client.call_flow import Refresh, Send, Sleep, Step, cal
 from airflow_ds_provider.client.config import ClientConfig
 from airflow_ds_provider.client.errors import ServiceError, TransportError
 from airflow_ds_provider.client.flow_driver import drive_async
+from airflow_ds_provider.client.lanes import LaneTransport
 from airflow_ds_provider.client.response import Response
 from airflow_ds_provider.client.retry import RetryPolicy
 from airflow_ds_provider.client.transport import HttpxSigner, SharedBackoff
@@ -48,9 +49,10 @@ def shared_ssl_context() -> ssl.SSLContext:
 
 #: Connection pool of one client. A client shared by thousands of triggers (see
 #: :mod:`.shared_clients`) sends their polls over at most this many connections to one endpoint
-#: (16 connections at 50 ms per request carry ~320 polls/s), because ``httpcore`` re-scans every
-#: pooled connection for every queued request and every response: its CPU per request grows with
-#: the pool (64 connections cost ~10x the CPU per poll of 8 in bench_triggers.py).
+#: (16 connections at 50 ms per request carry ~320 polls/s), each a lane of its own
+#: (:class:`~.lanes.LaneTransport`), because ``httpcore``'s pool re-scans every pooled connection
+#: for every queued request and every response (its CPU per request grew with the square of the
+#: pool's size).
 DEFAULT_LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=16, keepalive_expiry=60.0)
 
 
@@ -77,15 +79,19 @@ class AsyncDataScienceClient(AsyncOperations, BaseClient):
         connect, read = self.config.timeout
         self.backoff = SharedBackoff(self.retry_policy.base_delay, self.retry_policy.max_delay)
         limits = limits or DEFAULT_LIMITS
+        lanes = limits.max_connections or 100
         self.http = httpx.AsyncClient(
             timeout=httpx.Timeout(read, connect=connect),
             follow_redirects=False,
             verify=shared_ssl_context(),
-            limits=limits,
+            limits=limits,  # for proxy transports, should the environment name a proxy
+            transport=LaneTransport(
+                lanes, keepalive_expiry=limits.keepalive_expiry, verify=shared_ssl_context()
+            ),
         )
         # Requests beyond the pool's size wait here, in O(1), rather than in httpcore's queue,
         # which every request and every response re-scans.
-        self._slots = asyncio.Semaphore(limits.max_connections or 100)
+        self._slots = asyncio.Semaphore(lanes)
 
     async def aclose(self) -> None:
         """Close the HTTP client."""

@@ -20,10 +20,12 @@ import zlib
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from airflow_ds_provider.client.errors import BadRequestError, DataScienceError
-from airflow_ds_provider.client.response import Response
+
+if TYPE_CHECKING:
+    from airflow_ds_provider.client.response import Response
 
 #: The widest window one search may span.
 MAX_WINDOW = dt.timedelta(days=14)

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_ds_provider.ocids import argument_kinds, is_ocid_argument, validate_ocid
 from airflow_ds_provider.spec import camel_case, models, snake_case
-from airflow_ds_provider.spec.validation import Node, Report, walk
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from airflow_ds_provider.spec.validation import Node, Report
 
 _RETRY_TOKEN_ALPHABET = string.ascii_uppercase + string.ascii_lowercase + string.digits
 _CHUNK = 1024 * 1024
@@ -124,6 +125,8 @@ def validate_body(model_name: str, body: Mapping[str, Any], field: str) -> None:
     check_body_ocids(body, field)
     if model_name not in models():
         return
+    from airflow_ds_provider.spec.validation import walk  # on first check, not on import
+
     report = walk(model_name, body)
     raise_own_problems(report, report.nodes[0], field)
 

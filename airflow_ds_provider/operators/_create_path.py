@@ -25,10 +25,11 @@ from airflow_ds_provider.operators.base import (
     retry_token_for,
 )
 from airflow_ds_provider.spec import get_operation, models, snake_case
-from airflow_ds_provider.spec.validation import Node, Report, walk
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from airflow_ds_provider.spec.validation import Node, Report
 
 #: A body check: ``(model_name, body, field)``, raising ``ValueError`` naming the field.
 BodyCheck = Callable[[str, Any, str], None]
@@ -52,6 +53,8 @@ def check_body(model_name: str, body: Any, field: str) -> None:
         raise ValueError(f"{field}: expected a JSON object ({model_name}), got {type(body).__name__}")
     if model_name not in models():
         return
+    from airflow_ds_provider.spec.validation import walk  # on first check, not on import
+
     report = walk(model_name, body)
     for node in _checked_nodes(report):
         where = f"{field}{'' if node.path.startswith('[') else '.'}{node.path}" if node.path else field

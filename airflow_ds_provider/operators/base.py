@@ -28,7 +28,6 @@ from airflow_ds_provider.client.errors import (
     ResourceFailedError,
     WaitTimeoutError,
 )
-from airflow_ds_provider.client.response import Response
 from airflow_ds_provider.client.waiter import (
     check_state,
     explains_with_work_request_errors,
@@ -50,6 +49,8 @@ from airflow_ds_provider.spec import get_operation
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from airflow_ds_provider.client.response import Response
 
 __all__ = [
     "BAD_INPUT_ERRORS",

@@ -1,26 +1,43 @@
-"""Importing the trigger modules (as a triggerer does before it runs one), the hook, the operators
-and the sensors (as a DAG file does) loads no HTTP stack, signing or credential code: those load
-when a client is first built (checked in a fresh interpreter)."""
+"""What a DAG file's imports (and a triggerer's) pull in, checked in a fresh interpreter.
+
+Importing the hook and every operator, sensor and trigger module (found by walking the packages,
+so a module added later is covered without touching this test), or parsing the example DAGs
+(which construct operators and sensors), loads no HTTP stack, signing or credential code, no
+generated operation methods, no spec tables or body validator and no wait flow: those load when a
+client is first built, a body first checked, a trigger first run (issue #18, BENCHMARKS.md).
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
-TRIGGERS = [
-    f"airflow_ds_provider.triggers.{m}"
-    for m in ("lifecycle", "job_runs", "model_deployments", "notebook_sessions", "work_requests")
-]
+import airflow_ds_provider.operators
+import airflow_ds_provider.sensors
+import airflow_ds_provider.triggers
+
+
+def _modules(package: object) -> list[str]:
+    return [
+        f"{package.__name__}.{m.name}"  # type: ignore[attr-defined]
+        for m in pkgutil.iter_modules(package.__path__)  # type: ignore[attr-defined]
+    ]
+
+
+TRIGGERS = _modules(airflow_ds_provider.triggers)
 OTHERS = [
     "airflow_ds_provider.hooks.data_science",
-    *(f"airflow_ds_provider.operators.{m}" for m in ("job_runs", "jobs", "models", "model_deployments")),
-    *(f"airflow_ds_provider.sensors.{m}" for m in ("job_runs", "model_deployments")),
+    *_modules(airflow_ds_provider.operators),
+    *_modules(airflow_ds_provider.sensors),
 ]
+EXAMPLE_DAGS = sorted(str(p) for p in (Path(__file__).parents[2] / "example_dags").glob("*.py"))
 #: Loaded only when a client is built. (``airflow.sdk`` itself loads httpx and cryptography, so
 #: for those the test checks our modules that use them.)
-DEFERRED = [
+CLIENT = [
     "requests",
     "airflow_ds_provider.client.transport",
     "airflow_ds_provider.client.async_client",
@@ -29,14 +46,28 @@ DEFERRED = [
     "airflow_ds_provider.client.signing",
     "airflow_ds_provider.client.auth.api_key",
     "airflow_ds_provider.client.auth.keys",
+    "airflow_ds_provider.client.auth.base",
+    "airflow_ds_provider.client.config",
+    "airflow_ds_provider.client.endpoints",
 ]
+#: Loaded on first use: the generated methods (first hook method looked up), the spec tables and
+#: the body validator (first body checked, first request), the wait flow (first poll).
+ON_FIRST_USE = [
+    "airflow_ds_provider.client._operations",
+    "airflow_ds_provider.client.response",
+    "airflow_ds_provider.spec._tables",
+    "airflow_ds_provider.spec.validation",
+    "airflow_ds_provider.client.wait_flow",
+    "airflow_ds_provider.client.flow_driver",
+]
+DEFERRED = CLIENT + ON_FIRST_USE
 
 
-def _loaded_after(modules: list[str], then: str = "") -> dict[str, list[str]]:
+def _loaded_after(setup: str, then: str = "") -> dict[str, list[str]]:
     script = (
         "import sys, json\n"
         "import airflow.sdk, airflow.triggers.base\n"
-        + "".join(f"import {m}\n" for m in modules)
+        + setup
         + f"early = sorted(m for m in {DEFERRED!r} if m in sys.modules)\n"
         + then
         + f"late = sorted(m for m in {DEFERRED!r} if m in sys.modules)\n"
@@ -48,9 +79,19 @@ def _loaded_after(modules: list[str], then: str = "") -> dict[str, list[str]]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _imports(modules: list[str]) -> str:
+    return "".join(f"import {m}\n" for m in modules)
+
+
+def test_every_provider_module_is_found() -> None:
+    assert "airflow_ds_provider.triggers.lifecycle" in TRIGGERS
+    assert {"airflow_ds_provider.operators.job_runs", "airflow_ds_provider.sensors.job_runs"} <= set(OTHERS)
+    assert len(EXAMPLE_DAGS) >= 3
+
+
 def test_trigger_modules_load_no_http_or_signing_code_until_a_client_is_built() -> None:
     loaded = _loaded_after(
-        TRIGGERS,
+        _imports(TRIGGERS),
         then="from airflow_ds_provider.triggers.lifecycle import DataScienceLifecycleTrigger\n"
         "from airflow_ds_provider.client import AsyncDataScienceClient\n",
     )
@@ -59,4 +100,22 @@ def test_trigger_modules_load_no_http_or_signing_code_until_a_client_is_built() 
 
 
 def test_the_hook_operators_and_sensors_load_none_of_it_either() -> None:
-    assert _loaded_after(OTHERS + TRIGGERS)["early"] == []
+    assert _loaded_after(_imports(OTHERS + TRIGGERS))["early"] == []
+
+
+def test_parsing_the_example_dags_constructs_operators_without_any_of_it() -> None:
+    loaded = _loaded_after(
+        "import runpy\n" + "".join(f"runpy.run_path({p!r})\n" for p in EXAMPLE_DAGS),
+        then="from airflow_ds_provider.spec import get_operation\nget_operation('get_job_run')\n",
+    )
+    assert loaded["early"] == []
+    assert "airflow_ds_provider.spec._tables" in loaded["late"]  # and the spec still loads on use
+
+
+def test_a_trigger_built_and_serialized_still_loads_no_wait_flow() -> None:
+    loaded = _loaded_after(
+        "from airflow_ds_provider.triggers.job_runs import DataScienceJobRunTrigger\n"
+        "t = DataScienceJobRunTrigger('ocid1.datasciencejobrun.oc1.iad.' + 'a' * 20)\n"
+        "t.serialize()\n"
+    )
+    assert "airflow_ds_provider.client.wait_flow" not in loaded["early"]
