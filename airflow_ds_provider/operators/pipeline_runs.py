@@ -22,7 +22,7 @@ from airflow_ds_provider.operators._resource_actions import (
 from airflow_ds_provider.operators.base import (
     DataScienceWaitingOperator,
     ds_template_fields,
-    require_str,
+    require_ocid,
     validate_body,
 )
 from airflow_ds_provider.operators.pipelines import pipeline_step_names
@@ -61,6 +61,12 @@ def step_overrides(value: Any) -> list[dict[str, Any]] | None:
         "step_override_details: expected a list of PipelineStepOverrideDetails or a dict "
         f"{{stepName: stepConfigurationDetails}}, got {type(value).__name__}"
     )
+
+
+def _check_body(model_name: str, body: dict[str, Any], field: str) -> None:
+    """The pipeline OCID first (named as the argument), then the body against its model."""
+    require_ocid(body.get("pipelineId"), "pipeline_id", ["pipeline"])
+    validate_body(model_name, body, field)
 
 
 class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, DataScienceWaitingOperator):
@@ -165,7 +171,7 @@ class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, DataScienceWait
             self.create_pipeline_run_details,
             "create_pipeline_run_details",
             "CreatePipelineRunDetails",
-            check=validate_body,
+            check=_check_body,
             pipeline_id=self.pipeline_id,
             compartment_id=self.compartment_id or None,
             project_id=self.project_id,
@@ -175,7 +181,7 @@ class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, DataScienceWait
             freeform_tags=self.freeform_tags,
             defined_tags=self.defined_tags,
         )
-        pipeline_id = require_str(body.get("pipelineId"), "pipeline_id")
+        pipeline_id = body["pipelineId"]
         overrides = body.get("stepOverrideDetails")
         names = pipeline_step_names(self, pipeline_id)
         for index, override in enumerate(step_overrides(overrides) or ()):
