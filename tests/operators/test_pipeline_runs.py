@@ -330,9 +330,7 @@ def test_cancel_and_delete_are_safe_to_retry(ds, tmp_path) -> None:
     again = DataScienceCancelPipelineRunOperator(task_id="c", pipeline_run_id=run_id, **FAST)
     assert again.execute(make_context(again))["lifecycleState"] == "SUCCEEDED"  # nothing sent
     cancels = [r for r in ds.emu.requests if r["path"].endswith("/actions/cancelPipelineRun")]
-    assert len(cancels) == 1 and "terminateGracefully=true" in cancels[0].get(
-        "query", "terminateGracefully=true"
-    )
+    assert len(cancels) == 1 and "terminateGracefully=true" in cancels[0]["query"]
     delete = DataScienceDeletePipelineRunOperator(
         task_id="d", pipeline_run_id=run_id, delete_related_job_runs=True, **FAST
     )
