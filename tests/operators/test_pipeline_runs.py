@@ -9,6 +9,7 @@ import time
 
 import pytest
 from airflow.sdk import DAG
+from pipeline_world import active_pipeline
 
 from airflow_ds_provider._compat import AirflowException, AirflowFailException, TaskDeferred
 from airflow_ds_provider.operators.pipeline_runs import (
@@ -19,7 +20,6 @@ from airflow_ds_provider.operators.pipeline_runs import (
 )
 from airflow_ds_provider.triggers.lifecycle import DataScienceLifecycleTrigger
 
-from ._pipeline_helpers import active_pipeline
 from .conftest import FAST, OTHER_COMPARTMENT, make_context
 
 START = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
