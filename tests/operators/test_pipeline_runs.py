@@ -9,7 +9,7 @@ import time
 
 import pytest
 from airflow.sdk import DAG
-from pipeline_world import active_pipeline
+from pipeline_world import LOG_GROUP, active_pipeline, scripts, step_details
 
 from airflow_ds_provider._compat import AirflowException, AirflowFailException, TaskDeferred
 from airflow_ds_provider.operators.pipeline_runs import (
@@ -18,6 +18,7 @@ from airflow_ds_provider.operators.pipeline_runs import (
     DataScienceCreatePipelineRunOperator,
     DataScienceDeletePipelineRunOperator,
 )
+from airflow_ds_provider.operators.pipelines import DataScienceCreatePipelineOperator
 from airflow_ds_provider.triggers.lifecycle import DataScienceLifecycleTrigger
 
 from .conftest import FAST, OTHER_COMPARTMENT, make_context
@@ -339,3 +340,32 @@ def test_cancel_and_delete_are_safe_to_retry(ds, tmp_path) -> None:
     assert gone.execute(make_context(gone))["lifecycleState"] == "DELETED"
     with pytest.raises(ValueError, match=r"^terminate_gracefully: expected True or False"):
         DataScienceCancelPipelineRunOperator(task_id="c", pipeline_run_id=run_id, terminate_gracefully="no")
+
+
+def test_an_ml_job_steps_lines_are_read_from_its_job_run(ds, tmp_path, capfd) -> None:
+
+    steps = [*step_details("prepare"), {"stepType": "ML_JOB", "stepName": "train", "jobId": ds.job()}]
+    steps[1]["dependsOn"] = ["prepare"]
+    create = DataScienceCreatePipelineOperator(
+        task_id="create",
+        project_id=ds.project(),
+        step_details=steps,
+        step_artifacts=scripts(tmp_path, "prepare"),
+        create_pipeline_details={
+            "logConfigurationDetails": {
+                "enableLogging": True,
+                "enableAutoLogCreation": True,
+                "logGroupId": LOG_GROUP,
+            },
+            "freeformTags": TAGS,
+        },
+        **FAST,
+    )
+    pipeline_id = create.execute(make_context(create))["id"]
+    op = DataScienceCreatePipelineRunOperator(task_id="run", pipeline_id=pipeline_id, **FAST_LOGS)
+    capfd.readouterr()
+    done = op.execute(make_context(op))
+    [train] = [s for s in done["stepRuns"] if s["stepName"] == "train"]
+    assert train["lifecycleState"] == "SUCCEEDED" and train["jobRunId"]
+    assert ds.emu.get(train["jobRunId"])["lifecycleState"] == "SUCCEEDED"
+    assert _lines(capfd.readouterr().out) == _expected_lines()
