@@ -184,18 +184,28 @@ async def test_the_failure_message_names_the_step_its_details_and_last_lines(
     assert "Full log: https://cloud.oracle.com/" in text
 
 
-def test_step_states_are_written_and_failures_explained_without_stream_logs(ds, tmp_path, capfd) -> None:
+@pytest.mark.parametrize("deferrable", [False, True], ids=["sync", "deferrable"])
+async def test_step_states_are_written_and_failures_explained_without_stream_logs(
+    ds, tmp_path, capfd, deferrable
+) -> None:
     pipeline_id = active_pipeline(ds, tmp_path, tags=FAILING)
     op = DataScienceCreatePipelineRunOperator(
-        task_id="run", pipeline_id=pipeline_id, stream_logs=False, **FAST_LOGS
+        task_id="run", pipeline_id=pipeline_id, stream_logs=False, deferrable=deferrable, **FAST_LOGS
     )
+    context = make_context(op)
     capfd.readouterr()
     with pytest.raises(AirflowFailException, match=r"Step train FAILED: exit code 137") as raised:
-        op.execute(make_context(op))
+        if deferrable:
+            op.execute_complete(context, await _fire(_deferred(op, context)))
+        else:
+            op.execute(context)
     out = capfd.readouterr().out
     assert "Last " not in str(raised.value)
     assert _lines(out) == []
-    assert "train: IN_PROGRESS -> FAILED (exit code 137 (out of memory))" in _steps(out)
+    old = "WAITING" if deferrable else "IN_PROGRESS"
+    assert f"train: {old} -> FAILED (exit code 137 (out of memory))" in _steps(out)
+    searches = [r for r in ds.emu.requests if r["path"].startswith("/20190909")]
+    assert searches == []  # no Logging call at all
 
 
 def test_unknown_step_overrides_fail_before_a_run_is_created(ds, tmp_path) -> None:
