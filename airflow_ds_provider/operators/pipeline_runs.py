@@ -5,22 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_ds_provider._compat import AirflowFailException
-from airflow_ds_provider.lifecycle import Lifecycle
 from airflow_ds_provider.links.console import DataScienceConsoleLink, DataScienceLogSearchLink
 from airflow_ds_provider.logs.pipeline_runs import PipelineRunLogsMixin
-from airflow_ds_provider.logs.streamer import DEFAULT_FAILURE_LOG_LINES
 from airflow_ds_provider.operators._resource_actions import (
     ChangeCompartmentOperator,
     DeleteResourceOperator,
     LifecycleActionOperator,
     build_create_body,
-    cancel_run_quietly,
-    create_resource,
     resource_id_arg,
 )
+from airflow_ds_provider.operators._runs import CreateRunOperator
 from airflow_ds_provider.operators.base import (
-    DataScienceWaitingOperator,
     ds_template_fields,
     require_ocid,
     validate_body,
@@ -69,7 +64,7 @@ def _check_body(model_name: str, body: dict[str, Any], field: str) -> None:
     validate_body(model_name, body, field)
 
 
-class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, DataScienceWaitingOperator):
+class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, CreateRunOperator):
     """Start a run of a pipeline and (by default) wait for it; returns the run's final JSON,
     with ``stepRuns`` (each step's ``lifecycleState``).
 
@@ -93,14 +88,11 @@ class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, DataScienceWait
         before anything is created.
     :param freeform_tags: freeform tags, merged over the body's (the identity tags win).
     :param defined_tags: defined tags, merged over the body's.
-    :param reattach_on_retry: a new try adopts the run an earlier try started (as
-        :class:`~airflow_ds_provider.operators.job_runs.DataScienceCreateJobRunOperator` does).
-    :param cancel_on_kill: cancel the run when the task is killed (in the worker, or through the
-        trigger while deferred) or when waiting times out.
 
-    The log options (``stream_logs``, ``failure_log_lines``, ``log_tail_max_wait``,
-    ``log_tail_grace``) are those of :class:`~airflow_ds_provider.logs.task_logs.JobRunLogsMixin`
-    (the step state changes are written whatever ``stream_logs`` says).
+    The run options (``reattach_on_retry``, ``cancel_on_kill``, ``stream_logs``,
+    ``failure_log_lines``, ``log_tail_max_wait``, ``log_tail_grace``) are those of
+    :class:`~airflow_ds_provider.operators._runs.CreateRunOperator` (the step state changes are
+    written whatever ``stream_logs`` says).
     """
 
     template_fields: Sequence[str] = ds_template_fields(
@@ -131,16 +123,9 @@ class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, DataScienceWait
         step_override_details: list[dict[str, Any]] | dict[str, dict[str, Any]] | None = None,
         freeform_tags: dict[str, str] | None = None,
         defined_tags: dict[str, dict[str, Any]] | None = None,
-        reattach_on_retry: bool = True,
-        cancel_on_kill: bool = True,
-        stream_logs: bool = True,
-        failure_log_lines: int = DEFAULT_FAILURE_LOG_LINES,
-        log_tail_max_wait: float = 120.0,
-        log_tail_grace: float = 30.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.init_job_run_logs(stream_logs, failure_log_lines, log_tail_max_wait, log_tail_grace)
         self.pipeline_id = pipeline_id
         self.create_pipeline_run_details = create_pipeline_run_details
         self.project_id = project_id
@@ -150,17 +135,11 @@ class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, DataScienceWait
         self.step_override_details = step_override_details
         self.freeform_tags = freeform_tags
         self.defined_tags = defined_tags
-        self.reattach_on_retry = reattach_on_retry
-        self.cancel_on_kill = cancel_on_kill
         #: the run this task started or attached to (for ``on_kill``)
         self.pipeline_run_id: str | None = None
 
     def execute(self, context: Context) -> Any:
-        body = self.build_body(context)
-        run = create_resource(self, context, "pipeline_run", body, adopt=self.reattach_on_retry)
-        self.pipeline_run_id = run["id"]
-        self.publish_log_link(context, run)
-        return self.wait(context, run["id"], cancel_on_kill=self.cancel_on_kill, initial=run)
+        return self.start_and_wait(context, self.build_body(context))
 
     def build_body(self, context: Context) -> dict[str, Any]:
         """The rendered, merged and checked ``CreatePipelineRunDetails`` (with the identity tags);
@@ -192,33 +171,6 @@ class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, DataScienceWait
                     f"not a step of pipeline {pipeline_id}; expected one of {sorted(names)}"
                 )
         return body
-
-    def wait_sync(
-        self, context: Context, lifecycle: Lifecycle, resource_id: str, not_found_ok: bool
-    ) -> dict[str, Any] | None:
-        """The worker-side wait, writing the step changes (and log lines) at every poll."""
-        return self.wait_streaming_logs(lifecycle, resource_id, self.poll_interval, self.timeout)
-
-    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
-        """Resume after the trigger: write the steps' changes and lines, then succeed or fail."""
-        lines = self.logs_on_resume(event) if isinstance(event, Mapping) else []
-        if isinstance(event, Mapping) and event.get("status") == "failure":
-            data = event.get("data") if isinstance(event.get("data"), Mapping) else {}
-            raise AirflowFailException(
-                self._failure_text(event.get("message") or "pipeline run failed", lines, data)
-            )
-        return super().execute_complete(context, event)
-
-    def on_kill(self) -> None:
-        """Cancel the run when the task is killed in the worker (``cancel_on_kill``)."""
-        if self.cancel_on_kill and self.pipeline_run_id:
-            cancel_run_quietly(self, "pipeline_run", self.pipeline_run_id, "the task was killed")
-
-    def on_wait_timeout(self, context: Context, event: Mapping[str, Any]) -> None:
-        """Cancel the run when waiting for it timed out (``cancel_on_kill``)."""
-        run_id = event.get("resource_id") or self.pipeline_run_id
-        if self.cancel_on_kill and run_id:
-            cancel_run_quietly(self, "pipeline_run", run_id, "waiting for it timed out")
 
 
 class DataScienceCancelPipelineRunOperator(LifecycleActionOperator):
