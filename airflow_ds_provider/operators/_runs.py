@@ -1,20 +1,27 @@
-"""The base of the operators that start a run and wait for it (job runs, pipeline runs)."""
+"""The bases of the operators that start a run and wait for it, and that cancel one (job runs,
+pipeline runs)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_ds_provider._compat import AirflowFailException
 from airflow_ds_provider.logs.streamer import DEFAULT_FAILURE_LOG_LINES
 from airflow_ds_provider.logs.task_logs import JobRunLogsMixin
-from airflow_ds_provider.operators._resource_actions import cancel_run_quietly, create_resource
+from airflow_ds_provider.operators._resource_actions import (
+    LifecycleActionOperator,
+    cancel_run_quietly,
+    create_resource,
+    resource_id_arg,
+)
 from airflow_ds_provider.operators.base import DataScienceWaitingOperator
 from airflow_ds_provider.resources import get_resource
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
+    from airflow_ds_provider.client.response import Response
     from airflow_ds_provider.lifecycle import Lifecycle
 
 
@@ -102,3 +109,40 @@ class CreateRunOperator(JobRunLogsMixin, DataScienceWaitingOperator):
         run_id = event.get("resource_id") or getattr(self, self.run_id_field, None)
         if self.cancel_on_kill and run_id:
             cancel_run_quietly(self, self._kind(None), run_id, "waiting for it timed out")
+
+
+class CancelRunOperator(LifecycleActionOperator):
+    """Cancel a run and (by default) wait until it has stopped; returns its final JSON (``None``
+    at once without ``wait_for_completion``).
+
+    Safe to retry: a run already cancelling (the action's transient state) is only waited for,
+    and a run that has already stopped (a target state) or was deleted is returned as is, with a
+    log line. A run that does not exist fails with the service's 404. A concrete class sets
+    ``resource`` and declares its ``target_states``.
+    """
+
+    action = "cancel"
+    acts_while_pending = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.resource and "under_way" not in vars(cls):
+            cls.under_way = frozenset(filter(None, [get_resource(cls.resource).actions["cancel"].transient]))
+
+    def execute(self, context: Context) -> Any:
+        run_id = resource_id_arg(self)
+        return self.proceed(context, run_id, self.read_resource(run_id))
+
+    def is_done(self, state: str | None) -> bool:
+        """A run that has stopped or was deleted needs no cancel."""
+        return super().is_done(state) or state == "DELETED"
+
+    def finish(
+        self,
+        context: Context,
+        resource_id: str,
+        response: Response | None,
+        targets: Sequence[str] | frozenset[str] | None,
+    ) -> Any:
+        """Wait until the run has stopped; only its deletion fails the wait."""
+        return self.wait(context, resource_id, target_states=targets, failure_states=["DELETED"])

@@ -12,12 +12,10 @@ from airflow_ds_provider.operators._adoption import creation_tags
 from airflow_ds_provider.operators._resource_actions import (
     ChangeCompartmentOperator,
     DeleteResourceOperator,
-    LifecycleActionOperator,
     UpdateResourceOperator,
     cancel_run_quietly,
-    resource_id_arg,
 )
-from airflow_ds_provider.operators._runs import CreateRunOperator
+from airflow_ds_provider.operators._runs import CancelRunOperator, CreateRunOperator
 from airflow_ds_provider.operators.base import (
     DataScienceBaseOperator,
     ds_template_fields,
@@ -31,7 +29,6 @@ from airflow_ds_provider.resources import RESOURCES
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_ds_provider.client.response import Response
 
 #: the cancel action in the resource table (its sources, transient and settled states)
 _CANCEL = RESOURCES["job_run"].actions["cancel"]
@@ -186,7 +183,7 @@ class DataScienceDeleteJobRunOperator(DeleteResourceOperator):
         self.job_run_id = job_run_id
 
 
-class DataScienceCancelJobRunOperator(LifecycleActionOperator):
+class DataScienceCancelJobRunOperator(CancelRunOperator):
     """Cancel a job run and (by default) wait until it has stopped; returns its final JSON
     (``None`` at once without ``wait_for_completion``).
 
@@ -200,33 +197,12 @@ class DataScienceCancelJobRunOperator(LifecycleActionOperator):
 
     template_fields: Sequence[str] = ds_template_fields("job_run_id")
     resource = "job_run"
-    action = "cancel"
     #: a run that finished on its own while being cancelled has stopped too
     target_states = frozenset({_CANCEL.settled, "SUCCEEDED", "FAILED"})
-    under_way = frozenset(filter(None, [_CANCEL.transient]))
-    acts_while_pending = True
 
     def __init__(self, *, job_run_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.job_run_id = job_run_id
-
-    def execute(self, context: Context) -> Any:
-        job_run_id = resource_id_arg(self)
-        return self.proceed(context, job_run_id, self.read_resource(job_run_id))
-
-    def is_done(self, state: str | None) -> bool:
-        """A run that has stopped or was deleted needs no cancel."""
-        return super().is_done(state) or state == "DELETED"
-
-    def finish(
-        self,
-        context: Context,
-        resource_id: str,
-        response: Response | None,
-        targets: Sequence[str] | frozenset[str] | None,
-    ) -> Any:
-        """Wait until the run has stopped; only its deletion fails the wait."""
-        return self.wait(context, resource_id, target_states=targets, failure_states=["DELETED"])
 
 
 class DataScienceChangeJobRunCompartmentOperator(ChangeCompartmentOperator):

@@ -10,11 +10,9 @@ from airflow_ds_provider.logs.pipeline_runs import PipelineRunLogsMixin
 from airflow_ds_provider.operators._resource_actions import (
     ChangeCompartmentOperator,
     DeleteResourceOperator,
-    LifecycleActionOperator,
     build_create_body,
-    resource_id_arg,
 )
-from airflow_ds_provider.operators._runs import CreateRunOperator
+from airflow_ds_provider.operators._runs import CancelRunOperator, CreateRunOperator
 from airflow_ds_provider.operators.base import (
     ds_template_fields,
     require_ocid,
@@ -173,7 +171,7 @@ class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, CreateRunOperat
         return body
 
 
-class DataScienceCancelPipelineRunOperator(LifecycleActionOperator):
+class DataScienceCancelPipelineRunOperator(CancelRunOperator):
     """Cancel a pipeline run and (by default) wait until it has stopped; returns its final JSON
     (``None`` at once without ``wait_for_completion``).
 
@@ -188,11 +186,8 @@ class DataScienceCancelPipelineRunOperator(LifecycleActionOperator):
 
     template_fields: Sequence[str] = ds_template_fields("pipeline_run_id")
     resource = "pipeline_run"
-    action = "cancel"
     #: a run that finished on its own (or gracefully) while being cancelled has stopped too
     target_states = frozenset({_CANCEL.settled, "SUCCEEDED", "FAILED"})
-    under_way = frozenset(filter(None, [_CANCEL.transient]))
-    acts_while_pending = True
 
     def __init__(self, *, pipeline_run_id: str, terminate_gracefully: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -201,30 +196,12 @@ class DataScienceCancelPipelineRunOperator(LifecycleActionOperator):
         self.pipeline_run_id = pipeline_run_id
         self.terminate_gracefully = terminate_gracefully
 
-    def execute(self, context: Context) -> Any:
-        run_id = resource_id_arg(self)
-        return self.proceed(context, run_id, self.read_resource(run_id))
-
-    def is_done(self, state: str | None) -> bool:
-        """A run that has stopped or was deleted needs no cancel."""
-        return super().is_done(state) or state in RESOURCES["pipeline_run"].final
-
     def send(self, resource_id: str, data: dict[str, Any]) -> Response:
         return self.hook.cancel_pipeline_run(
             resource_id,
             terminate_gracefully="true" if self.terminate_gracefully else "false",
             if_match=self.if_match,
         )
-
-    def finish(
-        self,
-        context: Context,
-        resource_id: str,
-        response: Response | None,
-        targets: Sequence[str] | frozenset[str] | None,
-    ) -> Any:
-        """Wait until the run has stopped; only its deletion fails the wait."""
-        return self.wait(context, resource_id, target_states=targets, failure_states=["DELETED"])
 
 
 class DataScienceDeletePipelineRunOperator(DeleteResourceOperator):
