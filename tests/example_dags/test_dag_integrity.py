@@ -14,6 +14,7 @@ EXAMPLE_IDS = {
     "example_ds_job_pipeline",
     "example_ds_model_deployment",
     "example_ds_parallel_runs",
+    "example_ds_pipeline",
     "example_ds_sensors",
 }
 
