@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ._helpers import ASSETS_DIR, created, deferred_tasks, leftovers
+from ._helpers import ASSETS_DIR, EXAMPLES_DIR, created, deferred_tasks, leftovers
 
 DAG_ID = "example_ds_pipeline"
 STEPS = {"prepare": "prepare_data.py", "train": "train.py"}
@@ -135,3 +135,20 @@ def test_failed_step_fails_the_run_task_naming_it_and_cleanup_still_runs(
     assert result.xcom("run_pipeline", "resource_id") == run["id"]
     assert result.xcom("run_pipeline") is None
     _assert_cleaned_up(emu, result.xcom("create_pipeline", "resource_id"), run["id"])
+
+
+def test_a_missing_step_script_fails_the_dag_at_parse_time_naming_the_step(tmp_path):
+    """The step scripts are checked when the DAG file is parsed, not when the run is due."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    source = (EXAMPLES_DIR / f"{DAG_ID}.py").read_text()
+    shipped = 'example_asset("prepare_data.py")'
+    assert source.count(shipped) == 1
+    missing = tmp_path / "gone" / "prepare_data.py"
+    (tmp_path / f"{DAG_ID}.py").write_text(source.replace(shipped, repr(str(missing))))
+
+    bag = DagBag(dag_folder=str(tmp_path))
+
+    assert bag.dags == {}
+    [error] = bag.import_errors.values()
+    assert "step_artifacts[prepare]" in error and str(missing) in error, error
