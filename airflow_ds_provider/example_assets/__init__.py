@@ -2,7 +2,9 @@
 DAGs folder still finds them.
 
 * ``train.py``: the training script of the job examples (hyperparameters from environment
-  variables, JSON lines on stdout);
+  variables, JSON lines on stdout), also the ``train`` step of ``example_ds_pipeline``;
+* ``prepare_data.py``: the ``prepare`` step of ``example_ds_pipeline`` (settings from
+  environment variables, a JSON summary on stdout);
 * ``model_artifact.zip``: the model artifact of ``example_ds_model_deployment``, the zip of
   ``model/score.py`` and ``model/runtime.yaml`` (rebuild it with
   ``cd airflow_ds_provider/example_assets/files/model && zip -X ../model_artifact.zip runtime.yaml score.py``).

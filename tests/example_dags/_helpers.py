@@ -10,7 +10,16 @@ from airflow_ds_provider.example_assets import ASSETS_DIR
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "example_dags"
 __all__ = ["ASSETS_DIR", "EXAMPLES_DIR", "created", "deferred_tasks", "leftovers"]
 #: Resource kinds the examples create (work requests are records, not resources to delete).
-RESOURCE_KINDS = ("project", "job", "job_run", "model", "model_deployment", "notebook_session")
+RESOURCE_KINDS = (
+    "project",
+    "job",
+    "job_run",
+    "model",
+    "model_deployment",
+    "notebook_session",
+    "pipeline",
+    "pipeline_run",
+)
 
 
 def leftovers(emu: Emulator) -> dict[str, list[tuple[str, str]]]:

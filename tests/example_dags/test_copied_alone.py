@@ -46,12 +46,22 @@ def test_example_copied_alone_parses_and_runs(example, tmp_path, run_dag, emu) -
     assert result.state == "success", result.task_states()
     assert set(result.task_states().values()) == {"success"}
     assert leftovers(emu) == {}
-    uploads = [r for r in emu.requests if r["operation"] in ("create_job_artifact", "create_model_artifact")]
+    uploads = [
+        r
+        for r in emu.requests
+        if r["operation"] in ("create_job_artifact", "create_model_artifact", "create_step_artifact")
+    ]
     assert uploads, "every example uploads a shipped file"
 
 
 def test_example_assets_are_the_files_the_examples_name() -> None:
-    assert example_asset_names() == ["model/runtime.yaml", "model/score.py", "model_artifact.zip", "train.py"]
+    assert example_asset_names() == [
+        "model/runtime.yaml",
+        "model/score.py",
+        "model_artifact.zip",
+        "prepare_data.py",
+        "train.py",
+    ]
     assert Path(example_asset("train.py")) == ASSETS_DIR / "train.py"
     assert Path(example_asset("train.py")).is_file()
     for path in EXAMPLES_DIR.glob("example_*.py"):

@@ -15,6 +15,7 @@ EXAMPLE_IDS = {
     "example_ds_model_deployment",
     "example_ds_model_registry",
     "example_ds_parallel_runs",
+    "example_ds_pipeline",
     "example_ds_sensors",
 }
 
