@@ -15,8 +15,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import airflow_guard
 import pytest
 from dag_db import sync_dag_to_db
+
+if airflow_guard.enabled():
+    airflow_guard.install()
 
 _HOME = Path(tempfile.mkdtemp(prefix="ds-provider-airflow-home-"))
 (_HOME / "dags").mkdir()
@@ -32,11 +36,23 @@ os.environ.pop("AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT", None)
 CONN_ENV = "AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT"
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In the Airflow-free run (``airflow_guard``), fail if anything imported Airflow after all."""
+    if airflow_guard.enabled():
+        try:
+            airflow_guard.check()
+        except airflow_guard.AirflowImportBlocked as exc:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+            print(f"\nERROR: {exc}")
+
+
 @pytest.fixture(scope="session")
 def airflow_db() -> Path:
-    """Create the Airflow metadata database once per test session."""
+    """Create the Airflow metadata database once per test session (for ``dag.test()``)."""
     from airflow.utils import db
+    from airflow_workarounds import share_the_in_process_api
 
+    share_the_in_process_api()
     db.initdb()
     return _HOME
 

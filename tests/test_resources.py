@@ -10,7 +10,7 @@ import importlib
 import json
 
 import pytest
-from airflow.sdk.serde import deserialize, serialize
+from compat.airflow_parts import deserialize, serialize
 
 from airflow_ds_provider._compat import import_string
 from airflow_ds_provider.get_provider_info import get_provider_info

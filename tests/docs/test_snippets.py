@@ -66,7 +66,9 @@ def test_a_missing_name_is_caught() -> None:
 
 @pytest.mark.parametrize("snippet", _of("dag"), ids=[s.id for s in _of("dag")])
 def test_dag_snippet_parses_and_runs(snippet: Snippet, tmp_path, run_dag, emu) -> None:
-    from airflow.dag_processing.dagbag import DagBag
+    from dag_db import dag_bag_class
+
+    DagBag = dag_bag_class()
 
     (tmp_path / "snippet_dag.py").write_text(snippet.code)
     bag = DagBag(dag_folder=str(tmp_path))

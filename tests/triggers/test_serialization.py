@@ -6,7 +6,7 @@ import json
 
 import pytest
 from airflow.models.trigger import Trigger
-from airflow.sdk.serde import deserialize, serialize
+from compat.airflow_parts import deserialize, serialize
 
 from airflow_ds_provider._compat import import_string
 from airflow_ds_provider.triggers import (
