@@ -23,6 +23,7 @@ from airflow_ds_provider.links.console import console_url
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+    from airflow.triggers.base import BaseTrigger
 
 #: The default Airflow connection id of operators and sensors.
 DEFAULT_CONN_ID = DataScienceHook.default_conn_name
@@ -102,10 +103,7 @@ class DataScienceHookMixin:
                 resource,
                 resource_id,
             )
-        # imported here: the trigger's HTTP stack (httpx) is not needed to parse a DAG file
-        from airflow_ds_provider.triggers.lifecycle import DataScienceLifecycleTrigger
-
-        trigger = DataScienceLifecycleTrigger(
+        trigger = self.build_trigger(
             resource=resource,
             resource_id=resource_id,
             oci_conn_id=self.oci_conn_id,
@@ -121,6 +119,14 @@ class DataScienceHookMixin:
             method_name=method_name,
             timeout=timedelta(seconds=timeout + max(60.0, 2 * poll_interval)),
         )
+
+    def build_trigger(self, **kwargs: Any) -> BaseTrigger:
+        """The trigger :meth:`defer_to_trigger` defers to, from its arguments: the lifecycle
+        trigger (a task that waits for something else builds its own from the same arguments)."""
+        # imported here: the trigger's HTTP stack (httpx) is not needed to parse a DAG file
+        from airflow_ds_provider.triggers.lifecycle import DataScienceLifecycleTrigger
+
+        return DataScienceLifecycleTrigger(**kwargs)
 
     def event_parts(self, event: Any, no_event: str) -> tuple[Any, str]:
         """``(status, message)`` of a trigger event; raises ``AirflowException`` when it is none.

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import PokeReturnValue
@@ -29,6 +27,8 @@ from airflow_ds_provider.sensors.lifecycle import DataScienceLifecycleSensor, se
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from airflow_ds_provider.triggers.schedules import DataScienceScheduleRunTrigger
 
 _SCHEDULE = "schedule"
 #: XCom key of the OCID of the run the schedule started (the return value is its JSON).
@@ -187,25 +187,20 @@ class DataScienceScheduleRunSensor(DataScienceLifecycleSensor):
             context["ti"].xcom_push(key=XCOM_RUN_ID, value=event["resource_id"])
         return super().execute_complete(context, event)
 
-    def defer_to_trigger(
-        self, *, poll_interval: float, timeout: float, deadline: float | None = None, **_: Any
-    ) -> None:
-        """Defer to :class:`~airflow_ds_provider.triggers.schedules.DataScienceScheduleRunTrigger`
-        (with the starting point and an absolute deadline)."""
+    def build_trigger(
+        self, *, poll_interval: float, deadline: float | None = None, **_: Any
+    ) -> DataScienceScheduleRunTrigger:
+        """:class:`~airflow_ds_provider.triggers.schedules.DataScienceScheduleRunTrigger`, with
+        the starting point and the absolute deadline (the schedule's own states do not apply)."""
         from airflow_ds_provider.triggers.schedules import DataScienceScheduleRunTrigger
 
         _, schedule_id = self._settings()
         assert self._after_ts is not None
-        trigger = DataScienceScheduleRunTrigger(
+        return DataScienceScheduleRunTrigger(
             schedule_id,
             self._after_ts,
             oci_conn_id=self.oci_conn_id,
             region=self.region,
             poll_interval=poll_interval,
-            deadline=time.time() + timeout if deadline is None else deadline,
-        )
-        self.defer(
-            trigger=trigger,
-            method_name="execute_complete",
-            timeout=timedelta(seconds=timeout + max(60.0, 2 * poll_interval)),
+            deadline=deadline,
         )
