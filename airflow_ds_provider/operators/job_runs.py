@@ -7,23 +7,17 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_ds_provider._compat import AirflowFailException
 from airflow_ds_provider.client.errors import NotFoundError
-from airflow_ds_provider.lifecycle import Lifecycle
 from airflow_ds_provider.links.console import DataScienceConsoleLink, DataScienceLogSearchLink
-from airflow_ds_provider.logs.streamer import DEFAULT_FAILURE_LOG_LINES
-from airflow_ds_provider.logs.task_logs import JobRunLogsMixin
 from airflow_ds_provider.operators._adoption import creation_tags
 from airflow_ds_provider.operators._resource_actions import (
     ChangeCompartmentOperator,
     DeleteResourceOperator,
-    LifecycleActionOperator,
     UpdateResourceOperator,
     cancel_run_quietly,
-    create_resource,
-    resource_id_arg,
 )
+from airflow_ds_provider.operators._runs import CancelRunOperator, CreateRunOperator
 from airflow_ds_provider.operators.base import (
     DataScienceBaseOperator,
-    DataScienceWaitingOperator,
     ds_template_fields,
     load_body,
     merge_body,
@@ -35,13 +29,12 @@ from airflow_ds_provider.resources import RESOURCES
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_ds_provider.client.response import Response
 
 #: the cancel action in the resource table (its sources, transient and settled states)
 _CANCEL = RESOURCES["job_run"].actions["cancel"]
 
 
-class DataScienceCreateJobRunOperator(JobRunLogsMixin, DataScienceWaitingOperator):
+class DataScienceCreateJobRunOperator(CreateRunOperator):
     """Start a run of a job and (by default) wait for it; returns the run's final JSON.
 
     A run that ends ``FAILED``, ``CANCELED``, ``NEEDS_ATTENTION`` or ``DELETED`` fails the task
@@ -58,19 +51,10 @@ class DataScienceCreateJobRunOperator(JobRunLogsMixin, DataScienceWaitingOperato
     :param display_name: run name.
     :param freeform_tags: freeform tags, merged over the body's (the identity tags win).
     :param defined_tags: defined tags, merged over the body's.
-    :param reattach_on_retry: a new try of the same task instance adopts the run an earlier try
-        started instead of starting another: a run still ``ACCEPTED`` or ``IN_PROGRESS`` on any
-        later try, a ``SUCCEEDED`` one on a retry (not after a deliberate clear of the task);
-        a ``FAILED``, ``CANCELED`` or ``NEEDS_ATTENTION`` run gets a new run. Found through
-        ``task_state_store``, else by the identity tags.
-    :param cancel_on_kill: cancel the run when the task is killed (in the worker, or through
-        the trigger while deferred) or when waiting times out.
-    :param stream_logs: copy the run's log lines into the task log (runs with logging enabled),
-        while waiting in the worker or when the deferred task resumes.
-    :param failure_log_lines: the run's last log lines quoted in a failure message.
-    :param log_tail_max_wait: bound in seconds of the final log tail after the run ended.
-    :param log_tail_grace: seconds after the run finished during which late log records are
-        awaited (OCI Logging ingests with a delay; 0 is fine on the emulator).
+
+    The run options (``reattach_on_retry``, ``cancel_on_kill``, ``stream_logs``,
+    ``failure_log_lines``, ``log_tail_max_wait``, ``log_tail_grace``) are those of
+    :class:`~airflow_ds_provider.operators._runs.CreateRunOperator`.
     """
 
     template_fields: Sequence[str] = ds_template_fields(
@@ -97,16 +81,9 @@ class DataScienceCreateJobRunOperator(JobRunLogsMixin, DataScienceWaitingOperato
         display_name: str | None = None,
         freeform_tags: dict[str, str] | None = None,
         defined_tags: dict[str, dict[str, Any]] | None = None,
-        reattach_on_retry: bool = True,
-        cancel_on_kill: bool = True,
-        stream_logs: bool = True,
-        failure_log_lines: int = DEFAULT_FAILURE_LOG_LINES,
-        log_tail_max_wait: float = 120.0,
-        log_tail_grace: float = 30.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.init_job_run_logs(stream_logs, failure_log_lines, log_tail_max_wait, log_tail_grace)
         self.create_job_run_details = create_job_run_details
         self.job_id = job_id
         self.project_id = project_id
@@ -114,17 +91,11 @@ class DataScienceCreateJobRunOperator(JobRunLogsMixin, DataScienceWaitingOperato
         self.display_name = display_name
         self.freeform_tags = freeform_tags
         self.defined_tags = defined_tags
-        self.reattach_on_retry = reattach_on_retry
-        self.cancel_on_kill = cancel_on_kill
         #: the run this task started or attached to (for ``on_kill``)
         self.job_run_id: str | None = None
 
     def execute(self, context: Context) -> Any:
-        body = self.build_body(context)
-        run = create_resource(self, context, "job_run", body, adopt=self.reattach_on_retry)
-        self.job_run_id = run["id"]
-        self.publish_log_link(context, run)
-        return self.wait_for_run(context, run)
+        return self.start_and_wait(context, self.build_body(context))
 
     def build_body(self, context: Context) -> dict[str, Any]:
         """The rendered, merged and validated ``CreateJobRunDetails`` (with the identity tags)."""
@@ -152,39 +123,6 @@ class DataScienceCreateJobRunOperator(JobRunLogsMixin, DataScienceWaitingOperato
                 ) from None
         validate_body("CreateJobRunDetails", body, "create_job_run_details")
         return body
-
-    def wait_for_run(self, context: Context, run: dict[str, Any]) -> Any:
-        """Wait for the run to finish: the one place to extend (e.g. to stream its logs)."""
-        return self.wait(context, run["id"], cancel_on_kill=self.cancel_on_kill, initial=run)
-
-    def wait_sync(
-        self, context: Context, lifecycle: Lifecycle, resource_id: str, not_found_ok: bool
-    ) -> dict[str, Any] | None:
-        """The worker-side wait, streaming the run's log lines into the task log at every poll."""
-        if not self.stream_logs:
-            return super().wait_sync(context, lifecycle, resource_id, not_found_ok)
-        return self.wait_streaming_logs(lifecycle, resource_id, self.poll_interval, self.timeout)
-
-    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
-        """Resume after the trigger: copy the run's log lines, then succeed or fail with them."""
-        lines = self.logs_on_resume(event) if isinstance(event, Mapping) else []
-        if isinstance(event, Mapping) and event.get("status") == "failure":
-            data = event.get("data") if isinstance(event.get("data"), Mapping) else {}
-            raise AirflowFailException(
-                self._failure_text(event.get("message") or "job run failed", lines, data)
-            )
-        return super().execute_complete(context, event)
-
-    def on_kill(self) -> None:
-        """Cancel the run when the task is killed in the worker (``cancel_on_kill``)."""
-        if self.cancel_on_kill and self.job_run_id:
-            cancel_job_run_quietly(self, self.job_run_id, "the task was killed")
-
-    def on_wait_timeout(self, context: Context, event: Mapping[str, Any]) -> None:
-        """Cancel the run when waiting for it timed out (``cancel_on_kill``)."""
-        run_id = event.get("resource_id") or self.job_run_id
-        if self.cancel_on_kill and run_id:
-            cancel_job_run_quietly(self, run_id, "waiting for it timed out")
 
 
 def cancel_job_run_quietly(operator: DataScienceBaseOperator, job_run_id: str, reason: str) -> None:
@@ -245,7 +183,7 @@ class DataScienceDeleteJobRunOperator(DeleteResourceOperator):
         self.job_run_id = job_run_id
 
 
-class DataScienceCancelJobRunOperator(LifecycleActionOperator):
+class DataScienceCancelJobRunOperator(CancelRunOperator):
     """Cancel a job run and (by default) wait until it has stopped; returns its final JSON
     (``None`` at once without ``wait_for_completion``).
 
@@ -259,33 +197,12 @@ class DataScienceCancelJobRunOperator(LifecycleActionOperator):
 
     template_fields: Sequence[str] = ds_template_fields("job_run_id")
     resource = "job_run"
-    action = "cancel"
     #: a run that finished on its own while being cancelled has stopped too
     target_states = frozenset({_CANCEL.settled, "SUCCEEDED", "FAILED"})
-    under_way = frozenset(filter(None, [_CANCEL.transient]))
-    acts_while_pending = True
 
     def __init__(self, *, job_run_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.job_run_id = job_run_id
-
-    def execute(self, context: Context) -> Any:
-        job_run_id = resource_id_arg(self)
-        return self.proceed(context, job_run_id, self.read_resource(job_run_id))
-
-    def is_done(self, state: str | None) -> bool:
-        """A run that has stopped or was deleted needs no cancel."""
-        return super().is_done(state) or state == "DELETED"
-
-    def finish(
-        self,
-        context: Context,
-        resource_id: str,
-        response: Response | None,
-        targets: Sequence[str] | frozenset[str] | None,
-    ) -> Any:
-        """Wait until the run has stopped; only its deletion fails the wait."""
-        return self.wait(context, resource_id, target_states=targets, failure_states=["DELETED"])
 
 
 class DataScienceChangeJobRunCompartmentOperator(ChangeCompartmentOperator):

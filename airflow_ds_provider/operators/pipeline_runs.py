@@ -5,24 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_ds_provider._compat import AirflowFailException
-from airflow_ds_provider.lifecycle import Lifecycle
 from airflow_ds_provider.links.console import DataScienceConsoleLink, DataScienceLogSearchLink
 from airflow_ds_provider.logs.pipeline_runs import PipelineRunLogsMixin
-from airflow_ds_provider.logs.streamer import DEFAULT_FAILURE_LOG_LINES
 from airflow_ds_provider.operators._resource_actions import (
     ChangeCompartmentOperator,
     DeleteResourceOperator,
-    LifecycleActionOperator,
     build_create_body,
-    cancel_run_quietly,
-    create_resource,
-    resource_id_arg,
 )
+from airflow_ds_provider.operators._runs import CancelRunOperator, CreateRunOperator
 from airflow_ds_provider.operators.base import (
-    DataScienceWaitingOperator,
     ds_template_fields,
-    require_str,
+    require_ocid,
     validate_body,
 )
 from airflow_ds_provider.operators.pipelines import pipeline_step_names
@@ -63,7 +56,13 @@ def step_overrides(value: Any) -> list[dict[str, Any]] | None:
     )
 
 
-class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, DataScienceWaitingOperator):
+def _check_body(model_name: str, body: dict[str, Any], field: str) -> None:
+    """The pipeline OCID first (named as the argument), then the body against its model."""
+    require_ocid(body.get("pipelineId"), "pipeline_id", ["pipeline"])
+    validate_body(model_name, body, field)
+
+
+class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, CreateRunOperator):
     """Start a run of a pipeline and (by default) wait for it; returns the run's final JSON,
     with ``stepRuns`` (each step's ``lifecycleState``).
 
@@ -87,14 +86,11 @@ class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, DataScienceWait
         before anything is created.
     :param freeform_tags: freeform tags, merged over the body's (the identity tags win).
     :param defined_tags: defined tags, merged over the body's.
-    :param reattach_on_retry: a new try adopts the run an earlier try started (as
-        :class:`~airflow_ds_provider.operators.job_runs.DataScienceCreateJobRunOperator` does).
-    :param cancel_on_kill: cancel the run when the task is killed (in the worker, or through the
-        trigger while deferred) or when waiting times out.
 
-    The log options (``stream_logs``, ``failure_log_lines``, ``log_tail_max_wait``,
-    ``log_tail_grace``) are those of :class:`~airflow_ds_provider.logs.task_logs.JobRunLogsMixin`
-    (the step state changes are written whatever ``stream_logs`` says).
+    The run options (``reattach_on_retry``, ``cancel_on_kill``, ``stream_logs``,
+    ``failure_log_lines``, ``log_tail_max_wait``, ``log_tail_grace``) are those of
+    :class:`~airflow_ds_provider.operators._runs.CreateRunOperator` (the step state changes are
+    written whatever ``stream_logs`` says).
     """
 
     template_fields: Sequence[str] = ds_template_fields(
@@ -125,16 +121,9 @@ class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, DataScienceWait
         step_override_details: list[dict[str, Any]] | dict[str, dict[str, Any]] | None = None,
         freeform_tags: dict[str, str] | None = None,
         defined_tags: dict[str, dict[str, Any]] | None = None,
-        reattach_on_retry: bool = True,
-        cancel_on_kill: bool = True,
-        stream_logs: bool = True,
-        failure_log_lines: int = DEFAULT_FAILURE_LOG_LINES,
-        log_tail_max_wait: float = 120.0,
-        log_tail_grace: float = 30.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.init_job_run_logs(stream_logs, failure_log_lines, log_tail_max_wait, log_tail_grace)
         self.pipeline_id = pipeline_id
         self.create_pipeline_run_details = create_pipeline_run_details
         self.project_id = project_id
@@ -144,17 +133,11 @@ class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, DataScienceWait
         self.step_override_details = step_override_details
         self.freeform_tags = freeform_tags
         self.defined_tags = defined_tags
-        self.reattach_on_retry = reattach_on_retry
-        self.cancel_on_kill = cancel_on_kill
         #: the run this task started or attached to (for ``on_kill``)
         self.pipeline_run_id: str | None = None
 
     def execute(self, context: Context) -> Any:
-        body = self.build_body(context)
-        run = create_resource(self, context, "pipeline_run", body, adopt=self.reattach_on_retry)
-        self.pipeline_run_id = run["id"]
-        self.publish_log_link(context, run)
-        return self.wait(context, run["id"], cancel_on_kill=self.cancel_on_kill, initial=run)
+        return self.start_and_wait(context, self.build_body(context))
 
     def build_body(self, context: Context) -> dict[str, Any]:
         """The rendered, merged and checked ``CreatePipelineRunDetails`` (with the identity tags);
@@ -165,7 +148,7 @@ class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, DataScienceWait
             self.create_pipeline_run_details,
             "create_pipeline_run_details",
             "CreatePipelineRunDetails",
-            check=validate_body,
+            check=_check_body,
             pipeline_id=self.pipeline_id,
             compartment_id=self.compartment_id or None,
             project_id=self.project_id,
@@ -175,7 +158,7 @@ class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, DataScienceWait
             freeform_tags=self.freeform_tags,
             defined_tags=self.defined_tags,
         )
-        pipeline_id = require_str(body.get("pipelineId"), "pipeline_id")
+        pipeline_id = body["pipelineId"]
         overrides = body.get("stepOverrideDetails")
         names = pipeline_step_names(self, pipeline_id)
         for index, override in enumerate(step_overrides(overrides) or ()):
@@ -187,35 +170,8 @@ class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, DataScienceWait
                 )
         return body
 
-    def wait_sync(
-        self, context: Context, lifecycle: Lifecycle, resource_id: str, not_found_ok: bool
-    ) -> dict[str, Any] | None:
-        """The worker-side wait, writing the step changes (and log lines) at every poll."""
-        return self.wait_streaming_logs(lifecycle, resource_id, self.poll_interval, self.timeout)
 
-    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
-        """Resume after the trigger: write the steps' changes and lines, then succeed or fail."""
-        lines = self.logs_on_resume(event) if isinstance(event, Mapping) else []
-        if isinstance(event, Mapping) and event.get("status") == "failure":
-            data = event.get("data") if isinstance(event.get("data"), Mapping) else {}
-            raise AirflowFailException(
-                self._failure_text(event.get("message") or "pipeline run failed", lines, data)
-            )
-        return super().execute_complete(context, event)
-
-    def on_kill(self) -> None:
-        """Cancel the run when the task is killed in the worker (``cancel_on_kill``)."""
-        if self.cancel_on_kill and self.pipeline_run_id:
-            cancel_run_quietly(self, "pipeline_run", self.pipeline_run_id, "the task was killed")
-
-    def on_wait_timeout(self, context: Context, event: Mapping[str, Any]) -> None:
-        """Cancel the run when waiting for it timed out (``cancel_on_kill``)."""
-        run_id = event.get("resource_id") or self.pipeline_run_id
-        if self.cancel_on_kill and run_id:
-            cancel_run_quietly(self, "pipeline_run", run_id, "waiting for it timed out")
-
-
-class DataScienceCancelPipelineRunOperator(LifecycleActionOperator):
+class DataScienceCancelPipelineRunOperator(CancelRunOperator):
     """Cancel a pipeline run and (by default) wait until it has stopped; returns its final JSON
     (``None`` at once without ``wait_for_completion``).
 
@@ -230,11 +186,8 @@ class DataScienceCancelPipelineRunOperator(LifecycleActionOperator):
 
     template_fields: Sequence[str] = ds_template_fields("pipeline_run_id")
     resource = "pipeline_run"
-    action = "cancel"
     #: a run that finished on its own (or gracefully) while being cancelled has stopped too
     target_states = frozenset({_CANCEL.settled, "SUCCEEDED", "FAILED"})
-    under_way = frozenset(filter(None, [_CANCEL.transient]))
-    acts_while_pending = True
 
     def __init__(self, *, pipeline_run_id: str, terminate_gracefully: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -243,30 +196,12 @@ class DataScienceCancelPipelineRunOperator(LifecycleActionOperator):
         self.pipeline_run_id = pipeline_run_id
         self.terminate_gracefully = terminate_gracefully
 
-    def execute(self, context: Context) -> Any:
-        run_id = resource_id_arg(self)
-        return self.proceed(context, run_id, self.read_resource(run_id))
-
-    def is_done(self, state: str | None) -> bool:
-        """A run that has stopped or was deleted needs no cancel."""
-        return super().is_done(state) or state in RESOURCES["pipeline_run"].final
-
     def send(self, resource_id: str, data: dict[str, Any]) -> Response:
         return self.hook.cancel_pipeline_run(
             resource_id,
             terminate_gracefully="true" if self.terminate_gracefully else "false",
             if_match=self.if_match,
         )
-
-    def finish(
-        self,
-        context: Context,
-        resource_id: str,
-        response: Response | None,
-        targets: Sequence[str] | frozenset[str] | None,
-    ) -> Any:
-        """Wait until the run has stopped; only its deletion fails the wait."""
-        return self.wait(context, resource_id, target_states=targets, failure_states=["DELETED"])
 
 
 class DataScienceDeletePipelineRunOperator(DeleteResourceOperator):

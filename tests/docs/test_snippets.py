@@ -26,7 +26,15 @@ def _of(kind: str) -> list[Snippet]:
 def test_the_extraction_is_real() -> None:
     assert len(ALL) >= 10
     dag_pages = {s.page for s in _of("dag")}
-    resource_pages = ["projects", "jobs", "job-runs", "models", "model-deployments", "notebook-sessions"]
+    resource_pages = [
+        "projects",
+        "jobs",
+        "job-runs",
+        "pipelines",
+        "models",
+        "model-deployments",
+        "notebook-sessions",
+    ]
     for page in [*resource_pages, "work-requests", "connection"]:
         assert f"{page}.md" in dag_pages, f"{page}.md has no runnable DAG snippet"
     assert (

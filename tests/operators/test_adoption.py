@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from airflow.sdk import DAG
 from compat.features import has
+from pipeline_world import active_pipeline, pipeline_body, scripts
 
 import airflow_ds_provider.operators as operators_pkg
 from airflow_ds_provider.client.errors import TransportError
@@ -35,7 +36,6 @@ from airflow_ds_provider.operators.pipelines import DataScienceCreatePipelineOpe
 from airflow_ds_provider.operators.projects import DataScienceCreateProjectOperator
 
 from ._models_helpers import deployment_config, seed_model
-from ._pipeline_helpers import active_pipeline, pipeline_body, scripts
 from .conftest import CONN_ENV, FAST, JOB_BODY, make_context
 
 START = dt.datetime(2026, 1, 1)

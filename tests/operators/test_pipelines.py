@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from airflow.sdk import DAG
+from pipeline_world import STEPS, active_pipeline, pipeline_body, scripts, step_details
 
 from airflow_ds_provider._compat import AirflowFailException
 from airflow_ds_provider.operators.pipelines import (
@@ -16,7 +17,6 @@ from airflow_ds_provider.operators.pipelines import (
     DataScienceUpdatePipelineOperator,
 )
 
-from ._pipeline_helpers import STEPS, active_pipeline, pipeline_body, scripts, step_details
 from .conftest import FAST, OTHER_COMPARTMENT, make_context
 
 START = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)

@@ -62,3 +62,21 @@ def active_pipeline(ds: Any, folder: Path, tags: dict[str, str] | None = None, l
         ds.hook.create_step_artifact(pipeline_id, name, path)
     ds.hook.wait_for_state("pipeline", pipeline_id, poll_interval=0.02, timeout=10)
     return pipeline_id
+
+
+class ClientWorld:
+    """The sensor and trigger tests' ``world`` (a client, a compartment, a project) as the
+    helpers above read it (``hook``, ``compartment``, ``project()``)."""
+
+    def __init__(self, world: Any) -> None:
+        self.hook, self.compartment, self._world = world.client, world.comp, world
+
+    def project(self, name: str = "p") -> str:
+        return self._world.project
+
+
+def start_run(world: Any, folder: Path, **tags: str) -> str:
+    """A run (through the client) of a new ACTIVE two-step pipeline scripted by ``tags``."""
+    pipeline_id = active_pipeline(ClientWorld(world), folder, tags=tags)
+    body = {"pipelineId": pipeline_id, "compartmentId": world.comp}
+    return world.client.create_pipeline_run(body).data["id"]
