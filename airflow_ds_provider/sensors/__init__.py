@@ -14,6 +14,8 @@ from airflow_ds_provider.resources import waitable
 #: class name -> module that defines it
 _CLASSES: dict[str, str] = {
     "DataScienceLifecycleSensor": f"{__name__}.lifecycle",
+    # beyond the one per resource: waits for the next run a schedule starts
+    "DataScienceScheduleRunSensor": f"{__name__}.schedules",
     **{f"DataScience{r.class_stem}Sensor": f"{__name__}.{r.module}" for r in waitable()},
 }
 __all__ = sorted(_CLASSES)

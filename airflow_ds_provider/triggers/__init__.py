@@ -14,6 +14,8 @@ from airflow_ds_provider.resources import waitable
 #: class name -> module that defines it
 _CLASSES: dict[str, str] = {
     "DataScienceLifecycleTrigger": f"{__name__}.lifecycle",
+    # beyond the one per resource: waits for the next run a schedule starts
+    "DataScienceScheduleRunTrigger": f"{__name__}.schedules",
     **{f"DataScience{r.class_stem}Trigger": f"{__name__}.{r.module}" for r in waitable()},
 }
 __all__ = sorted(_CLASSES)
