@@ -17,9 +17,9 @@ def _defined(package: str, suffix: str) -> set[str]:
     for info in pkgutil.iter_modules(importlib.import_module(package).__path__):
         module = importlib.import_module(f"{package}.{info.name}")
         for name, obj in vars(module).items():
-            if inspect.isclass(obj) and obj.__module__ == module.__name__ and name.endswith(suffix):
-                if name.startswith("DataScience"):
-                    names.add(name)
+            ours = inspect.isclass(obj) and obj.__module__ == module.__name__
+            if ours and name.startswith("DataScience") and name.endswith(suffix):
+                names.add(name)
     return names
 
 
