@@ -32,7 +32,7 @@ def _parse_alone(example: str, folder: Path) -> Any:
 
 
 def test_every_example_is_covered() -> None:
-    assert len(EXAMPLES) == 5
+    assert len(EXAMPLES) == 6
     assert not (EXAMPLES_DIR / "artifacts").exists()  # nothing beside the DAGs to forget to copy
 
 
