@@ -47,6 +47,13 @@ def _provider_modules() -> list[str]:
 
 
 MODULES = _provider_modules()
+#: Prints the module list of whichever checkout is first on the path (for ``--baseline``).
+_LIST_MODULES = (
+    "import json, pkgutil, airflow_ds_provider.operators as o, airflow_ds_provider.sensors as s, "
+    "airflow_ds_provider.triggers as t\n"
+    "print(json.dumps(['airflow_ds_provider.hooks.data_science'] + "
+    "[f'{p.__name__}.{m.name}' for p in (o, s, t) for m in pkgutil.iter_modules(p.__path__)]))"
+)
 #: Airflow's own trigger base class, which every trigger module needs and every triggerer has
 #: loaded before it imports one (a DAG file never needs it: operators import triggers on deferral).
 TRIGGER_BASE = "import airflow.triggers.base"
@@ -73,7 +80,14 @@ PROBE = f"import sys, json; print(json.dumps(sorted(m for m in {UNWANTED!r} if m
 
 def _run(code: str, env: dict[str, str]) -> str:
     return (
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        subprocess.run(  # in a neutral directory: ``-c`` puts the working directory first on the path
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+            cwd=env["AIRFLOW_HOME"],
+        )
         .stdout.strip()
         .splitlines()[-1]
     )
@@ -93,12 +107,21 @@ def main() -> None:
     """Run the measurement and print JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument(
+        "--baseline",
+        help="another checkout of the provider (e.g. an older commit): its modules' in-process CPU "
+        "is timed in the same interleaved rounds, for a comparison under the same load",
+    )
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="bench-import-")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env.update(AIRFLOW_HOME=home, AIRFLOW__CORE__LOAD_EXAMPLES="False", PYTHONPYCACHEPREFIX=f"{home}/pyc")
     _timed(BASE + "\n" + PROVIDER, env)  # compile the byte code, warm the file system cache
-    bare, full, inside, inside_cpu, base_cpu = [], [], [], [], []
+    other = dict(env, PYTHONPATH=os.pathsep.join(filter(None, [args.baseline, env.get("PYTHONPATH")])))
+    if args.baseline:
+        other_modules = "\n".join(f"import {m}" for m in json.loads(_run(_LIST_MODULES, other)))
+        _timed(BASE + "\n" + other_modules, other)
+    bare, full, inside, inside_cpu, base_cpu, baseline_cpu = [], [], [], [], [], []
     for _ in range(args.runs):  # interleaved, so that a change of the machine's load hits both
         bare.append(_timed(BASE, env)[0])
         full.append(_timed(BASE + "\n" + PROVIDER, env)[0])
@@ -106,6 +129,8 @@ def main() -> None:
         inside.append(wall)
         inside_cpu.append(cpu)
         base_cpu.append(_timed(TRIGGER_BASE, env, after=BASE)[1])
+        if args.baseline:
+            baseline_cpu.append(_timed(other_modules, other, after=BASE)[1])
     loaded = json.loads(_run(BASE + "\n" + PROVIDER + "\n" + PROBE, env))
 
     def ms(values: list[float]) -> float:
@@ -127,6 +152,11 @@ def main() -> None:
                 "provider_adds_in_process_cpu_median_ms": ms(inside_cpu),
                 "provider_adds_in_process_cpu_min_ms": round(min(inside_cpu) * 1000, 1),
                 "of_which_airflow_trigger_base_cpu_median_ms": ms(base_cpu),
+                **(
+                    {"baseline": args.baseline, "baseline_in_process_cpu_median_ms": ms(baseline_cpu)}
+                    if args.baseline
+                    else {}
+                ),
                 "unwanted_modules_loaded": loaded,
             },
             indent=2,

@@ -132,6 +132,16 @@ def connection_fingerprint(conn: Any, extra: Mapping[str, Any], region: str | No
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _new_async_client(config: ClientConfig) -> AsyncDataScienceClient:
+    """Build an async client; run in a worker thread, so that the first build's imports (the
+    HTTP stack, the generated methods) and the spec tables' parsing stay off the event loop."""
+    from airflow_ds_provider.client.async_client import AsyncDataScienceClient
+    from airflow_ds_provider.spec import operations
+
+    operations()
+    return AsyncDataScienceClient(config)
+
+
 class ConnectionSource:
     """An Airflow connection (and a region override) as the source of an async client
     (:class:`~airflow_ds_provider.client.shared_clients.ClientSource`), read with the async
@@ -163,9 +173,7 @@ class ConnectionSource:
         conn, extra = self._loaded or await self._load()
         warn_unmasked_secret_names(self.oci_conn_id, extra)
         config = await asyncio.to_thread(config_from_connection, conn, extra, self.region)
-        from airflow_ds_provider.client.async_client import AsyncDataScienceClient
-
-        return await asyncio.to_thread(AsyncDataScienceClient, config)
+        return await asyncio.to_thread(_new_async_client, config)
 
 
 class DataScienceHook(_Operations, BaseHook):

@@ -14,6 +14,7 @@ change::
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -52,6 +53,8 @@ class PipelineRunLogStreamer(JobRunLogStreamer):
         self.copy_lines = copy_lines
         self._steps: dict[str, str] = {}
         self._step_of_source: dict[str, str] = {}
+        #: the newest lines of each step (a busy step does not push out a failed one's)
+        self._step_lines: dict[str, deque[str]] = {}
 
     def start(self, hook: Any, job_run: Mapping[str, Any], logger: Any) -> bool:
         """Begin: returns True when the run's lines are copied (see the base class)."""
@@ -83,6 +86,8 @@ class PipelineRunLogStreamer(JobRunLogStreamer):
 
     def line(self, record: LogRecord) -> str:
         step = self.step_of(record)
+        lines = self._step_lines.setdefault(step, deque(maxlen=max(1, self.failure_log_lines)))
+        lines.append(record.message)
         return f"{step}: {record.message}" if step else record.message
 
     def report_steps(self, run: Mapping[str, Any]) -> int:
@@ -121,7 +126,9 @@ class PipelineRunLogStreamer(JobRunLogStreamer):
 
     def step_lines(self, step: str) -> list[str]:
         """The newest lines (up to ``failure_log_lines``) of one step."""
-        return self.last_lines(lambda record: self.step_of(record) == step)
+        return (
+            list(self._step_lines.get(step, ()))[-self.failure_log_lines :] if self.failure_log_lines else []
+        )
 
 
 def failed_steps_text(run: Mapping[str, Any], step_lines: Callable[[str], list[str]]) -> list[str]:

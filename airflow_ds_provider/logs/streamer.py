@@ -31,8 +31,6 @@ DEFAULT_PREFIX = "[job-run] "
 DEFAULT_FAILURE_LOG_LINES = 20
 #: Longest line quoted in a failure message.
 MAX_QUOTED_LINE = 1000
-#: Records kept for failure messages (the newest, of every source).
-RECENT_RECORDS = 2000
 
 
 def job_run_log_search_url(job_run: Mapping[str, Any], region: str) -> str | None:
@@ -128,7 +126,7 @@ class JobRunLogStreamer:
         self._logger: logging.Logger | logging.LoggerAdapter | None = None
         self._hook: LogSearchClient | None = None
         self._unreadable: set[str] = set()
-        self._recent: deque[LogRecord] = deque(maxlen=RECENT_RECORDS)
+        self._recent: deque[LogRecord] = deque(maxlen=max(1, failure_log_lines))
 
     def start(
         self,
@@ -245,9 +243,8 @@ class JobRunLogStreamer:
         self._emit(sorted(found, key=lambda r: r.time))
         return self.last_lines() if failed else []
 
-    def last_lines(self, keep: Callable[[LogRecord], bool] | None = None) -> list[str]:
-        """The messages of the newest ``failure_log_lines`` records emitted (those ``keep`` accepts)."""
+    def last_lines(self) -> list[str]:
+        """The messages of the newest ``failure_log_lines`` records emitted."""
         if self.failure_log_lines <= 0:
             return []
-        chosen = [r.message for r in self._recent if keep is None or keep(r)]
-        return chosen[-self.failure_log_lines :]
+        return [r.message for r in self._recent][-self.failure_log_lines :]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from typing import Any
 
@@ -53,17 +54,21 @@ class Operation:
         """True when the operation takes an ``opc-retry-token`` header."""
         return "opc-retry-token" in self.header_params
 
-    @property
+    @cached_property
     def path_args(self) -> tuple[str, ...]:
-        """Python argument names of the path parameters (``jobRunId`` -> ``job_run_id``)."""
+        """Python argument names of the path parameters (``jobRunId`` -> ``job_run_id``).
+
+        This and :attr:`query_args` / :attr:`header_args` are computed once per operation (every
+        request reads them); treat the results as read-only.
+        """
         return tuple(snake_case(p) for p in self.path_params)
 
-    @property
+    @cached_property
     def query_args(self) -> dict[str, str]:
         """Python argument name -> wire query name."""
         return {snake_case(q): q for q in self.query_params}
 
-    @property
+    @cached_property
     def header_args(self) -> dict[str, str]:
         """Python argument name -> header name, for the headers a caller may set."""
         skip = {"accept", "content-type", "content-length"}

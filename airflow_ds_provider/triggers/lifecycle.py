@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import random
 import time
 from collections.abc import AsyncIterator, Iterable, Mapping
@@ -81,6 +82,12 @@ def _redact(text: str) -> str:
         return str(redact(text))
     except Exception:
         return text
+
+
+@functools.cache
+def _default_lifecycle(resource: str) -> Lifecycle:
+    """The lifecycle table of ``resource`` as ``with_states()`` returns it without overrides."""
+    return get_lifecycle(resource).with_states(None, None)
 
 
 class LifecycleTriggerOptions(TypedDict, total=False):
@@ -163,7 +170,11 @@ class DataScienceLifecycleTrigger(BaseTrigger):
         self.not_found_ok = not_found_ok
         self.cancel_on_kill = cancel_on_kill
         # Raises ValueError naming target_states/failure_states: unknown or conflicting states.
-        self.lifecycle: Lifecycle = lifecycle.with_states(self.target_states, self.failure_states)
+        # Without overrides every trigger of a kind shares one (immutable) table.
+        if self.target_states is None and self.failure_states is None:
+            self.lifecycle: Lifecycle = _default_lifecycle(resource)
+        else:
+            self.lifecycle = lifecycle.with_states(self.target_states, self.failure_states)
         self._lease: ClientLease | None = None
 
     # --- serialization ---------------------------------------------------------------------------
@@ -218,6 +229,10 @@ class DataScienceLifecycleTrigger(BaseTrigger):
         self.log.info("%s", event["message"])
         yield TriggerEvent(event)
 
+    def _next_interval(self) -> float:
+        """The poll interval +/- :data:`POLL_JITTER`."""
+        return self.poll_interval * random.uniform(1 - POLL_JITTER, 1 + POLL_JITTER)
+
     def _first_poll_delay(self) -> float:
         delay = random.uniform(0.0, FIRST_POLL_SPREAD * self.poll_interval)
         remaining = self._remaining()
@@ -234,7 +249,7 @@ class DataScienceLifecycleTrigger(BaseTrigger):
             self.lifecycle,
             self.resource_id,
             remaining=self._remaining,
-            interval=lambda: self.poll_interval * random.uniform(1 - POLL_JITTER, 1 + POLL_JITTER),
+            interval=self._next_interval,
             not_found_ok=self.not_found_ok,
             bounded_reads=True,
             logger=self.log,

@@ -130,6 +130,8 @@ class AirflowDeployment(AirflowRestApi):
                 "AIRFLOW__API__WORKERS": "1",
                 "AIRFLOW__API__SECRET_KEY": secrets.token_hex(16),
                 "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
+                # 3.0 leaves the issuer unset, which PyJWT 2.10+ refuses ("Issuer (iss) must be a string").
+                "AIRFLOW__API_AUTH__JWT_ISSUER": "ds-provider-deployment-tests",
                 "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(self.task_log_dir),
                 # Fast feedback: parse the DAGs folder often, notice dead triggerers soon.
                 "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
@@ -351,6 +353,19 @@ class AirflowDeployment(AirflowRestApi):
             states += [m.group(1) for m in pattern.finditer(self.component_log("scheduler", index))]
         return states
 
+    def executor_events_of(self, ti: dict[str, Any]) -> list[str]:
+        """:meth:`executor_events` of a TI from the REST API, found by its DAG, run, task and map
+        index, which every version logs (Airflow 3.0's line has no ``ti_id``)."""
+        pattern = re.compile(
+            rf"TaskInstance Finished: dag_id={re.escape(ti['dag_id'])}, task_id={re.escape(ti['task_id'])}, "
+            rf"run_id={re.escape(ti['dag_run_id'])}, map_index={ti['map_index']},"
+            rf".* state=(\w+), .*try_number={ti['try_number']}\b"
+        )
+        states = []
+        for index in range(len(self.procs["scheduler"])):
+            states += [m.group(1) for m in pattern.finditer(self.component_log("scheduler", index))]
+        return states
+
     def wait_deferral_settled(
         self, dag_id: str, run_id: str, task_id: str, *, min_events: int = 1, timeout: float = 90
     ) -> dict[str, Any]:
@@ -369,7 +384,7 @@ class AirflowDeployment(AirflowRestApi):
             ti = self.get_ti(dag_id, run_id, task_id)
             if ti["state"] != "deferred":
                 return None
-            return ti if len(self.executor_events(ti["id"], ti["try_number"])) >= min_events else None
+            return ti if len(self.executor_events_of(ti)) >= min_events else None
 
         return wait_for(
             probe,

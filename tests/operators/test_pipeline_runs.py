@@ -381,3 +381,41 @@ def test_an_ml_job_steps_lines_are_read_from_its_job_run(ds, tmp_path, capfd) ->
     assert train["lifecycleState"] == "SUCCEEDED" and train["jobRunId"]
     assert ds.emu.get(train["jobRunId"])["lifecycleState"] == "SUCCEEDED"
     assert _lines(capfd.readouterr().out) == _expected_lines()
+
+
+def test_a_busy_parallel_step_does_not_push_out_the_failed_steps_lines(ds, tmp_path) -> None:
+    tags = {
+        "emulator-logs.prepare": "read 1\nread 2\ncorrupt row",
+        "emulator-duration.prepare": "10",
+        "emulator-outcome.prepare": "FAILED",
+        "emulator-details.prepare": "bad input",
+        "emulator-logs.train": "\n".join(TRAIN),
+        "emulator-duration.train": "20",
+    }
+    steps = step_details()
+    del steps[1]["dependsOn"]  # the two steps run side by side
+    body = {
+        "projectId": ds.project(),
+        "compartmentId": ds.compartment,
+        "stepDetails": steps,
+        "freeformTags": tags,
+        "logConfigurationDetails": {
+            "enableLogging": True,
+            "enableAutoLogCreation": True,
+            "logGroupId": LOG_GROUP,
+        },
+    }
+    create = DataScienceCreatePipelineOperator(
+        task_id="create", create_pipeline_details=body, step_artifacts=scripts(tmp_path), **FAST
+    )
+    pipeline_id = create.execute(make_context(create))["id"]
+    op = DataScienceCreatePipelineRunOperator(
+        task_id="run", pipeline_id=pipeline_id, failure_log_lines=2, **FAST_LOGS
+    )
+    with pytest.raises(AirflowFailException) as raised:
+        op.execute(make_context(op))
+    text = str(raised.value)
+    assert (
+        "Step prepare FAILED: bad input\n  Last 2 lines of step prepare:\n    read 2\n    corrupt row" in text
+    )
+    assert "Step train" not in text  # it ran to its end

@@ -119,3 +119,31 @@ def test_a_trigger_built_and_serialized_still_loads_no_wait_flow() -> None:
         "t.serialize()\n"
     )
     assert "airflow_ds_provider.client.wait_flow" not in loaded["early"]
+
+
+def test_the_first_shared_client_is_imported_and_built_off_the_event_loop(ds_emulator, ds_identity) -> None:
+    """The first build imports the async client (and the generated methods) and parses the spec
+    tables in a worker thread: none of that runs on the triggerer's event loop."""
+    script = (
+        "import asyncio, json, sys, threading\n"
+        "import airflow.sdk, airflow.triggers.base\n"
+        "from airflow_ds_provider.hooks.data_science import DataScienceHook\n"
+        "where = {}\n"
+        "class Finder:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        where.setdefault(name, threading.current_thread() is threading.main_thread())\n"
+        "sys.meta_path.insert(0, Finder())\n"
+        "async def main():\n"
+        "    lease = await DataScienceHook().aacquire_shared_client()\n"
+        "    await lease.client()\n"
+        "    await lease.release()\n"
+        "asyncio.run(main())\n"
+        f"print(json.dumps({{m: where.get(m) for m in {ON_FIRST_USE[:3] + CLIENT[1:3]!r}}}))\n"
+    )
+    env = dict(
+        os.environ, AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT=ds_emulator.airflow_connection_json(ds_identity)
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env)
+    on_loop = json.loads(out.stdout.strip().splitlines()[-1])
+    # False: first imported in a worker thread (True would be the loop's thread).
+    assert on_loop == dict.fromkeys(ON_FIRST_USE[:3] + CLIENT[1:3], False)
