@@ -179,8 +179,9 @@ class DataScienceCancelPipelineRunOperator(CancelRunOperator):
     finished is returned as is, with a log line.
 
     :param pipeline_run_id: pipeline run OCID.
-    :param terminate_gracefully: let the running steps finish (the run then ends ``SUCCEEDED``
-        on the service's side) instead of stopping them (``CANCELED``).
+    :param terminate_gracefully: end the run on purpose instead of cancelling it: the running
+        steps finish and the run ends ``SUCCEEDED`` (OCI's "Terminate gracefully"). Default
+        ``False``, the service's plain cancel: the steps stop and the run ends ``CANCELED``.
     :param if_match: send the cancel only if the run's etag still matches.
     """
 
@@ -189,7 +190,7 @@ class DataScienceCancelPipelineRunOperator(CancelRunOperator):
     #: a run that finished on its own (or gracefully) while being cancelled has stopped too
     target_states = frozenset({_CANCEL.settled, "SUCCEEDED", "FAILED"})
 
-    def __init__(self, *, pipeline_run_id: str, terminate_gracefully: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *, pipeline_run_id: str, terminate_gracefully: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not isinstance(terminate_gracefully, bool):
             raise ValueError(f"terminate_gracefully: expected True or False, got {terminate_gracefully!r}")

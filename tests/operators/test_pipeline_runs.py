@@ -82,7 +82,6 @@ def test_pipeline_run_operators_in_a_dag(ds, run_dag, tmp_path, capfd, slow, def
         cancel = DataScienceCancelPipelineRunOperator(
             task_id="cancel",
             pipeline_run_id=rid2,
-            terminate_gracefully=False,
             deferrable=deferrable,
             **FAST,
         )
@@ -338,7 +337,9 @@ def test_cancel_and_delete_are_safe_to_retry(ds, tmp_path) -> None:
     early = DataScienceDeletePipelineRunOperator(task_id="d", pipeline_run_id=run_id, **FAST)
     with pytest.raises(AirflowFailException, match="only a finished run can be deleted, cancel it first"):
         early.execute(make_context(early))
-    graceful = DataScienceCancelPipelineRunOperator(task_id="c", pipeline_run_id=run_id, **FAST)
+    graceful = DataScienceCancelPipelineRunOperator(
+        task_id="c", pipeline_run_id=run_id, terminate_gracefully=True, **FAST
+    )
     assert graceful.execute(make_context(graceful))["lifecycleState"] == "SUCCEEDED"  # terminated gracefully
     again = DataScienceCancelPipelineRunOperator(task_id="c", pipeline_run_id=run_id, **FAST)
     assert again.execute(make_context(again))["lifecycleState"] == "SUCCEEDED"  # nothing sent
