@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 FULL_SUITE_VERSIONS="${FULL_SUITE_VERSIONS:-3.3}"
 COMPAT_VERSIONS="${COMPAT_VERSIONS:-3.0 3.1 3.2}"
 # What COMPAT_VERSIONS run: the folders shown green there so far (docs/COMPATIBILITY.md).
-read -r -a COMPAT_TESTS <<<"${COMPAT_TESTS:-tests/compat tests/example_dags tests/docs tests/auth tests/emulator}"
+read -r -a COMPAT_TESTS <<<"${COMPAT_TESTS:-tests/compat tests/example_dags tests/docs tests/auth tests/emulator tests/hooks tests/logs}"
 DEPLOYMENT_VERSIONS="${DEPLOYMENT_VERSIONS:-3.3}"
 # Checked by the import guard (DS_TESTS_WITHOUT_AIRFLOW=1): a path here that imports Airflow fails.
 AIRFLOW_FREE_TESTS=(
