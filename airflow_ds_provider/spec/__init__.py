@@ -11,29 +11,18 @@ file constructing operators pays for none of it.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from airflow_ds_provider.spec._names import camel_case, snake_case
 
 if TYPE_CHECKING:
     from airflow_ds_provider.spec._tables import Model, ModelField, Operation
 
 API_VERSION = "20190101"
 
-_CAMEL_RE = re.compile(r"(?<!^)(?=[A-Z])")
 #: Names defined in ``_tables`` and resolved on first access (PEP 562).
 _LAZY = frozenset({"Operation", "Model", "ModelField"})
-
-
-def snake_case(name: str) -> str:
-    """``jobRunId`` -> ``job_run_id``; ``if-match`` -> ``if_match``."""
-    return _CAMEL_RE.sub("_", name).replace("-", "_").lower()
-
-
-def camel_case(name: str) -> str:
-    """``job_run_id`` -> ``jobRunId``."""
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 @cache

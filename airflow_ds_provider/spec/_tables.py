@@ -14,7 +14,7 @@ from functools import cached_property
 from importlib import resources
 from typing import Any
 
-from airflow_ds_provider.spec import snake_case
+from airflow_ds_provider.spec._names import snake_case
 
 
 @dataclass(frozen=True)
