@@ -139,8 +139,9 @@ def test_failed_step_fails_the_run_task_naming_it_and_cleanup_still_runs(
 
 def test_a_missing_step_script_fails_the_dag_at_parse_time_naming_the_step(tmp_path):
     """The step scripts are checked when the DAG file is parsed, not when the run is due."""
-    from airflow.dag_processing.dagbag import DagBag
+    from dag_db import dag_bag_class
 
+    DagBag = dag_bag_class()
     source = (EXAMPLES_DIR / f"{DAG_ID}.py").read_text()
     shipped = 'example_asset("prepare_data.py")'
     assert source.count(shipped) == 1

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from airflow.models.trigger import Trigger
 from airflow.sdk import DAG
-from airflow.sdk.serde import deserialize, serialize
+from compat.airflow_parts import deserialize, serialize
 
 from airflow_ds_provider._compat import import_string
 from airflow_ds_provider.emulator.resources.schedule_runs import SCHEDULE_TAG
