@@ -84,6 +84,32 @@ def _redact(text: str) -> str:
         return text
 
 
+def check_connection_args(oci_conn_id: Any, region: Any) -> None:
+    """Raise ``ValueError`` naming ``oci_conn_id`` or ``region`` unless both are usable."""
+    if not isinstance(oci_conn_id, str) or not oci_conn_id.strip():
+        raise ValueError(f"oci_conn_id: expected an Airflow connection id, got {oci_conn_id!r}")
+    if region is not None and (not isinstance(region, str) or not region.strip()):
+        raise ValueError(f"region: expected a region name such as 'us-ashburn-1' or None, got {region!r}")
+
+
+def check_deadline(deadline: Any) -> float | None:
+    """The absolute UNIX timestamp ``deadline`` as a float (``None`` stays); raises naming it."""
+    if deadline is not None and (isinstance(deadline, bool) or not isinstance(deadline, (int, float))):
+        raise ValueError(f"deadline: expected an absolute UNIX timestamp (float), got {deadline!r}")
+    return float(deadline) if deadline is not None else None
+
+
+def jittered(poll_interval: float) -> float:
+    """``poll_interval`` +/- :data:`POLL_JITTER`."""
+    return poll_interval * random.uniform(1 - POLL_JITTER, 1 + POLL_JITTER)
+
+
+def first_poll_delay(poll_interval: float, remaining: float | None) -> float:
+    """A random delay in the first :data:`FIRST_POLL_SPREAD` of an interval, within ``remaining``."""
+    delay = random.uniform(0.0, FIRST_POLL_SPREAD * poll_interval)
+    return delay if remaining is None else max(0.0, min(delay, remaining))
+
+
 @functools.cache
 def _default_lifecycle(resource: str) -> Lifecycle:
     """The lifecycle table of ``resource`` as ``with_states()`` returns it without overrides."""
@@ -152,18 +178,13 @@ class DataScienceLifecycleTrigger(BaseTrigger):
         lifecycle = get_lifecycle(resource)
         self.resource = resource
         self.resource_id = validate_ocid(resource_id, self.id_arg or "resource_id", (resource,))
-        if not isinstance(oci_conn_id, str) or not oci_conn_id.strip():
-            raise ValueError(f"oci_conn_id: expected an Airflow connection id, got {oci_conn_id!r}")
-        if region is not None and (not isinstance(region, str) or not region.strip()):
-            raise ValueError(f"region: expected a region name such as 'us-ashburn-1' or None, got {region!r}")
+        check_connection_args(oci_conn_id, region)
         self.oci_conn_id = oci_conn_id
         self.region = region
         self.target_states = _states(target_states, "target_states")
         self.failure_states = _states(failure_states, "failure_states")
         self.poll_interval = float(seconds("poll_interval", poll_interval) or 0.0)
-        if deadline is not None and (isinstance(deadline, bool) or not isinstance(deadline, (int, float))):
-            raise ValueError(f"deadline: expected an absolute UNIX timestamp (float), got {deadline!r}")
-        self.deadline = float(deadline) if deadline is not None else None
+        self.deadline = check_deadline(deadline)
         for name, flag in (("not_found_ok", not_found_ok), ("cancel_on_kill", cancel_on_kill)):
             if not isinstance(flag, bool):
                 raise ValueError(f"{name}: expected True or False, got {flag!r}")
@@ -231,12 +252,10 @@ class DataScienceLifecycleTrigger(BaseTrigger):
 
     def _next_interval(self) -> float:
         """The poll interval +/- :data:`POLL_JITTER`."""
-        return self.poll_interval * random.uniform(1 - POLL_JITTER, 1 + POLL_JITTER)
+        return jittered(self.poll_interval)
 
     def _first_poll_delay(self) -> float:
-        delay = random.uniform(0.0, FIRST_POLL_SPREAD * self.poll_interval)
-        remaining = self._remaining()
-        return delay if remaining is None else max(0.0, min(delay, remaining))
+        return first_poll_delay(self.poll_interval, self._remaining())
 
     async def _watch(self, lease: ClientLease) -> dict[str, Any]:
         from airflow_ds_provider.client import wait_flow as wait_flow_module

@@ -11,7 +11,6 @@ same flow and event shape; ``resource`` is ``job_run`` or ``pipeline_run``).
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
@@ -28,11 +27,13 @@ from airflow_ds_provider.triggers.lifecycle import (
     DEFAULT_CONN_ID,
     ERROR,
     FAILURE,
-    FIRST_POLL_SPREAD,
-    POLL_JITTER,
     TIMEOUT,
     DataScienceLifecycleTrigger,
     _redact,
+    check_connection_args,
+    check_deadline,
+    first_poll_delay,
+    jittered,
 )
 
 if TYPE_CHECKING:
@@ -89,16 +90,11 @@ class DataScienceScheduleRunTrigger(BaseTrigger):
         if isinstance(after, bool) or not isinstance(after, (int, float)):
             raise ValueError(f"after: expected epoch seconds (float), got {after!r}")
         self.after = float(after)
-        if not isinstance(oci_conn_id, str) or not oci_conn_id.strip():
-            raise ValueError(f"oci_conn_id: expected an Airflow connection id, got {oci_conn_id!r}")
-        if region is not None and (not isinstance(region, str) or not region.strip()):
-            raise ValueError(f"region: expected a region name such as 'us-ashburn-1' or None, got {region!r}")
+        check_connection_args(oci_conn_id, region)
         self.oci_conn_id = oci_conn_id
         self.region = region
         self.poll_interval = float(seconds("poll_interval", poll_interval) or 0.0)
-        if deadline is not None and (isinstance(deadline, bool) or not isinstance(deadline, (int, float))):
-            raise ValueError(f"deadline: expected an absolute UNIX timestamp (float), got {deadline!r}")
-        self.deadline = float(deadline) if deadline is not None else None
+        self.deadline = check_deadline(deadline)
         self._lease: ClientLease | None = None
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
@@ -148,9 +144,7 @@ class DataScienceScheduleRunTrigger(BaseTrigger):
         yield TriggerEvent(event)
 
     async def _watch(self, lease: ClientLease) -> dict[str, Any]:
-        delay = random.uniform(0.0, FIRST_POLL_SPREAD * self.poll_interval)
-        remaining = self._remaining()
-        await asyncio.sleep(delay if remaining is None else max(0.0, min(delay, remaining)))
+        await asyncio.sleep(first_poll_delay(self.poll_interval, self._remaining()))
         while True:
             client = await lease.client()
             try:
@@ -177,7 +171,7 @@ class DataScienceScheduleRunTrigger(BaseTrigger):
                     f"(it is {state}; next run due {schedule.get('timeNextScheduledRun') or 'never'})",
                     state=state,
                 )
-            pause = self.poll_interval * random.uniform(1 - POLL_JITTER, 1 + POLL_JITTER)
+            pause = jittered(self.poll_interval)
             await asyncio.sleep(pause if remaining is None else min(pause, remaining))
         self.log.info(
             "Schedule %s started %s %s (accepted %s); waiting for it to end",
