@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_ds_provider._compat import AirflowFailException
 from airflow_ds_provider.client.errors import NotFoundError
+from airflow_ds_provider.lineage import DataScienceLineageMixin, add_parent_run
 from airflow_ds_provider.links.console import DataScienceConsoleLink, DataScienceLogSearchLink
 from airflow_ds_provider.operators._adoption import creation_tags
 from airflow_ds_provider.operators._resource_actions import (
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 _CANCEL = RESOURCES["job_run"].actions["cancel"]
 
 
-class DataScienceCreateJobRunOperator(CreateRunOperator):
+class DataScienceCreateJobRunOperator(DataScienceLineageMixin, CreateRunOperator):
     """Start a run of a job and (by default) wait for it; returns the run's final JSON.
 
     A run that ends ``FAILED``, ``CANCELED``, ``NEEDS_ATTENTION`` or ``DELETED`` fails the task
@@ -121,6 +122,13 @@ class DataScienceCreateJobRunOperator(CreateRunOperator):
                 raise AirflowFailException(
                     f"job_id: job {job_id} does not exist or is not visible to this connection"
                 ) from None
+        add_parent_run(
+            self,
+            context,
+            body,
+            "jobConfigurationOverrideDetails",
+            lambda: self.hook.get_job(job_id).data.get("jobConfigurationDetails"),
+        )
         validate_body("CreateJobRunDetails", body, "create_job_run_details")
         return body
 

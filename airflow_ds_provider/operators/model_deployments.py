@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from airflow_ds_provider.lineage import DataScienceLineageMixin
 from airflow_ds_provider.links.console import DataScienceConsoleLink
 from airflow_ds_provider.operators._resource_actions import (
     UPDATE_FIELDS,
@@ -38,7 +39,7 @@ _CREATE_FIELDS = (
 )
 
 
-class DataScienceCreateModelDeploymentOperator(DataScienceWaitingOperator):
+class DataScienceCreateModelDeploymentOperator(DataScienceLineageMixin, DataScienceWaitingOperator):
     """Create a model deployment and (by default) wait until it is ACTIVE.
 
     A deployment that ends ``FAILED`` fails the task with its ``lifecycleDetails``. The create

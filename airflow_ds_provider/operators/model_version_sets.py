@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_ds_provider._compat import AirflowFailException
 from airflow_ds_provider.client.errors import NotFoundError
+from airflow_ds_provider.lineage import DataScienceLineageMixin
 from airflow_ds_provider.links.console import DataScienceConsoleLink
 from airflow_ds_provider.operators._adoption import (
     Adopter,
@@ -221,7 +222,7 @@ class DataScienceChangeModelVersionSetCompartmentOperator(ChangeCompartmentOpera
         self.model_version_set_id = model_version_set_id
 
 
-class DataScienceRegisterModelVersionOperator(DataScienceBaseOperator):
+class DataScienceRegisterModelVersionOperator(DataScienceLineageMixin, DataScienceBaseOperator):
     """Register a model as a new version of a model version set: create the model in the set with
     ``version_label``, upload its artifact, then leave it ACTIVE (or INACTIVE, staged).
 

@@ -6,6 +6,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from airflow_ds_provider.lineage import DataScienceLineageMixin
 from airflow_ds_provider.links.console import DataScienceConsoleLink
 from airflow_ds_provider.operators._model_artifact import artifact_file, upload_model_artifact
 from airflow_ds_provider.operators._resource_actions import (
@@ -48,7 +49,7 @@ _PROVENANCE_FIELDS = (
 )
 
 
-class DataScienceCreateModelOperator(DataScienceBaseOperator):
+class DataScienceCreateModelOperator(DataScienceLineageMixin, DataScienceBaseOperator):
     """Create a model in the model catalog (it is ACTIVE at once; upload its artifact next).
 
     The create carries a deterministic ``opc-retry-token``, so an HTTP retry after a lost
@@ -209,7 +210,7 @@ class DataScienceChangeModelCompartmentOperator(ChangeCompartmentOperator):
         self.model_id = model_id
 
 
-class DataScienceCreateModelArtifactOperator(DataScienceBaseOperator):
+class DataScienceCreateModelArtifactOperator(DataScienceLineageMixin, DataScienceBaseOperator):
     """Upload a model's artifact (usually a zip), streamed from a file, never read into memory.
 
     Artifacts are immutable. When the model already has one with the same content (MD5), the

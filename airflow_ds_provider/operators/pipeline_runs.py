@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from airflow_ds_provider.lineage import DataScienceLineageMixin, add_parent_run
 from airflow_ds_provider.links.console import DataScienceConsoleLink, DataScienceLogSearchLink
 from airflow_ds_provider.logs.pipeline_runs import PipelineRunLogsMixin
 from airflow_ds_provider.operators._resource_actions import (
@@ -62,7 +63,7 @@ def _check_body(model_name: str, body: dict[str, Any], field: str) -> None:
     validate_body(model_name, body, field)
 
 
-class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, CreateRunOperator):
+class DataScienceCreatePipelineRunOperator(DataScienceLineageMixin, PipelineRunLogsMixin, CreateRunOperator):
     """Start a run of a pipeline and (by default) wait for it; returns the run's final JSON,
     with ``stepRuns`` (each step's ``lifecycleState``).
 
@@ -168,6 +169,13 @@ class DataScienceCreatePipelineRunOperator(PipelineRunLogsMixin, CreateRunOperat
                     f"step_override_details[{name if isinstance(name, str) else index}]: {name!r} is "
                     f"not a step of pipeline {pipeline_id}; expected one of {sorted(names)}"
                 )
+        add_parent_run(
+            self,
+            context,
+            body,
+            "configurationOverrideDetails",
+            lambda: self.hook.get_pipeline(pipeline_id).data.get("configurationDetails"),
+        )
         return body
 
 

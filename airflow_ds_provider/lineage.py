@@ -1,0 +1,301 @@
+"""OpenLineage for the job-run, pipeline-run, model and model-deployment operators (optional).
+
+Nothing here imports OpenLineage at module level: ``apache-airflow-providers-openlineage`` is
+optional, and a DAG file that imports the operators never pays for it. Its classes are imported
+inside the functions the OpenLineage listener calls (``get_openlineage_facets_on_complete`` /
+``_on_failure``) and inside :func:`parent_run_env`, which answers ``{}`` when the provider is
+missing or disabled (then no create body is changed).
+
+Naming (``docs/openlineage.md``):
+
+- a Data Science resource is the dataset ``namespace = oci-datascience://<region>``,
+  ``name = <its OCID>``;
+- an Object Storage object or prefix ``oci://<bucket>@<namespace>/<path>`` is the dataset
+  ``namespace = oci://<bucket>@<namespace>``, ``name = <path>`` (``/`` for the bucket itself);
+- a job or pipeline declares its inputs and outputs with such URIs in environment variables named
+  ``INPUT_URI`` / ``OUTPUT_URI`` or ending ``_INPUT_URI(S)`` / ``_OUTPUT_URI(S)``, or in
+  command-line flags ``--input-uri`` / ``--output-uri`` or ending ``-input-uri(s)`` /
+  ``-output-uri(s)`` (``_`` works as well as ``-``); a value may hold several URIs separated by
+  commas or spaces.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from airflow_ds_provider.links.urls import console_url, region_of_ocid
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+#: the dataset namespace scheme of Data Science resources
+NAMESPACE_SCHEME = "oci-datascience"
+#: the parent-run environment variables (OpenLineage's ``<namespace>/<job name>/<run id>`` form)
+PARENT_ID_ENV = "OPENLINEAGE_PARENT_ID"
+ROOT_PARENT_ID_ENV = "OPENLINEAGE_ROOT_PARENT_ID"
+PARENT_ENV = (PARENT_ID_ENV, ROOT_PARENT_ID_ENV)
+#: the custom run facet's key in ``run.facets``
+RUN_FACET = "ociDataScience"
+
+_URI = re.compile(r"^oci://(?P<bucket>[^@/\s]+)@(?P<ns>[^/\s]+)(?:/(?P<path>\S*))?$")
+_ENV_NAME = re.compile(r"(?:^|_)(?P<way>INPUT|OUTPUT)_URIS?$", re.IGNORECASE)
+_FLAG = re.compile(r"^--(?:[A-Za-z0-9]+[-_])*(?P<way>input|output)[-_]uris?$", re.IGNORECASE)
+
+
+def resource_namespace(region: str) -> str:
+    """The dataset namespace of a Data Science resource in ``region``."""
+    return f"{NAMESPACE_SCHEME}://{region}"
+
+
+def object_storage_dataset(uri: str) -> tuple[str, str] | None:
+    """``(namespace, name)`` of an ``oci://bucket@namespace/path`` URI, or ``None`` for anything else."""
+    match = _URI.match(uri.strip())
+    if match is None:
+        return None
+    path = (match["path"] or "").strip("/")
+    return f"oci://{match['bucket']}@{match['ns']}", path or "/"
+
+
+def _uris(value: str) -> list[str]:
+    return [part for part in re.split(r"[,\s]+", value) if object_storage_dataset(part)]
+
+
+def declared_uris(env: Mapping[str, Any] | None, arguments: str | None) -> dict[str, list[str]]:
+    """The Object Storage URIs a configuration declares: ``{"inputs": [...], "outputs": [...]}``.
+
+    :param env: environment variables (names per the module docstring).
+    :param arguments: the command line (``--x-input-uri oci://...`` or ``--x-input-uri=oci://...``).
+    """
+    found: dict[str, list[str]] = {"inputs": [], "outputs": []}
+    for name, value in (env or {}).items():
+        match = _ENV_NAME.search(str(name))
+        if match and isinstance(value, str):
+            found[f"{match['way'].lower()}s"].extend(_uris(value))
+    try:
+        words = shlex.split(arguments or "")
+    except ValueError:  # unbalanced quotes: read it word by word
+        words = (arguments or "").split()
+    for index, word in enumerate(words):
+        flag, eq, inline = word.partition("=")
+        match = _FLAG.match(flag)
+        if match is None:
+            continue
+        value = inline if eq else (words[index + 1] if index + 1 < len(words) else "")
+        found[f"{match['way'].lower()}s"].extend(_uris(value))
+    return {way: list(dict.fromkeys(uris)) for way, uris in found.items()}
+
+
+def effective_config(base: Mapping[str, Any] | None, override: Mapping[str, Any] | None) -> tuple[dict, str]:
+    """The environment and command line a run sees: the override's over the base configuration's."""
+    base, override = base or {}, override or {}
+    env = {**(base.get("environmentVariables") or {}), **(override.get("environmentVariables") or {})}
+    args = override.get("commandLineArguments") or base.get("commandLineArguments") or ""
+    return {k: v for k, v in env.items() if k not in PARENT_ENV}, args
+
+
+# --- the parent run passed into a job or pipeline run ------------------------------------------
+
+
+def parent_run_env(operator: Any, context: Context) -> dict[str, str]:
+    """The OpenLineage parent-run variables for the run this task starts; ``{}`` when the
+    OpenLineage provider is not installed, disabled, or lineage is off for this task.
+
+    The values are deterministic for a task instance try (the provider derives its run id from
+    dag, task, logical date, try and map index), so every HTTP retry sends the same body.
+    """
+    try:
+        from airflow.providers.openlineage import conf as ol_conf
+    except ImportError:
+        return {}
+    if ol_conf.is_disabled():
+        return {}
+    from airflow.providers.openlineage.plugins.macros import lineage_parent_id, lineage_root_parent_id
+    from airflow.providers.openlineage.utils.utils import is_operator_disabled, is_selective_lineage_enabled
+
+    if is_operator_disabled(operator) or not is_selective_lineage_enabled(operator):
+        return {}
+    ti = context["ti"]
+    return {PARENT_ID_ENV: lineage_parent_id(ti), ROOT_PARENT_ID_ENV: lineage_root_parent_id(ti)}
+
+
+def inject_parent_env(
+    body: dict[str, Any], field: str, env: Mapping[str, str], base: Mapping[str, Any] | None
+) -> None:
+    """Add ``env`` to ``body[field].environmentVariables`` (in place; nothing when ``env`` is empty).
+
+    Without an override in the body, the override starts as a copy of ``base`` (the job's or
+    pipeline's own configuration), so the run keeps the job's variables, arguments and runtime
+    whether the service merges an override or replaces the configuration with it. Variables the
+    configuration already sets (a user's own parent) are left alone.
+    """
+    if not env:
+        return
+    override = body.get(field)
+    if not isinstance(override, dict):
+        override = dict(base or {}) if (base or {}).get("jobType", "DEFAULT") == "DEFAULT" else {}
+        override["jobType"] = override.get("jobType") or "DEFAULT"
+        body[field] = override
+    if "environmentVariables" not in override:
+        override["environmentVariables"] = dict((base or {}).get("environmentVariables") or {})
+    current = override["environmentVariables"]
+    if not isinstance(current, dict):
+        return  # the body check names the bad field
+    for name, value in env.items():
+        current.setdefault(name, value)
+
+
+def add_parent_run(
+    operator: Any,
+    context: Context,
+    body: dict[str, Any],
+    field: str,
+    base: Callable[[], Mapping[str, Any] | None],
+) -> None:
+    """Pass the task's OpenLineage run into the run ``body`` creates (:func:`parent_run_env`,
+    :func:`inject_parent_env`); ``base`` reads the job's or pipeline's configuration, only then."""
+    env = parent_run_env(operator, context)
+    if env:
+        inject_parent_env(body, field, env, base())
+
+
+# --- the facets ---------------------------------------------------------------------------------
+
+
+@cache
+def _run_facet_class() -> type:
+    import attr
+    from openlineage.client.facet_v2 import RunFacet
+
+    @attr.define
+    class OciDataScienceRunFacet(RunFacet):
+        """The OCI Data Science resource a task ran or made."""
+
+        resource: str
+        ocid: str
+        region: str | None = None
+        consoleUrl: str | None = None
+        lifecycleState: str | None = None
+
+        @staticmethod
+        def _get_schema() -> str:
+            return "https://github.com/airflow-ds-provider/docs/openlineage.md#ociDataScience"
+
+    return OciDataScienceRunFacet
+
+
+def _dataset(namespace: str, name: str, facets: Mapping[str, Any] | None = None) -> Any:
+    from openlineage.client.event_v2 import Dataset
+
+    return Dataset(namespace=namespace, name=name, facets=dict(facets or {}))
+
+
+def _storage(uris: Iterable[str]) -> list[Any]:
+    return [_dataset(*object_storage_dataset(uri)) for uri in uris]  # type: ignore[misc]
+
+
+def _model_ids(value: Any) -> list[str]:
+    """The ``modelId`` / ``modelGroupId`` values anywhere in a deployment's configuration."""
+    found: list[str] = []
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if key in ("modelId", "modelGroupId") and isinstance(item, str):
+                found.append(item)
+            else:
+                found.extend(_model_ids(item))
+    elif isinstance(value, list):
+        for item in value:
+            found.extend(_model_ids(item))
+    return found
+
+
+def resource_lineage(hook: Any, kind: str, data: Mapping[str, Any], region: str) -> tuple[list, list, dict]:
+    """``(inputs, outputs, dataset facets of the resource)`` of one resource kind's JSON."""
+    ns = resource_namespace(region)
+    if kind == "job_run":
+        job = hook.get_job(data["jobId"]).data
+        env, args = effective_config(
+            job.get("jobConfigurationDetails"), data.get("jobConfigurationOverrideDetails")
+        )
+        uris = declared_uris(env, args)
+        return [_dataset(ns, data["jobId"]), *_storage(uris["inputs"])], _storage(uris["outputs"]), {}
+    if kind == "pipeline_run":
+        pipeline = hook.get_pipeline(data["pipelineId"]).data
+        uris: dict[str, list[str]] = {"inputs": [], "outputs": []}
+        configs = [
+            effective_config(pipeline.get("configurationDetails"), data.get("configurationOverrideDetails"))
+        ]
+        overrides = {
+            o.get("stepName"): o.get("stepConfigurationDetails")
+            for o in data.get("stepOverrideDetails") or []
+        }
+        for step in pipeline.get("stepDetails") or []:
+            configs.append(
+                effective_config(step.get("stepConfigurationDetails"), overrides.get(step.get("stepName")))
+            )
+        for env, args in configs:
+            for way, found in declared_uris(env, args).items():
+                uris[way].extend(u for u in found if u not in uris[way])
+        return [_dataset(ns, data["pipelineId"]), *_storage(uris["inputs"])], _storage(uris["outputs"]), {}
+    if kind == "model_deployment":
+        models = list(dict.fromkeys(_model_ids(data.get("modelDeploymentConfigurationDetails"))))
+        return [_dataset(ns, m) for m in models], [_dataset(ns, data["id"])], {}
+    facets: dict[str, Any] = {}
+    if kind == "model" and data.get("versionId") is not None:
+        from openlineage.client.facet_v2 import dataset_version_dataset
+
+        facets["version"] = dataset_version_dataset.DatasetVersionDatasetFacet(
+            datasetVersion=str(data["versionId"])
+        )
+    return [], [_dataset(ns, data["id"], facets)], facets
+
+
+class DataScienceLineageMixin:
+    """``get_openlineage_facets_on_complete`` / ``_on_failure`` for an operator with a ``resource``.
+
+    The resource's OCID is the operator's ``<resource>_id`` attribute, else its XCom
+    ``resource_id`` (a deferred task resumes in a new operator object); its JSON is read once.
+    A run (job or pipeline) is an input-output step: its job or pipeline and its declared
+    Object Storage URIs; a model or deployment is the output.
+    """
+
+    resource: str | None
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """The lineage of a task that succeeded (called by the OpenLineage listener)."""
+        return self._openlineage(task_instance)
+
+    def get_openlineage_facets_on_failure(self, task_instance: Any) -> Any:
+        """The lineage of a task that failed: the same datasets, with the run's final state."""
+        return self._openlineage(task_instance)
+
+    def _openlineage(self, task_instance: Any) -> Any:
+        from airflow.providers.openlineage.extractors import OperatorLineage
+        from openlineage.client.facet_v2 import external_query_run
+
+        kind = self.resource or ""
+        ocid = getattr(self, f"{kind}_id", None)
+        if not isinstance(ocid, str) or not ocid.startswith("ocid1."):
+            ocid = task_instance.xcom_pull(task_ids=task_instance.task_id, key="resource_id")
+        if not isinstance(ocid, str) or not ocid:
+            return OperatorLineage()  # nothing was created or found
+        hook = self.hook  # type: ignore[attr-defined]
+        region = hook.config.region or region_of_ocid(ocid) or "unknown"
+        data = self.read_resource(ocid, resource=kind, missing_ok=True) or {"id": ocid}  # type: ignore[attr-defined]
+        inputs, outputs, _ = resource_lineage(hook, kind, data, region) if len(data) > 1 else ([], [], {})
+        run_facets = {
+            "externalQuery": external_query_run.ExternalQueryRunFacet(
+                externalQueryId=ocid, source=resource_namespace(region)
+            ),
+            RUN_FACET: _run_facet_class()(
+                resource=kind,
+                ocid=ocid,
+                region=region,
+                consoleUrl=console_url(kind, ocid, None if region == "unknown" else region),
+                lifecycleState=data.get("lifecycleState"),
+            ),
+        }
+        return OperatorLineage(inputs=inputs, outputs=outputs, run_facets=run_facets)
