@@ -123,7 +123,11 @@ def parent_run_env(operator: Any, context: Context) -> dict[str, str]:
 
 
 def inject_parent_env(
-    body: dict[str, Any], field: str, env: Mapping[str, str], base: Mapping[str, Any] | None
+    body: dict[str, Any],
+    field: str,
+    env: Mapping[str, str],
+    base: Mapping[str, Any] | None,
+    discriminator: str = "jobType",
 ) -> None:
     """Add ``env`` to ``body[field].environmentVariables`` (in place; nothing when ``env`` is empty).
 
@@ -131,17 +135,19 @@ def inject_parent_env(
     pipeline's own configuration), so the run keeps the job's variables, arguments and runtime
     whether the service merges an override or replaces the configuration with it. Variables the
     configuration already sets (a user's own parent) are left alone.
+
+    :param discriminator: the configuration's type field (``jobType``; ``type`` for pipelines).
     """
     if not env:
         return
     override = body.get(field)
     if not isinstance(override, dict):
-        override = dict(base or {}) if (base or {}).get("jobType", "DEFAULT") == "DEFAULT" else {}
-        override["jobType"] = override.get("jobType") or "DEFAULT"
+        override = dict(base or {}) if (base or {}).get(discriminator, "DEFAULT") == "DEFAULT" else {}
+        override[discriminator] = override.get(discriminator) or "DEFAULT"
         body[field] = override
-    if "environmentVariables" not in override:
-        override["environmentVariables"] = dict((base or {}).get("environmentVariables") or {})
-    current = override["environmentVariables"]
+    current = override.get("environmentVariables", (base or {}).get("environmentVariables"))
+    if current is None or isinstance(current, Mapping):  # a copy: the job's JSON stays as it was
+        current = override["environmentVariables"] = dict(current or {})
     if not isinstance(current, dict):
         return  # the body check names the bad field
     for name, value in env.items():
@@ -154,12 +160,13 @@ def add_parent_run(
     body: dict[str, Any],
     field: str,
     base: Callable[[], Mapping[str, Any] | None],
+    discriminator: str = "jobType",
 ) -> None:
     """Pass the task's OpenLineage run into the run ``body`` creates (:func:`parent_run_env`,
     :func:`inject_parent_env`); ``base`` reads the job's or pipeline's configuration, only then."""
     env = parent_run_env(operator, context)
     if env:
-        inject_parent_env(body, field, env, base())
+        inject_parent_env(body, field, env, base(), discriminator)
 
 
 # --- the facets ---------------------------------------------------------------------------------

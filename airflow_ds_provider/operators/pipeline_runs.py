@@ -175,6 +175,7 @@ class DataScienceCreatePipelineRunOperator(DataScienceLineageMixin, PipelineRunL
             body,
             "configurationOverrideDetails",
             lambda: self.hook.get_pipeline(pipeline_id).data.get("configurationDetails"),
+            discriminator="type",
         )
         return body
 
