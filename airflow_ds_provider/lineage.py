@@ -94,7 +94,7 @@ def effective_config(base: Mapping[str, Any] | None, override: Mapping[str, Any]
     base, override = base or {}, override or {}
     env = {**(base.get("environmentVariables") or {}), **(override.get("environmentVariables") or {})}
     args = override.get("commandLineArguments") or base.get("commandLineArguments") or ""
-    return {k: v for k, v in env.items() if k not in PARENT_ENV}, args
+    return env, args
 
 
 # --- the parent run passed into a job or pipeline run ------------------------------------------

@@ -64,6 +64,8 @@ UNWANTED = (
     "oci",
     "aiohttp",
     "boto3",
+    "openlineage",
+    "airflow.providers.openlineage",
     "airflow_ds_provider.client.transport",
     "airflow_ds_provider.client.async_client",
     "airflow_ds_provider.client.client",

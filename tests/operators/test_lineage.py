@@ -10,6 +10,7 @@ end-to-end tests skip and the "behaves as before" test still runs.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from airflow_ds_provider.lineage import (
     PARENT_ID_ENV,
     ROOT_PARENT_ID_ENV,
     declared_uris,
+    effective_config,
     inject_parent_env,
     object_storage_dataset,
 )
@@ -188,7 +190,7 @@ def test_pipeline_run_lineage_and_parent_run(ds, run_dag, lineage, tmp_path) -> 
         ds.hook.create_step_artifact(pipeline_id, name, path)
     ds.hook.wait_for_state("pipeline", pipeline_id, poll_interval=0.02, timeout=10)
     with DAG("ol_pipeline_run", schedule=None, start_date=START) as dag:
-        DataScienceCreatePipelineRunOperator(task_id="run", pipeline_id=pipeline_id, **FAST)
+        DataScienceCreatePipelineRunOperator(task_id="run", pipeline_id=pipeline_id, log_tail_grace=0, **FAST)
     result = run_dag(dag)
     assert result.state == "success", result.task_states()
 
@@ -318,3 +320,33 @@ def test_inject_parent_env_keeps_the_job_configuration_and_a_users_own_parent() 
     untouched: dict[str, Any] = {}
     inject_parent_env(untouched, "cfg", {}, base)
     assert untouched == {}
+
+
+def test_a_runs_override_wins_over_its_job_configuration() -> None:
+    base = {"environmentVariables": {"A": "1", "B": "1"}, "commandLineArguments": "--job"}
+    assert effective_config(base, {"environmentVariables": {"B": "2"}, "commandLineArguments": "--run"}) == (
+        {"A": "1", "B": "2"},
+        "--run",
+    )
+    assert effective_config(base, None) == ({"A": "1", "B": "1"}, "--job")
+    assert effective_config(None, None) == ({}, "")
+
+
+def _openlineage_modules_after(*imports: str) -> set[str]:
+    probe = "import sys; print(' '.join(m for m in sys.modules if 'openlineage' in m))"
+    code = "\n".join([*imports, probe])
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def test_importing_the_operators_loads_no_openlineage() -> None:
+    """A DAG file pays nothing for lineage, even where the OpenLineage provider is installed
+    (reading Airflow's config loads every installed provider's ``get_provider_info``: that is
+    the baseline)."""
+    base = (
+        "from airflow.sdk import DAG, BaseOperator, conf",
+        "conf.getboolean('operators', 'default_deferrable', fallback=False)",
+    )
+    modules = ("job_runs", "pipeline_runs", "models", "model_version_sets", "model_deployments")
+    ours = _openlineage_modules_after(*base, *(f"import airflow_ds_provider.operators.{m}" for m in modules))
+    assert ours == _openlineage_modules_after(*base)
