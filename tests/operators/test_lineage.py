@@ -162,6 +162,22 @@ def test_job_run_lineage_and_parent_run(ds, run_dag, lineage, deferrable) -> Non
     assert override["commandLineArguments"] == f"--epochs 3 --calendar-input-uri={ARG_IN}"
 
 
+def test_a_retried_create_sends_the_same_body_with_the_parent_run(ds, run_dag, lineage) -> None:
+    """The parent-run variables are fixed for a try: the HTTP retry after a lost response sends
+    the very body of the first attempt, under the same retry token, and one run exists."""
+    job_id = _job(ds)
+    ds.emu.inject_fault("POST", "/jobRuns$", kind="commit_then_drop", count=1)
+    with DAG("ol_retried_create", schedule=None, start_date=START) as dag:
+        DataScienceCreateJobRunOperator(task_id="run", job_id=job_id, **FAST)
+    assert run_dag(dag).state == "success"
+    posts = [r for r in ds.emu.requests if r["operation"] == "create_job_run"]
+    assert [p["fault"] for p in posts] == ["commit_then_drop", None]
+    assert posts[0]["body"] == posts[1]["body"]
+    env = posts[0]["body"]["jobConfigurationOverrideDetails"]["environmentVariables"]
+    assert env[PARENT_ID_ENV].startswith(f"{NAMESPACE}/ol_retried_create.run/")
+    assert len(ds.emu.list("job_run")) == 1
+
+
 def test_failed_job_run_reports_its_lineage(ds, run_dag, lineage) -> None:
     job_id = _job(ds, tags={"emulator-duration": "4", "emulator-outcome": "FAILED"})
     with DAG("ol_job_run_failed", schedule=None, start_date=START) as dag:
