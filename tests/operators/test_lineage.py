@@ -163,8 +163,8 @@ def test_job_run_lineage_and_parent_run(ds, run_dag, lineage, deferrable) -> Non
 
 
 def test_a_retried_create_sends_the_same_body_with_the_parent_run(ds, run_dag, lineage) -> None:
-    """The parent-run variables are fixed for a try: the HTTP retry after a lost response sends
-    the very body of the first attempt, under the same retry token, and one run exists."""
+    """The HTTP retry after a lost response sends the first attempt's body, parent run included,
+    under the same retry token, and one run exists."""
     job_id = _job(ds)
     ds.emu.inject_fault("POST", "/jobRuns$", kind="commit_then_drop", count=1)
     with DAG("ol_retried_create", schedule=None, start_date=START) as dag:
@@ -176,6 +176,26 @@ def test_a_retried_create_sends_the_same_body_with_the_parent_run(ds, run_dag, l
     env = posts[0]["body"]["jobConfigurationOverrideDetails"]["environmentVariables"]
     assert env[PARENT_ID_ENV].startswith(f"{NAMESPACE}/ol_retried_create.run/")
     assert len(ds.emu.list("job_run")) == 1
+
+
+class _BuildsTwice(DataScienceCreateJobRunOperator):
+    """Builds its body twice in one try (as a re-run of the same try would) and returns both."""
+
+    def execute(self, context: Any) -> Any:
+        return [self.build_body(context), self.build_body(context)]
+
+
+def test_the_parent_run_is_fixed_for_a_try(ds, run_dag, lineage) -> None:
+    job_id = _job(ds)
+    with DAG("ol_fixed", schedule=None, start_date=START) as dag:
+        _BuildsTwice(task_id="run", job_id=job_id)
+    result = run_dag(dag)
+    assert result.state == "success", result.task_states()
+    first, second = result.xcom("run")
+    assert first == second
+    start = lineage.of("ol_fixed", "run", "START")
+    env = first["jobConfigurationOverrideDetails"]["environmentVariables"]
+    assert env[PARENT_ID_ENV] == f"{NAMESPACE}/ol_fixed.run/{start['run']['runId']}"
 
 
 def test_failed_job_run_reports_its_lineage(ds, run_dag, lineage) -> None:
