@@ -64,8 +64,12 @@ UNWANTED = (
     "oci",
     "aiohttp",
     "boto3",
+    # the OpenLineage client and provider (Airflow's own config loading imports the provider's
+    # package and get_provider_info where it is installed; the rest only the listener needs)
     "openlineage",
-    "airflow.providers.openlineage",
+    "airflow.providers.openlineage.conf",
+    "airflow.providers.openlineage.extractors",
+    "airflow.providers.openlineage.plugins",
     "airflow_ds_provider.client.transport",
     "airflow_ds_provider.client.async_client",
     "airflow_ds_provider.client.client",
