@@ -189,7 +189,9 @@ def _run_facet_class() -> type:
 
         @staticmethod
         def _get_schema() -> str:
-            return "https://github.com/airflow-ds-provider/docs/openlineage.md#ociDataScience"
+            from airflow_ds_provider.get_provider_info import DOCUMENTATION_URL
+
+            return DOCUMENTATION_URL.replace("README.md", "openlineage.md#run-facets")
 
     return OciDataScienceRunFacet
 
@@ -219,8 +221,9 @@ def _model_ids(value: Any) -> list[str]:
     return found
 
 
-def resource_lineage(hook: Any, kind: str, data: Mapping[str, Any], region: str) -> tuple[list, list, dict]:
-    """``(inputs, outputs, dataset facets of the resource)`` of one resource kind's JSON."""
+def resource_lineage(hook: Any, kind: str, data: Mapping[str, Any], region: str) -> tuple[list, list]:
+    """``(inputs, outputs)`` of one resource's JSON (``kind``: its resource kind); reads its job or
+    pipeline through ``hook``."""
     ns = resource_namespace(region)
     if kind == "job_run":
         job = hook.get_job(data["jobId"]).data
@@ -228,7 +231,7 @@ def resource_lineage(hook: Any, kind: str, data: Mapping[str, Any], region: str)
             job.get("jobConfigurationDetails"), data.get("jobConfigurationOverrideDetails")
         )
         uris = declared_uris(env, args)
-        return [_dataset(ns, data["jobId"]), *_storage(uris["inputs"])], _storage(uris["outputs"]), {}
+        return [_dataset(ns, data["jobId"]), *_storage(uris["inputs"])], _storage(uris["outputs"])
     if kind == "pipeline_run":
         pipeline = hook.get_pipeline(data["pipelineId"]).data
         uris: dict[str, list[str]] = {"inputs": [], "outputs": []}
@@ -246,10 +249,10 @@ def resource_lineage(hook: Any, kind: str, data: Mapping[str, Any], region: str)
         for env, args in configs:
             for way, found in declared_uris(env, args).items():
                 uris[way].extend(u for u in found if u not in uris[way])
-        return [_dataset(ns, data["pipelineId"]), *_storage(uris["inputs"])], _storage(uris["outputs"]), {}
+        return [_dataset(ns, data["pipelineId"]), *_storage(uris["inputs"])], _storage(uris["outputs"])
     if kind == "model_deployment":
         models = list(dict.fromkeys(_model_ids(data.get("modelDeploymentConfigurationDetails"))))
-        return [_dataset(ns, m) for m in models], [_dataset(ns, data["id"])], {}
+        return [_dataset(ns, m) for m in models], [_dataset(ns, data["id"])]
     facets: dict[str, Any] = {}
     if kind == "model" and data.get("versionId") is not None:
         from openlineage.client.facet_v2 import dataset_version_dataset
@@ -257,7 +260,7 @@ def resource_lineage(hook: Any, kind: str, data: Mapping[str, Any], region: str)
         facets["version"] = dataset_version_dataset.DatasetVersionDatasetFacet(
             datasetVersion=str(data["versionId"])
         )
-    return [], [_dataset(ns, data["id"], facets)], facets
+    return [], [_dataset(ns, data["id"], facets)]
 
 
 class DataScienceLineageMixin:
@@ -291,8 +294,9 @@ class DataScienceLineageMixin:
             return OperatorLineage()  # nothing was created or found
         hook = self.hook  # type: ignore[attr-defined]
         region = hook.config.region or region_of_ocid(ocid) or "unknown"
-        data = self.read_resource(ocid, resource=kind, missing_ok=True) or {"id": ocid}  # type: ignore[attr-defined]
-        inputs, outputs, _ = resource_lineage(hook, kind, data, region) if len(data) > 1 else ([], [], {})
+        data = self.read_resource(ocid, resource=kind, missing_ok=True)  # type: ignore[attr-defined]
+        inputs, outputs = resource_lineage(hook, kind, data, region) if data else ([], [])
+        data = data or {}
         run_facets = {
             "externalQuery": external_query_run.ExternalQueryRunFacet(
                 externalQueryId=ocid, source=resource_namespace(region)
