@@ -266,13 +266,34 @@ def resource_lineage(hook: Any, kind: str, data: Mapping[str, Any], region: str)
 class DataScienceLineageMixin:
     """``get_openlineage_facets_on_complete`` / ``_on_failure`` for an operator with a ``resource``.
 
-    The resource's OCID is the operator's ``<resource>_id`` attribute, else its XCom
-    ``resource_id`` (a deferred task resumes in a new operator object); its JSON is read once.
+    The resource's OCID is the one the operator published (or the trigger's event named, when a
+    deferred task resumed in a new operator object), else its ``<resource>_id`` attribute, else
+    its XCom ``resource_id``; its JSON is read once.
     A run (job or pipeline) is an input-output step: its job or pipeline and its declared
     Object Storage URIs; a model or deployment is the output.
     """
 
     resource: str | None
+    #: the OCID of this task's resource, recorded when it is published or the trigger fires
+    _lineage_ocid: str | None = None
+
+    def publish(self, context: Context, resource_id: str | None, **kwargs: Any) -> None:
+        """Publish as the base does, and remember the OCID of this operator's own resource kind."""
+        if resource_id and kwargs.get("resource", self.resource) == self.resource:
+            self._remember(resource_id)
+        super().publish(context, resource_id, **kwargs)  # type: ignore[misc]
+
+    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
+        """Resume as the base does, remembering the OCID the trigger's event names."""
+        if isinstance(event, Mapping) and event.get("resource") == self.resource and event.get("resource_id"):
+            self._remember(event["resource_id"])
+        return super().execute_complete(context, event)  # type: ignore[misc]
+
+    def _remember(self, ocid: str) -> None:
+        # Build the hook now, in the task's own process: the listener may call the methods below
+        # in a forked child, which should not have to resolve the connection.
+        self._lineage_ocid = ocid
+        _ = self.hook  # type: ignore[attr-defined]
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """The lineage of a task that succeeded (called by the OpenLineage listener)."""
@@ -287,7 +308,7 @@ class DataScienceLineageMixin:
         from openlineage.client.facet_v2 import external_query_run
 
         kind = self.resource or ""
-        ocid = getattr(self, f"{kind}_id", None)
+        ocid = self._lineage_ocid or getattr(self, f"{kind}_id", None)
         if not isinstance(ocid, str) or not ocid.startswith("ocid1."):
             ocid = task_instance.xcom_pull(task_ids=task_instance.task_id, key="resource_id")
         if not isinstance(ocid, str) or not ocid:

@@ -78,8 +78,15 @@ class Events:
 
 
 @pytest.fixture
-def lineage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Events]:
-    """The OpenLineage listener, enabled for one test, writing to a file in ``tmp_path``."""
+def lineage(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Events]:
+    """The OpenLineage listener, enabled for one test, writing to a file in ``tmp_path``.
+
+    It emits from a thread (``execute_in_thread``); parametrized ``"fork"`` (indirectly), from a
+    forked child as it does by default, where the facets must be built without XCom or
+    connection lookups through the task's supervisor channel.
+    """
     pytest.importorskip("airflow.providers.openlineage")
     from airflow.providers.openlineage import conf as ol_conf
     from airflow.providers.openlineage.plugins.listener import OpenLineageListener
@@ -91,7 +98,8 @@ def lineage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Events]
     transport = {"type": "file", "log_file_path": str(path), "append": True}
     monkeypatch.setenv("AIRFLOW__OPENLINEAGE__TRANSPORT", json.dumps(transport))
     monkeypatch.setenv("AIRFLOW__OPENLINEAGE__NAMESPACE", NAMESPACE)
-    monkeypatch.setenv("AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD", "true")  # no fork in a test process
+    in_thread = getattr(request, "param", "thread") == "thread"
+    monkeypatch.setenv("AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD", str(in_thread).lower())
 
     def clear_conf() -> None:
         for value in vars(ol_conf).values():
@@ -130,6 +138,7 @@ def _names(datasets: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(d["namespace"], d["name"]) for d in datasets]
 
 
+@pytest.mark.parametrize("lineage", ["thread", "fork"], indirect=True)
 @pytest.mark.parametrize("deferrable", [False, True], ids=["sync", "deferrable"])
 def test_job_run_lineage_and_parent_run(ds, run_dag, lineage, deferrable) -> None:
     job_id = _job(ds)
@@ -245,6 +254,7 @@ def test_pipeline_run_lineage_and_parent_run(ds, run_dag, lineage, tmp_path) -> 
     assert env["RAW_INPUT_URI"] == IN_URI
 
 
+@pytest.mark.parametrize("lineage", ["thread", "fork"], indirect=True)
 def test_model_registry_and_deployment_lineage(ds, run_dag, lineage, tmp_path) -> None:
     artifact = tmp_path / "model.zip"
     artifact.write_bytes(b"PK\x03\x04 model" * 100)
