@@ -37,7 +37,6 @@ NAMESPACE_SCHEME = "oci-datascience"
 #: the parent-run environment variables (OpenLineage's ``<namespace>/<job name>/<run id>`` form)
 PARENT_ID_ENV = "OPENLINEAGE_PARENT_ID"
 ROOT_PARENT_ID_ENV = "OPENLINEAGE_ROOT_PARENT_ID"
-PARENT_ENV = (PARENT_ID_ENV, ROOT_PARENT_ID_ENV)
 #: the custom run facet's key in ``run.facets``
 RUN_FACET = "ociDataScience"
 
