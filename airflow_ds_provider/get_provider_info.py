@@ -142,6 +142,10 @@ def get_provider_info() -> dict[str, Any]:
             {"integration-name": INTEGRATION, "python-modules": ["airflow_ds_provider.hooks.data_science"]}
         ],
         "connection-types": [connection_type()],
+        # oci-datascience://<region>/<ocid> (airflow_ds_provider.assets, docs/assets.md)
+        "asset-uris": [
+            {"schemes": ["oci-datascience"], "handler": "airflow_ds_provider.assets.sanitize_uri"}
+        ],
     }
     for key, value in (
         ("operators", OPERATORS),

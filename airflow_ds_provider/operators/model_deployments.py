@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_ds_provider.links.console import DataScienceConsoleLink
+from airflow_ds_provider.operators._assets import emit_assets
 from airflow_ds_provider.operators._resource_actions import (
     UPDATE_FIELDS,
     ChangeCompartmentOperator,
@@ -114,6 +115,12 @@ class DataScienceCreateModelDeploymentOperator(DataScienceWaitingOperator):
         )
         data = create_resource(self, context, _DEPLOYMENT, body)
         return self.wait(context, data["id"], initial=data)
+
+    def on_wait_success(self, context: Context, data: Any) -> Any:
+        """The ACTIVE deployment's JSON; fills the asset events of the ``outlets`` (docs/assets.md)."""
+        if isinstance(data, dict):
+            emit_assets(self, context, _DEPLOYMENT, data)
+        return data
 
 
 class DataScienceUpdateModelDeploymentOperator(LifecycleActionOperator):

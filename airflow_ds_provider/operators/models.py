@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_ds_provider.links.console import DataScienceConsoleLink
+from airflow_ds_provider.operators._assets import emit_assets
 from airflow_ds_provider.operators._model_artifact import artifact_file, upload_model_artifact
 from airflow_ds_provider.operators._resource_actions import (
     ChangeCompartmentOperator,
@@ -102,7 +103,9 @@ class DataScienceCreateModelOperator(DataScienceBaseOperator):
             "CreateModelDetails",
             **first_class,
         )
-        return create_resource(self, context, _MODEL, body)
+        model = create_resource(self, context, _MODEL, body)
+        emit_assets(self, context, _MODEL, model)
+        return model
 
 
 class DataScienceUpdateModelOperator(UpdateResourceOperator):
@@ -249,7 +252,7 @@ class DataScienceCreateModelArtifactOperator(DataScienceBaseOperator):
         model_id = require_str(self.model_id, "model_id")
         path = artifact_file(self.artifact_path)
         self.publish(context, model_id)
-        return upload_model_artifact(
+        result = upload_model_artifact(
             self,
             context,
             model_id,
@@ -257,6 +260,9 @@ class DataScienceCreateModelArtifactOperator(DataScienceBaseOperator):
             content_disposition=self.content_disposition,
             if_match=self.if_match,
         )
+        if self.outlets:  # the event describes the model, read after the upload
+            emit_assets(self, context, _MODEL, self.read_resource(model_id, resource=_MODEL) or {})
+        return result
 
 
 class _ProvenanceOperator(DataScienceBaseOperator):
