@@ -2,7 +2,8 @@
 
 One resource, one URI: ``oci-datascience://<region>/<ocid>``, e.g.
 ``oci-datascience://us-ashburn-1/ocid1.datasciencemodelversionset.oc1.iad.x``. The region is the
-full region name (a short key such as ``iad`` is normalised to it) and the path is one OCID whose
+full region name (a short key such as ``iad`` is normalised to it; a name of the region-name
+shape is taken as is) and the path is one OCID whose
 kind is in the resource table (:mod:`airflow_ds_provider.kinds`), so the same resource always
 gets the same URI, whoever writes it. Airflow normalises every ``oci-datascience`` URI through
 :func:`sanitize_uri` (registered under ``asset-uris`` in the provider info), so a malformed URI
@@ -15,6 +16,7 @@ essentials, the same for every operator, the console URL from :mod:`airflow_ds_p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
@@ -37,10 +39,16 @@ _EXTRA_FIELDS = {
 }
 
 
+#: A region name (``us-ashburn-1``): taken as is, so parsing a DAG loads no region table.
+_REGION_NAME = re.compile(r"^[a-z]+(-[a-z]+)+-[0-9]+$")
+
+
 def _region(region: str, uri: str) -> str:
+    key = region.strip().lower()
+    if _REGION_NAME.match(key):
+        return key
     from airflow_ds_provider.client.endpoints import known_regions, short_region_keys
 
-    key = region.strip().lower()
     if key in known_regions():
         return key
     if key in short_region_keys():

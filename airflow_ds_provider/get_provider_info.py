@@ -95,7 +95,8 @@ TRIGGERS: list[dict[str, Any]] = [
     {
         "integration-name": INTEGRATION,
         "python-modules": ["airflow_ds_provider.triggers.lifecycle"]
-        + [f"airflow_ds_provider.triggers.{name}" for name in _WAITED],
+        + [f"airflow_ds_provider.triggers.{name}" for name in _WAITED]
+        + ["airflow_ds_provider.triggers.asset_watchers"],
     }
 ]
 EXTRA_LINKS: list[str] = [

@@ -10,7 +10,7 @@ run's essentials (``id``, ``state``, ``time_finished``, ``lifecycle_details``, `
 docs/assets.md). On Airflow 3.3 the watcher checkpoints in the asset state store, so a triggerer
 restart neither repeats nor misses a run; on 3.0-3.2 it starts afresh after a restart.
 
-Set ``OCI_DS_EXAMPLE_WATCHED_JOB_ID`` (and ``OCI_DS_EXAMPLE_WATCH_INTERVAL``, seconds, default 60)
+Set ``OCI_DS_EXAMPLE_WATCHED_JOB_ID``, ``OCI_DS_EXAMPLE_REGION`` (and ``OCI_DS_EXAMPLE_WATCH_INTERVAL``, seconds, default 60)
 where the DAG is parsed: the watcher's arguments are fixed when the DAG is parsed. Triggered by
 hand the DAG finds no event and returns an empty list.
 """
@@ -28,9 +28,10 @@ from airflow_ds_provider.triggers.asset_watchers import DataScienceRunCompletedT
 
 JOB_ID = os.environ.get("OCI_DS_EXAMPLE_WATCHED_JOB_ID", "ocid1.datasciencejob.oc1.iad.example")
 WATCH_INTERVAL = float(os.environ.get("OCI_DS_EXAMPLE_WATCH_INTERVAL", "60"))
+REGION = os.environ.get("OCI_DS_EXAMPLE_REGION", "us-ashburn-1")
 
 TRAINING_RUNS = Asset(
-    uri=asset_uri(JOB_ID),
+    uri=asset_uri(JOB_ID, REGION),
     name="oci-datascience-training-job-runs",
     watchers=[
         AssetWatcher(
