@@ -1,32 +1,33 @@
 """
 ### OCI Data Science: register a model version and emit an Airflow Asset event
 
-The producer of a DAG pair (the consumer is ``example_ds_model_version_consumer``):
+The producer of a DAG pair (the consumer is ``example_ds_model_version_consumer``). A model
+version set lives on; each training registers a new version in it. Its asset is
+``oci-datascience://<region>/<version set OCID>`` (docs/assets.md), known when the DAG is
+written, so a consumer can be scheduled on it although each new version's OCID is not.
 
-1. ``create_project`` and ``create_version_set`` are **setup** tasks (a project and a model
-   version set for this run).
-2. ``register_version`` registers ``model_artifact.zip`` (shipped in
+1. ``register_version`` registers ``model_artifact.zip`` (shipped in
    ``airflow_ds_provider.example_assets``) as a new version of the set. Its ``outlets`` name the
-   asset alias ``oci-datascience-model-versions``: when the task succeeds, Airflow records an
-   asset event on the new model's own asset, ``oci-datascience://<region>/<model OCID>``, through
-   that alias, with the model's essentials in the event's ``extra`` (``id``, ``version_id``,
-   ``version_label``, ``model_version_set_id``, ``console_url``...; docs/assets.md). Every DAG
-   scheduled on the alias runs once per registered version.
-3. ``delete_version_set`` (with its models) and ``delete_project`` are **teardown** tasks.
+   set's asset: when the task succeeds, Airflow records one asset event whose ``extra`` is the new
+   model's essentials (``id``, ``version_id``, ``version_label``, ``model_version_set_id``,
+   ``uri``, ``console_url``...), and the scheduler runs every DAG scheduled on the asset.
+2. ``delete_version`` is a **teardown** task that deletes the version again, so the example leaves
+   nothing behind; drop it in your own DAG.
 
-A version set that lives on (the usual case) has an OCID known when the DAG is written: name
-``Asset("oci-datascience://<region>/<version set OCID>")`` in ``outlets`` instead and schedule
-the consumer on that asset; the event's ``extra`` is the same.
+To get an event on the new model's own asset instead (its URI is only known at run time), name an
+``AssetAlias`` in ``outlets``: the operators add the event through it.
 
 How to run it
 
 * Against the local emulator::
 
       python -m airflow_ds_provider.emulator --port 8090 --generate-key
-      # export the printed AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT, then
+      # export the printed AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT, create a model version set,
+      export OCI_DS_EXAMPLE_MODEL_VERSION_SET_ID=ocid1.datasciencemodelversionset...
       airflow dags test example_ds_model_version_asset
 
-* Against OCI: a connection ``oci_data_science_default`` with a default ``compartment_id``.
+* Against OCI: a connection ``oci_data_science_default``, and the set's OCID and region in
+  ``OCI_DS_EXAMPLE_MODEL_VERSION_SET_ID`` / ``OCI_DS_EXAMPLE_REGION`` where the DAG is parsed.
 """
 
 from __future__ import annotations
@@ -34,28 +35,24 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
-from airflow.sdk import DAG, AssetAlias, Param, XComArg
+from airflow.sdk import DAG, Asset, Param, XComArg
 
+from airflow_ds_provider.assets import asset_uri
 from airflow_ds_provider.example_assets import example_asset
-from airflow_ds_provider.operators.model_version_sets import (
-    DataScienceCreateModelVersionSetOperator,
-    DataScienceDeleteModelVersionSetOperator,
-    DataScienceRegisterModelVersionOperator,
-)
-from airflow_ds_provider.operators.projects import (
-    DataScienceCreateProjectOperator,
-    DataScienceDeleteProjectOperator,
-)
+from airflow_ds_provider.operators.model_version_sets import DataScienceRegisterModelVersionOperator
+from airflow_ds_provider.operators.models import DataScienceDeleteModelOperator
 
 MODEL_ARTIFACT = example_asset("model_artifact.zip")
+VERSION_SET_ID = os.environ.get(
+    "OCI_DS_EXAMPLE_MODEL_VERSION_SET_ID", "ocid1.datasciencemodelversionset.oc1.iad.example"
+)
+REGION = os.environ.get("OCI_DS_EXAMPLE_REGION", "us-ashburn-1")
 # Seconds between state reads. The emulator settles in seconds; on OCI use 60.
 POLL_INTERVAL = float(os.environ.get("OCI_DS_EXAMPLE_POLL_INTERVAL", "2"))
-#: The alias the consumer DAG is scheduled on.
-MODEL_VERSIONS = AssetAlias("oci-datascience-model-versions")
+#: The version set's asset: the consumer DAG is scheduled on it.
+MODEL_VERSIONS = Asset(uri=asset_uri(VERSION_SET_ID, REGION), name="linear-model-versions")
 
 CONN_ID = "{{ params.oci_conn_id }}"
-# An empty compartment makes the operators use the connection's ``compartment_id`` extra.
-COMPARTMENT_ID = "{{ params.compartment_id or '' }}"
 
 with DAG(
     dag_id="example_ds_model_version_asset",
@@ -67,53 +64,22 @@ with DAG(
     tags=["example", "oci", "data-science", "assets"],
     params={
         "oci_conn_id": Param("oci_data_science_default", type="string", description="OCI connection id"),
-        "compartment_id": Param(
-            None,
-            type=["null", "string"],
-            description="Compartment OCID; empty: the connection's compartment_id extra",
-        ),
         "version_label": Param("v1", type="string", description="Label of the new model version"),
     },
 ) as dag:
-    create_project = DataScienceCreateProjectOperator(
-        task_id="create_project",
-        oci_conn_id=CONN_ID,
-        compartment_id=COMPARTMENT_ID,
-        display_name="airflow-example-{{ run_id }}",
-        description="Created by the example_ds_model_version_asset DAG",
-    )
-    project_id = XComArg(create_project, key="resource_id")
-    create_version_set = DataScienceCreateModelVersionSetOperator(
-        task_id="create_version_set",
-        oci_conn_id=CONN_ID,
-        compartment_id=COMPARTMENT_ID,
-        project_id=project_id,
-        name="linear-model-{{ run_id }}",
-        description="Every version of the example linear model",
-    )
     register_version = DataScienceRegisterModelVersionOperator(
         task_id="register_version",
         oci_conn_id=CONN_ID,
-        model_version_set_id=XComArg(create_version_set, key="resource_id"),
-        version_label="{{ params.version_label }}",
+        model_version_set_id=VERSION_SET_ID,
+        version_label="{{ params.version_label }}-{{ run_id }}",
         artifact_path=MODEL_ARTIFACT,
         display_name="linear-model-{{ params.version_label }}",
         outlets=[MODEL_VERSIONS],
     )
-    delete_version_set = DataScienceDeleteModelVersionSetOperator(
-        task_id="delete_version_set",
+    delete_version = DataScienceDeleteModelOperator(
+        task_id="delete_version",
         oci_conn_id=CONN_ID,
-        model_version_set_id=XComArg(create_version_set, key="resource_id"),
-        is_delete_related_models=True,
+        model_id=XComArg(register_version, key="resource_id"),
         poll_interval=POLL_INTERVAL,
     )
-    delete_project = DataScienceDeleteProjectOperator(
-        task_id="delete_project",
-        oci_conn_id=CONN_ID,
-        project_id=project_id,
-        poll_interval=POLL_INTERVAL,
-    )
-
-    create_project >> create_version_set >> register_version
-    register_version >> delete_version_set.as_teardown(setups=create_version_set)
-    delete_version_set >> delete_project.as_teardown(setups=create_project)
+    register_version >> delete_version.as_teardown(setups=register_version)

@@ -11,7 +11,7 @@ import pytest
 
 from airflow_ds_provider.example_assets import ASSETS_DIR, example_asset, example_asset_names
 
-from ._helpers import EXAMPLES_DIR, leftovers
+from ._helpers import EXAMPLES_DIR, VERSION_SET_ENV, VERSION_SET_EXAMPLES, leftovers, seed_version_set
 from .conftest import GRACE_ENV, POLL_ENV
 
 EXAMPLES = sorted(path.name for path in EXAMPLES_DIR.glob("example_*.py"))
@@ -19,7 +19,7 @@ EXAMPLES = sorted(path.name for path in EXAMPLES_DIR.glob("example_*.py"))
 EVENT_DRIVEN = ("example_ds_job_run_watcher.py", "example_ds_model_version_consumer.py")
 
 
-def _parse_alone(example: str, folder: Path) -> Any:
+def _parse_alone(example: str, folder: Path, env: dict[str, str] | None = None) -> Any:
     """A DagBag of a DAGs folder holding nothing but a copy of ``example``."""
     from dag_db import dag_bag_class
 
@@ -30,6 +30,8 @@ def _parse_alone(example: str, folder: Path) -> Any:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(POLL_ENV, "0.1")
         mp.setenv(GRACE_ENV, "0")
+        for name, value in (env or {}).items():
+            mp.setenv(name, value)
         return DagBag(dag_folder=str(folder))
 
 
@@ -40,7 +42,12 @@ def test_every_example_is_covered() -> None:
 
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_example_copied_alone_parses_and_runs(example, tmp_path, run_dag, emu) -> None:
-    bag = _parse_alone(example, tmp_path)
+    seeded: dict[str, list[tuple[str, str]]] = {}
+    env = {}
+    if example in VERSION_SET_EXAMPLES:  # they register into a set that already exists
+        project_id, set_id = seed_version_set(emu)
+        seeded, env = {"project": [(project_id, "ACTIVE")]}, {VERSION_SET_ENV: set_id}
+    bag = _parse_alone(example, tmp_path, env)
     assert bag.import_errors == {}
     [dag] = bag.dags.values()
     assert dag.dag_id == example.removesuffix(".py")
@@ -49,7 +56,7 @@ def test_example_copied_alone_parses_and_runs(example, tmp_path, run_dag, emu) -
 
     assert result.state == "success", result.task_states()
     assert set(result.task_states().values()) == {"success"}
-    assert leftovers(emu) == {}
+    assert leftovers(emu) == seeded
     if example in EVENT_DRIVEN:
         assert result.xcom(dag.task_ids[0]) == []  # triggered by hand: no asset event to read
         return
