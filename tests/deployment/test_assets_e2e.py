@@ -1,14 +1,15 @@
 """Airflow Assets on a real Airflow 3.3 deployment.
 
 * ``example_ds_model_version_asset`` registers a model version; the scheduler runs
-  ``example_ds_model_version_consumer`` (scheduled on the asset alias) for it, once.
+  ``example_ds_model_version_consumer`` (scheduled on the version set's asset) for it, once.
 * ``example_ds_job_run_watcher``'s ``AssetWatcher`` (``DataScienceRunCompletedTrigger``, in the
   triggerer) turns each job run started outside Airflow (through the emulator's API, as an OCI
   schedule or the console would) into one asset event and one DAG run; after a triggerer
   SIGKILL and restart, the run that ended while it was down is reported once and none twice.
 
-The deployment is this module's own: the three examples, with the watched job's OCID in the
-environment the DAG processor parses them with (a watcher's arguments are fixed at parse time).
+The deployment is this module's own: the three examples, with the watched job's and the model
+version set's OCIDs in the environment the DAG processor parses them with (a watcher's
+arguments and an asset's URI are fixed at parse time).
 """
 
 from __future__ import annotations
@@ -39,10 +40,20 @@ def watched_job(emulator: EmulatorProcess) -> str:
 
 
 @pytest.fixture(scope="module")
+def version_set(emulator: EmulatorProcess) -> str:
+    """A long-lived model version set the producer registers into (named at parse time)."""
+    compartment = emulator.extra["compartment_id"]
+    project = emulator.client.create_project({"compartmentId": compartment, "displayName": "registry"}).data
+    body = {"compartmentId": compartment, "projectId": project["id"], "name": "linear-model"}
+    return emulator.client.create_model_version_set(body).data["id"]
+
+
+@pytest.fixture(scope="module")
 def assets_dep(
     airflow_deployment_factory: Callable[..., AirflowDeployment],
     emulator: EmulatorProcess,
     watched_job: str,
+    version_set: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[AirflowDeployment]:
     dags = tmp_path_factory.mktemp("dags") / "dags"
@@ -54,6 +65,7 @@ def assets_dep(
         "OCI_DS_EXAMPLE_POLL_INTERVAL": "1",
         "OCI_DS_EXAMPLE_WATCHED_JOB_ID": watched_job,
         "OCI_DS_EXAMPLE_WATCH_INTERVAL": "1",
+        "OCI_DS_EXAMPLE_MODEL_VERSION_SET_ID": version_set,
     }
     deployment = airflow_deployment_factory(dags, env=env, name="assets")
     yield deployment
@@ -120,7 +132,8 @@ def test_a_registered_version_runs_the_consumer_once_with_the_model_in_the_event
 
     [consumer_run] = _succeeded_runs(dep, CONSUMER, 1)
     [extra] = dep.xcom(CONSUMER, consumer_run["dag_run_id"], "new_versions")
-    assert (extra["id"], extra["version_label"], extra["uri"]) == (model["id"], "v9", asset_uri(model["id"]))
+    assert (extra["id"], extra["version_label"]) == (model["id"], f"v9-{run_id}")
+    assert (extra["uri"], extra["model_version_set_id"]) == (asset_uri(model["id"]), version_set)
     assert consumer_run["run_type"] == "asset_triggered"
 
 
