@@ -5,8 +5,8 @@ Scheduled on the job's asset, ``oci-datascience://<region>/<job OCID>``, which a
 ``AssetWatcher`` with :class:`~airflow_ds_provider.triggers.asset_watchers.DataScienceRunCompletedTrigger`
 updates: the triggerer polls the job's runs and records one asset event per run that reaches a
 terminal state (SUCCEEDED, FAILED, CANCELED, NEEDS_ATTENTION), whoever started it: an OCI
-schedule, the console, another DAG. ``finished_runs`` reads the events: each ``extra`` is the
-run's essentials (``id``, ``state``, ``time_finished``, ``lifecycle_details``, ``console_url``...;
+schedule, the console, another DAG. ``finished_runs`` reads the events: each ``extra["payload"]`` is
+the run's essentials (``id``, ``state``, ``time_finished``, ``lifecycle_details``, ``console_url``...;
 docs/assets.md). On Airflow 3.3 the watcher checkpoints in the asset state store, so a triggerer
 restart neither repeats nor misses a run; on 3.0-3.2 it starts afresh after a restart.
 
@@ -57,7 +57,8 @@ with DAG(
         found = []
         for events in (triggering_asset_events or {}).values():
             for event in events:
-                extra = dict(event.extra)
+                # Airflow wraps a trigger's event: {"from_trigger": True, "payload": <the event>}
+                extra = dict(event.extra.get("payload") or {})
                 print(f"job run {extra.get('id')} ended {extra.get('state')} at {extra.get('time_finished')}")
                 found.append(extra)
         return found

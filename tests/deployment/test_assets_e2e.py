@@ -153,8 +153,8 @@ def test_each_run_started_outside_airflow_triggers_the_watcher_dag_once_across_a
     first = _finished_run(emulator, watched_job, "outside-1")
     dag_runs = _succeeded_runs(dep, WATCHER, 1)
     assert _reported(dep, dag_runs) == [first]
-    assert [e["extra"]["id"] for e in _events(dep, asset_id)] == [first]
-    event = _events(dep, asset_id)[0]["extra"]
+    assert [e["extra"]["payload"]["id"] for e in _events(dep, asset_id)] == [first]
+    event = _events(dep, asset_id)[0]["extra"]["payload"]
     assert (event["state"], event["parent_id"], event["resource"]) == ("SUCCEEDED", watched_job, "job_run")
     wait_for(
         lambda: _checkpoint(dep, asset_id) == [first], timeout=60, desc="the checkpoint of the first run"
@@ -171,4 +171,6 @@ def test_each_run_started_outside_airflow_triggers_the_watcher_dag_once_across_a
     dag_runs = _succeeded_runs(dep, WATCHER, 3)
     assert len(dag_runs) == 3
     assert _reported(dep, dag_runs) == sorted([first, second, third])
-    assert sorted(e["extra"]["id"] for e in _events(dep, asset_id)) == sorted([first, second, third])
+    assert sorted(e["extra"]["payload"]["id"] for e in _events(dep, asset_id)) == sorted(
+        [first, second, third]
+    )

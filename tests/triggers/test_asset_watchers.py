@@ -36,7 +36,7 @@ class Store:
 
 
 def _watcher(world, store: Store, **kwargs: Any) -> DataScienceRunCompletedTrigger:
-    trigger = DataScienceRunCompletedTrigger(job_id=world.job, poll_interval=0.05, **kwargs)
+    trigger = DataScienceRunCompletedTrigger(job_id=world.job, **{"poll_interval": 0.05, **kwargs})
     trigger.asset_state_store = store
     return trigger
 
@@ -103,12 +103,15 @@ async def test_a_restart_reports_what_ended_while_down_and_repeats_nothing(world
 
 async def test_killed_right_after_an_event_reports_it_again_rather_than_missing_it(world) -> None:
     store = Store()
-    gen = _watcher(world, store).run()
+    gen = _watcher(world, store, poll_interval=0.5).run()
     pending = await _baseline(gen, store)
     run = world.job_run(duration=0)
     assert (await asyncio.wait_for(pending, 30)).payload["id"] == run
-    await gen.aclose()  # before the checkpoint write: the event may not be stored by Airflow yet
+    pending = asyncio.ensure_future(anext(gen))  # the triggerer goes on, and is killed at once
+    await asyncio.sleep(0.1)  # before Airflow has stored the event: no checkpoint of it yet
     assert run not in store.values[CHECKPOINT_KEY]
+    pending.cancel()
+    await asyncio.gather(pending, return_exceptions=True)
 
     gen = _watcher(world, store).run()
     assert (await _next(gen))["id"] == run
