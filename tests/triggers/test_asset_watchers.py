@@ -16,7 +16,7 @@ import pytest
 from airflow_ds_provider._compat import has_asset_state_store
 from airflow_ds_provider.triggers.asset_watchers import CHECKPOINT_KEY, DataScienceRunCompletedTrigger
 
-pytestmark = pytest.mark.skipif(not has_asset_state_store(), reason="asset state store: Airflow 3.3+")
+needs_store = pytest.mark.skipif(not has_asset_state_store(), reason="asset state store: Airflow 3.3+")
 
 
 class Store:
@@ -57,6 +57,7 @@ async def _baseline(gen, store: Store) -> asyncio.Future:
     return task
 
 
+@needs_store
 async def test_reports_each_run_that_ends_once_and_not_the_history(world) -> None:
     old = world.job_run(duration=0)
     _finish(world, old)
@@ -80,6 +81,7 @@ async def test_reports_each_run_that_ends_once_and_not_the_history(world) -> Non
     assert sorted(store.values[CHECKPOINT_KEY]) == sorted([old, first, second])
 
 
+@needs_store
 async def test_a_restart_reports_what_ended_while_down_and_repeats_nothing(world) -> None:
     store = Store()
     gen = _watcher(world, store).run()
@@ -101,6 +103,7 @@ async def test_a_restart_reports_what_ended_while_down_and_repeats_nothing(world
     await gen.aclose()
 
 
+@needs_store
 async def test_killed_right_after_an_event_reports_it_again_rather_than_missing_it(world) -> None:
     store = Store()
     gen = _watcher(world, store, poll_interval=0.5).run()
@@ -116,6 +119,29 @@ async def test_killed_right_after_an_event_reports_it_again_rather_than_missing_
     gen = _watcher(world, store).run()
     assert (await _next(gen))["id"] == run
     await gen.aclose()
+
+
+async def test_without_a_store_a_new_instance_starts_afresh(world) -> None:
+    """Airflow 3.0-3.2 (no asset state store): the checkpoint is in memory."""
+    trigger = DataScienceRunCompletedTrigger(job_id=world.job, poll_interval=0.05)
+    trigger.asset_state_store = None  # what those versions (and a watcher-less run) give
+    gen = trigger.run()
+    pending = asyncio.ensure_future(anext(gen))
+    while trigger._memory is None:
+        await asyncio.sleep(0.02)
+    run = world.job_run(duration=0)
+    assert (await asyncio.wait_for(pending, 30)).payload["id"] == run
+    await gen.aclose()
+    ended_while_down = world.job_run(duration=0)
+    _finish(world, ended_while_down)
+
+    again = DataScienceRunCompletedTrigger(job_id=world.job, poll_interval=0.05)
+    again.asset_state_store = None
+    gen = again.run()
+    with pytest.raises(TimeoutError):  # neither the old run nor the one that ended while down
+        await asyncio.wait_for(anext(gen), 1.0)
+    await gen.aclose()
+    assert sorted(again._memory) == sorted([run, ended_while_down])
 
 
 def test_serializes_to_its_own_kwargs(world) -> None:
