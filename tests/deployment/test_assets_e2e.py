@@ -121,7 +121,7 @@ def _reported(dep: AirflowDeployment, dag_runs: list[dict[str, Any]]) -> list[st
 
 
 def test_a_registered_version_runs_the_consumer_once_with_the_model_in_the_event(
-    assets_dep, emulator
+    assets_dep, emulator, version_set
 ) -> None:
     dep = assets_dep
     for dag_id in (PRODUCER, CONSUMER):
