@@ -120,6 +120,15 @@ def has_task_state_store() -> bool:
 
 
 @cache
+def has_asset_state_store() -> bool:
+    """The triggerer gives an event trigger its watched assets' state store (3.3+); without it an
+    asset watcher keeps its checkpoint in memory (lost on a triggerer restart)."""
+    from airflow.sdk.execution_time import context
+
+    return hasattr(context, "AssetStateStoreAccessors")
+
+
+@cache
 def has_declarative_conn_fields() -> bool:
     """Airflow reads the connection form from the provider info's ``conn-fields`` (3.2+).
 
@@ -219,6 +228,7 @@ __all__ = [
     "aextra_dejson",
     "aget_connection",
     "conf",
+    "has_asset_state_store",
     "has_declarative_conn_fields",
     "has_task_state_store",
     "has_trigger_on_kill",

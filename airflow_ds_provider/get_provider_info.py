@@ -95,7 +95,8 @@ TRIGGERS: list[dict[str, Any]] = [
     {
         "integration-name": INTEGRATION,
         "python-modules": ["airflow_ds_provider.triggers.lifecycle"]
-        + [f"airflow_ds_provider.triggers.{name}" for name in _WAITED],
+        + [f"airflow_ds_provider.triggers.{name}" for name in _WAITED]
+        + ["airflow_ds_provider.triggers.asset_watchers"],
     }
 ]
 EXTRA_LINKS: list[str] = [
@@ -142,6 +143,10 @@ def get_provider_info() -> dict[str, Any]:
             {"integration-name": INTEGRATION, "python-modules": ["airflow_ds_provider.hooks.data_science"]}
         ],
         "connection-types": [connection_type()],
+        # oci-datascience://<region>/<ocid> (airflow_ds_provider.assets, docs/assets.md)
+        "asset-uris": [
+            {"schemes": ["oci-datascience"], "handler": "airflow_ds_provider.assets.sanitize_uri"}
+        ],
     }
     for key, value in (
         ("operators", OPERATORS),

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_ds_provider.lineage import DataScienceLineageMixin
 from airflow_ds_provider.links.console import DataScienceConsoleLink
+from airflow_ds_provider.operators._assets import emit_assets
 from airflow_ds_provider.operators._resource_actions import (
     UPDATE_FIELDS,
     ChangeCompartmentOperator,
@@ -115,6 +116,12 @@ class DataScienceCreateModelDeploymentOperator(DataScienceLineageMixin, DataScie
         )
         data = create_resource(self, context, _DEPLOYMENT, body)
         return self.wait(context, data["id"], initial=data)
+
+    def on_wait_success(self, context: Context, data: Any) -> Any:
+        """The ACTIVE deployment's JSON; fills the asset events of the ``outlets`` (docs/assets.md)."""
+        if isinstance(data, dict):
+            emit_assets(self, context, _DEPLOYMENT, data)
+        return data
 
 
 class DataScienceUpdateModelDeploymentOperator(LifecycleActionOperator):

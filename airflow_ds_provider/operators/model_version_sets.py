@@ -22,6 +22,7 @@ from airflow_ds_provider.operators._adoption import (
     first_try_of_budget,
     made_by,
 )
+from airflow_ds_provider.operators._assets import emit_assets
 from airflow_ds_provider.operators._body import airflow_identity_tags
 from airflow_ds_provider.operators._model_artifact import artifact_file, upload_model_artifact
 from airflow_ds_provider.operators._resource_actions import (
@@ -348,6 +349,7 @@ class DataScienceRegisterModelVersionOperator(DataScienceLineageMixin, DataScien
             model.get("modelVersionSetId"),
             model.get("lifecycleState"),
         )
+        emit_assets(self, context, "model", model)
         return model
 
     def _set_by_id(self, set_id: str) -> dict[str, Any]:

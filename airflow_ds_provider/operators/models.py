@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_ds_provider.lineage import DataScienceLineageMixin
 from airflow_ds_provider.links.console import DataScienceConsoleLink
+from airflow_ds_provider.operators._assets import emit_assets
 from airflow_ds_provider.operators._model_artifact import artifact_file, upload_model_artifact
 from airflow_ds_provider.operators._resource_actions import (
     ChangeCompartmentOperator,
@@ -103,7 +104,9 @@ class DataScienceCreateModelOperator(DataScienceLineageMixin, DataScienceBaseOpe
             "CreateModelDetails",
             **first_class,
         )
-        return create_resource(self, context, _MODEL, body)
+        model = create_resource(self, context, _MODEL, body)
+        emit_assets(self, context, _MODEL, model)
+        return model
 
 
 class DataScienceUpdateModelOperator(UpdateResourceOperator):
@@ -250,7 +253,7 @@ class DataScienceCreateModelArtifactOperator(DataScienceLineageMixin, DataScienc
         model_id = require_str(self.model_id, "model_id")
         path = artifact_file(self.artifact_path)
         self.publish(context, model_id)
-        return upload_model_artifact(
+        result = upload_model_artifact(
             self,
             context,
             model_id,
@@ -258,6 +261,9 @@ class DataScienceCreateModelArtifactOperator(DataScienceLineageMixin, DataScienc
             content_disposition=self.content_disposition,
             if_match=self.if_match,
         )
+        if self.outlets:  # the event describes the model, read after the upload
+            emit_assets(self, context, _MODEL, self.read_resource(model_id, resource=_MODEL) or {})
+        return result
 
 
 class _ProvenanceOperator(DataScienceBaseOperator):

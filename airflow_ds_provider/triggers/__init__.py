@@ -16,6 +16,8 @@ _CLASSES: dict[str, str] = {
     "DataScienceLifecycleTrigger": f"{__name__}.lifecycle",
     # beyond the one per resource: waits for the next run a schedule starts
     "DataScienceScheduleRunTrigger": f"{__name__}.schedules",
+    # an AssetWatcher's event trigger: every run of a job or pipeline that ends
+    "DataScienceRunCompletedTrigger": f"{__name__}.asset_watchers",
     **{f"DataScience{r.class_stem}Trigger": f"{__name__}.{r.module}" for r in waitable()},
 }
 __all__ = sorted(_CLASSES)

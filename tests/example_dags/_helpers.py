@@ -8,7 +8,10 @@ from airflow_ds_provider.emulator import Emulator
 from airflow_ds_provider.example_assets import ASSETS_DIR
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "example_dags"
-__all__ = ["ASSETS_DIR", "EXAMPLES_DIR", "created", "deferred_tasks", "leftovers"]
+__all__ = ["ASSETS_DIR", "EXAMPLES_DIR", "created", "deferred_tasks", "leftovers", "seed_version_set"]
+#: Examples that register into a model version set named by this variable when they are parsed.
+VERSION_SET_ENV = "OCI_DS_EXAMPLE_MODEL_VERSION_SET_ID"
+VERSION_SET_EXAMPLES = ("example_ds_model_version_asset.py", "example_ds_model_version_consumer.py")
 #: Resource kinds the examples create (work requests are records, not resources to delete).
 RESOURCE_KINDS = (
     "project",
@@ -52,3 +55,14 @@ def deferred_tasks(messages: list[str]) -> list[str]:
         elif message.startswith("[DAG TEST] running trigger in line") and current not in found:
             found.append(current)
     return found
+
+
+def seed_version_set(emu: Emulator) -> tuple[str, str]:
+    """A project and an ACTIVE model version set in it (through the hook); their OCIDs."""
+    from airflow_ds_provider.hooks.data_science import DataScienceHook
+
+    hook = DataScienceHook()
+    compartment = hook.config.compartment_id
+    project = hook.create_project({"compartmentId": compartment, "displayName": "registry"}).data["id"]
+    body = {"compartmentId": compartment, "projectId": project, "name": "linear-model"}
+    return project, hook.create_model_version_set(body).data["id"]

@@ -18,6 +18,12 @@ EXAMPLE_IDS = {
     "example_ds_pipeline",
     "example_ds_sensors",
 }
+#: Examples about Airflow Assets: scheduled on an asset (or emitting one), documented the same way.
+ASSET_EXAMPLE_IDS = {
+    "example_ds_job_run_watcher",
+    "example_ds_model_version_asset",
+    "example_ds_model_version_consumer",
+}
 
 
 @pytest.fixture(scope="module")
@@ -45,11 +51,18 @@ def offline_dagbag():
 def test_all_examples_import_without_errors_or_warnings(offline_dagbag):
     bag, caught = offline_dagbag
     assert bag.import_errors == {}
-    assert set(bag.dag_ids) == EXAMPLE_IDS
+    assert set(bag.dag_ids) == EXAMPLE_IDS | ASSET_EXAMPLE_IDS
     from_examples = [w for w in caught if str(EXAMPLES_DIR) in str(w.filename)]
     assert from_examples == [], [f"{w.filename}:{w.lineno}: {w.message}" for w in from_examples]
     provider = [w for w in caught if "airflow_ds_provider" in str(w.filename)]
     assert provider == [], [f"{w.filename}:{w.lineno}: {w.message}" for w in provider]
+
+
+@pytest.mark.parametrize("dag_id", sorted(ASSET_EXAMPLE_IDS))
+def test_asset_example_is_documented_and_tagged(offline_dagbag, dag_id):
+    dag = offline_dagbag[0].dags[dag_id]
+    assert {"example", "oci", "data-science", "assets"} <= set(dag.tags)
+    assert dag.doc_md and "docs/assets.md" in dag.doc_md
 
 
 @pytest.mark.parametrize("dag_id", sorted(EXAMPLE_IDS))
