@@ -141,9 +141,9 @@ def test_importing_the_provider_records_builds_no_dataclass():
         "    return orig(cls, *a, **k)\n"
         "dataclasses._process_class = spy\n"
         "import airflow_ds_provider.client.waiter, airflow_ds_provider.logs.search\n"
-        "import airflow_ds_provider.schedule_runs\n"
+        "import airflow_ds_provider.schedule_runs, airflow_ds_provider.lifecycle\n"
         "print(sorted(b for b in built if b in "
-        "('StateCheck', 'StateWaiter', 'LogRecord', 'SearchRequest', 'RunTarget')))"
+        "('StateCheck', 'StateWaiter', 'LogRecord', 'SearchRequest', 'RunTarget', 'Transition')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
