@@ -22,7 +22,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
+from airflow_ds_provider._lazy_dataclass import lazy_dataclass
 from airflow_ds_provider.resources import RESOURCES, Resource
 
 
@@ -231,7 +233,7 @@ DELETED = frozenset({"DELETED"})
 # --- transitions the service makes by itself (used by the emulator) -------------------------------
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Transition:
     """One action's path: the transient state entered at once and the default settled state."""
 
@@ -240,9 +242,20 @@ class Transition:
     failed: str = "FAILED"
 
 
-#: (resource, action) -> its path, from the resource table's actions.
-TRANSITIONS: dict[tuple[str, str], Transition] = {
-    (resource.name, action_name): Transition(action.transient, action.settled, action.failed or "FAILED")
-    for resource in RESOURCES.values()
-    for action_name, action in resource.actions.items()
-}
+#: (resource, action) -> its path, from the resource table's actions. Built on first use (PEP 562
+#: ``__getattr__`` below): only the emulator and the client's completion checks read it, never a
+#: DAG parse.
+TRANSITIONS: dict[tuple[str, str], Transition]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TRANSITIONS":
+        table = {
+            (resource.name, action_name): Transition(
+                action.transient, action.settled, action.failed or "FAILED"
+            )
+            for resource in RESOURCES.values()
+            for action_name, action in resource.actions.items()
+        }
+        return globals().setdefault("TRANSITIONS", table)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

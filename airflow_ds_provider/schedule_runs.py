@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from airflow_ds_provider._lazy_dataclass import lazy_dataclass
 from airflow_ds_provider.logs.search import parse_time
 from airflow_ds_provider.spec import get_operation
 
@@ -33,7 +33,7 @@ _ACTIONS = {
 }
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class RunTarget:
     """What a schedule starts.
 

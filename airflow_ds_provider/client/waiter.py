@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from airflow_ds_provider._lazy_dataclass import lazy_dataclass
 from airflow_ds_provider.client.errors import ResourceFailedError, WaitTimeoutError
 from airflow_ds_provider.lifecycle import Lifecycle, Outcome, get_lifecycle
 from airflow_ds_provider.resources import EXPLAIN_WORK_REQUEST_ERRORS, get_resource
@@ -19,7 +20,7 @@ from airflow_ds_provider.resources import EXPLAIN_WORK_REQUEST_ERRORS, get_resou
 log = logging.getLogger("airflow_ds_provider.client")
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class StateCheck:
     """The reading of one observed resource.
 
@@ -146,7 +147,7 @@ def seconds(name: str, value: Any, *, allow_zero: bool = False, optional: bool =
     return float(value)
 
 
-@dataclass
+@lazy_dataclass()
 class StateWaiter:
     """State of one wait (deadline, last state); the sync and async loops drive it.
 

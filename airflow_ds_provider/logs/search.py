@@ -19,9 +19,9 @@ import datetime as dt
 import zlib
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from airflow_ds_provider._lazy_dataclass import lazy_dataclass
 from airflow_ds_provider.client.errors import BadRequestError, DataScienceError
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ class LogSearchError(DataScienceError):
     """A search could not be completed (e.g. "too large" even for a 1 ms window)."""
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class LogRecord:
     """One log record of a job run.
 
@@ -197,7 +197,7 @@ def is_too_large(exc: BaseException) -> bool:
     return isinstance(exc, BadRequestError) and "too large" in (exc.message or "").lower()
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SearchRequest:
     """One request of a :class:`SearchPlan`: arguments of ``client.search_logs``."""
 
