@@ -88,7 +88,12 @@ def _offences(path: Path) -> list[str]:
         if isinstance(node, ast.ImportFrom) and node.module:
             if node.module in MOVING_MODULES:
                 found.append(f"from {node.module} import ...")
-            elif node.module.startswith("airflow.") or node.module == "airflow":
+            elif (
+                (node.module.startswith("airflow.") or node.module == "airflow")
+                and not node.module.startswith(
+                    "airflow.providers."  # other providers' own modules (the optional OpenLineage one) are not Airflow's
+                )
+            ):
                 found += [f"from {node.module} import {a.name}" for a in node.names if a.name in MOVING_NAMES]
         elif isinstance(node, ast.Import):
             found += [f"import {a.name}" for a in node.names if a.name in MOVING_MODULES]
