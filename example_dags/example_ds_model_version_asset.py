@@ -50,7 +50,7 @@ REGION = os.environ.get("OCI_DS_EXAMPLE_REGION", "us-ashburn-1")
 # Seconds between state reads. The emulator settles in seconds; on OCI use 60.
 POLL_INTERVAL = float(os.environ.get("OCI_DS_EXAMPLE_POLL_INTERVAL", "2"))
 #: The version set's asset: the consumer DAG is scheduled on it.
-MODEL_VERSIONS = Asset(uri=asset_uri(VERSION_SET_ID, REGION), name="linear-model-versions")
+MODEL_VERSIONS = Asset(asset_uri(VERSION_SET_ID, REGION))  # named by its URI: one asset per version set
 
 CONN_ID = "{{ params.oci_conn_id }}"
 

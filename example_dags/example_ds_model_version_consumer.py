@@ -26,7 +26,7 @@ VERSION_SET_ID = os.environ.get(
     "OCI_DS_EXAMPLE_MODEL_VERSION_SET_ID", "ocid1.datasciencemodelversionset.oc1.iad.example"
 )
 REGION = os.environ.get("OCI_DS_EXAMPLE_REGION", "us-ashburn-1")
-MODEL_VERSIONS = Asset(uri=asset_uri(VERSION_SET_ID, REGION), name="linear-model-versions")
+MODEL_VERSIONS = Asset(asset_uri(VERSION_SET_ID, REGION))  # named by its URI: one asset per version set
 
 with DAG(
     dag_id="example_ds_model_version_consumer",
