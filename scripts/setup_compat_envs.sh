@@ -5,6 +5,7 @@
 # Airflow's published constraint files cannot be reached from CI, so each environment was
 # resolved once (RESOLVE=1) and frozen into the repository. Idempotent and fast when already
 # done: an environment whose stamp matches its constraints file and pyproject.toml is left as is.
+# The environments are built side by side.
 #
 # Usage: scripts/setup_compat_envs.sh [3.3 3.0 3.1 3.2]   (default: all four)
 #        RESOLVE=1 scripts/setup_compat_envs.sh 3.0   re-resolve and rewrite constraints/airflow-3.0.txt
@@ -52,4 +53,19 @@ setup_one() {
     echo "$venv ready: apache-airflow $want"
 }
 
-for v in "${versions[@]}"; do setup_one "$v"; done
+# The environments are independent: build them side by side (each pip mostly unpacks wheels
+# from the local cache, one core each), then print each one's output in order.
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+started=$SECONDS
+for v in "${versions[@]}"; do
+    ( rc=0; setup_one "$v" >"$logs/$v" 2>&1 || rc=$?; echo "$rc" >"$logs/$v.rc" ) &
+done
+wait
+failed=0
+for v in "${versions[@]}"; do
+    cat "$logs/$v"
+    [ "$(cat "$logs/$v.rc")" = 0 ] || { echo "setting up Airflow $v failed" >&2; failed=1; }
+done
+echo "virtual environments (${versions[*]}): $((SECONDS - started)) s wall"
+exit "$failed"
