@@ -129,6 +129,9 @@ class AirflowDeployment(AirflowRestApi):
                 "AIRFLOW__API__BASE_URL": self.base_url,
                 "AIRFLOW__API__WORKERS": "1",
                 "AIRFLOW__API__SECRET_KEY": secrets.token_hex(16),
+                # 3.0 answers ``xcomEntries/...?deserialize=true`` with 400 unless this is on
+                # (3.3 dropped the option: it always may deserialize).
+                "AIRFLOW__API__ENABLE_XCOM_DESERIALIZE_SUPPORT": "True",
                 "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
                 # 3.0 leaves the issuer unset, which PyJWT 2.10+ refuses ("Issuer (iss) must be a string").
                 "AIRFLOW__API_AUTH__JWT_ISSUER": "ds-provider-deployment-tests",
@@ -153,7 +156,8 @@ class AirflowDeployment(AirflowRestApi):
         """Run one ``airflow`` CLI command with the deployment's environment."""
         result = subprocess.run(
             [str(_AIRFLOW_BIN), *args],
-            env=self.env,
+            # 3.0's CLI logs INFO lines to stdout, before the JSON of ``-o json``.
+            env={**self.env, "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING"},
             cwd=self.home,
             capture_output=True,
             text=True,
