@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import airflow
 
-#: minor version -> feature -> present
+#: minor version -> feature -> present (``crashed_task_retried``: the Task SDK supervisor reports a
+#: task runner that died with retries left UP_FOR_RETRY; 3.0 reports it FAILED; tests only)
 FEATURES: dict[tuple[int, int], dict[str, bool]] = {
     (3, 0): {
         "retry_policy": False,
@@ -18,6 +19,7 @@ FEATURES: dict[tuple[int, int], dict[str, bool]] = {
         "conn_fields": False,
         "aget_connection": False,
         "aextra_dejson": False,
+        "crashed_task_retried": False,
     },
     (3, 1): {
         "retry_policy": False,
@@ -26,6 +28,7 @@ FEATURES: dict[tuple[int, int], dict[str, bool]] = {
         "conn_fields": False,
         "aget_connection": True,
         "aextra_dejson": False,
+        "crashed_task_retried": True,
     },
     (3, 2): {
         "retry_policy": False,
@@ -34,6 +37,7 @@ FEATURES: dict[tuple[int, int], dict[str, bool]] = {
         "conn_fields": True,
         "aget_connection": True,
         "aextra_dejson": False,
+        "crashed_task_retried": True,
     },
     (3, 3): {
         "retry_policy": True,
@@ -42,6 +46,7 @@ FEATURES: dict[tuple[int, int], dict[str, bool]] = {
         "conn_fields": True,
         "aget_connection": True,
         "aextra_dejson": True,
+        "crashed_task_retried": True,
     },
 }
 

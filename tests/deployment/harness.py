@@ -35,6 +35,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from compat.features import has
 from procs import (
     find_by_title,
     free_port,
@@ -129,6 +130,9 @@ class AirflowDeployment(AirflowRestApi):
                 "AIRFLOW__API__BASE_URL": self.base_url,
                 "AIRFLOW__API__WORKERS": "1",
                 "AIRFLOW__API__SECRET_KEY": secrets.token_hex(16),
+                # 3.0 answers ``xcomEntries/...?deserialize=true`` with 400 unless this is on
+                # (3.3 dropped the option: it always may deserialize).
+                "AIRFLOW__API__ENABLE_XCOM_DESERIALIZE_SUPPORT": "True",
                 "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
                 # 3.0 leaves the issuer unset, which PyJWT 2.10+ refuses ("Issuer (iss) must be a string").
                 "AIRFLOW__API_AUTH__JWT_ISSUER": "ds-provider-deployment-tests",
@@ -153,7 +157,8 @@ class AirflowDeployment(AirflowRestApi):
         """Run one ``airflow`` CLI command with the deployment's environment."""
         result = subprocess.run(
             [str(_AIRFLOW_BIN), *args],
-            env=self.env,
+            # 3.0's CLI logs INFO lines to stdout, before the JSON of ``-o json``.
+            env={**self.env, "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING"},
             cwd=self.home,
             capture_output=True,
             text=True,
@@ -416,6 +421,24 @@ class AirflowDeployment(AirflowRestApi):
             return proc.pid if kind == "runner" else proc.ppid()
 
         return wait_for(probe, timeout=timeout, desc=f"worker process of {dag_id}/{run_id}/{task_id}")
+
+    #: Airflow retries a try whose task runner died (SIGKILL, OOM) when ``retries`` allows (3.1+).
+    #: Airflow 3.0's supervisor reports such a try FAILED whatever ``retries`` says.
+    crashed_try_is_retried: bool = has("crashed_task_retried")
+
+    def retry_crashed_try(self, dag_id: str, run_id: str, task_id: str, *, timeout: float = 120) -> None:
+        """After a test killed the TI's task runner: let the next try run.
+
+        Airflow 3.1+ retries it by itself (nothing to do). On 3.0 the try fails with its retries
+        unused, so this waits for ``failed`` and clears the TI, as a user would; the next try
+        adopts what is still in progress, but counts as a deliberate clear (a new budget of
+        tries), so it does not adopt what already reached its success state.
+        """
+        if self.crashed_try_is_retried:
+            return
+        ti = self.wait_for_ti(dag_id, run_id, task_id, {"failed", "up_for_retry"}, timeout=timeout)
+        assert ti["state"] == "failed", f"Airflow 3.0 fails a crashed try at once: {ti}"
+        self.clear_ti(dag_id, run_id, task_id)
 
     def __enter__(self) -> AirflowDeployment:
         return self.start()

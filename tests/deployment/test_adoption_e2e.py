@@ -24,6 +24,12 @@ from test_examples_e2e import assert_log_is_clean, trigger
 from airflow_ds_provider.spec import get_operation
 
 pytestmark = pytest.mark.deployment
+#: Airflow 3.0 fails a try whose worker died instead of retrying it; a clear by hand is a new
+#: budget of tries, which does not adopt what already reached its success state.
+needs_crash_retry = pytest.mark.skipif(
+    not AirflowDeployment.crashed_try_is_retried,
+    reason="Airflow 3.0 does not retry a crashed try (docs/COMPATIBILITY.md, 'Known limits')",
+)
 
 DAGS = Path(__file__).parent / "dags_adoption"
 sys.path.insert(0, str(DAGS))
@@ -106,6 +112,7 @@ def _assert_one_adopted(dep: AirflowDeployment, emulator: EmulatorProcess, kind:
     return log
 
 
+@needs_crash_retry
 def test_a_worker_killed_right_after_each_create_is_retried_into_the_same_resource(
     dep: AirflowDeployment, emulator: EmulatorProcess
 ):
@@ -138,6 +145,7 @@ def test_a_lost_create_answer_and_a_failed_try_leave_one_resource_each(
         _assert_one_adopted(dep, emulator, kind, run_id)
 
 
+@needs_crash_retry
 def test_a_run_that_succeeded_while_its_worker_died_is_adopted_not_rerun(
     dep: AirflowDeployment, emulator: EmulatorProcess
 ):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from compat.features import has
 from harness import COMPONENTS, AirflowDeployment
 from procs import wait_for
 
@@ -125,9 +126,14 @@ def test_mark_deferred_task_failed_runs_trigger_on_kill(
 
     dep.set_ti_state(DEFER_DAG, run_id, DEFER_TASK, "failed")
 
-    wait_for(lambda: (marker_dir / "on_kill").exists(), timeout=90, desc="trigger on_kill marker")
     [trigger_pid] = marker_pids(marker_dir, "trigger_started.log")
-    assert marker_pids(marker_dir, "on_kill") == [trigger_pid], "on_kill ran in the triggerer"
+    if has("trigger_on_kill"):
+        wait_for(lambda: (marker_dir / "on_kill").exists(), timeout=90, desc="trigger on_kill marker")
+        assert marker_pids(marker_dir, "on_kill") == [trigger_pid], "on_kill ran in the triggerer"
+    else:  # 3.0-3.2: the triggerer cancels the trigger and calls cleanup() only
+        wait_for(lambda: marker_lines(marker_dir, "cleanup.log"), timeout=90, desc="trigger cleanup marker")
+        assert marker_pids(marker_dir, "cleanup.log") == [trigger_pid]
+        assert not (marker_dir / "on_kill").exists(), "this Airflow has no trigger on_kill"
     dep.wait_for_dag_run(DEFER_DAG, run_id, {"failed"}, timeout=60)
     assert dep.get_ti(DEFER_DAG, run_id, DEFER_TASK)["state"] == "failed"
     assert not marker_lines(marker_dir, "complete.log"), "execute_complete must not run"
@@ -141,7 +147,8 @@ def test_clearing_deferred_task_runs_on_kill_and_reruns(
 
     dep.clear_ti(DEFER_DAG, run_id, DEFER_TASK)
 
-    wait_for(lambda: (marker_dir / "on_kill").exists(), timeout=90, desc="trigger on_kill marker")
+    killed = "on_kill" if has("trigger_on_kill") else "cleanup.log"  # 3.0-3.2: no trigger on_kill
+    wait_for(lambda: (marker_dir / killed).exists(), timeout=90, desc=f"trigger {killed} marker")
     # The cleared task runs again as try 2 and defers on a fresh trigger.
     dep.wait_for_ti(DEFER_DAG, run_id, DEFER_TASK, {"deferred"}, timeout=120, min_try_number=2)
     wait_for(
@@ -151,7 +158,7 @@ def test_clearing_deferred_task_runs_on_kill_and_reruns(
     go_file.write_text("payload-3")
     dep.wait_for_dag_run(DEFER_DAG, run_id, {"success"}, timeout=120)
     assert [line.split()[1] for line in marker_lines(marker_dir, "execute.log")] == ["try=1", "try=2"]
-    assert len(marker_lines(marker_dir, "on_kill")) == 1
+    assert len(marker_lines(marker_dir, "on_kill")) == (1 if has("trigger_on_kill") else 0)
     assert dep.xcom(DEFER_DAG, run_id, DEFER_TASK) == "payload-3"
 
 
@@ -166,6 +173,7 @@ def test_killed_worker_process_is_retried(harness_deployment: AirflowDeployment,
     supervisor = dep.find_task_process(RETRY_DAG, run_id, RETRY_TASK, kind="supervisor")
     assert supervisor != pid
     os.kill(pid, signal.SIGKILL)
+    dep.retry_crashed_try(RETRY_DAG, run_id, RETRY_TASK)  # 3.0 fails the try: clear it
 
     dep.wait_for_dag_run(RETRY_DAG, run_id, {"success"}, timeout=150)
     ti = dep.get_ti(RETRY_DAG, run_id, RETRY_TASK)

@@ -184,6 +184,7 @@ def test_worker_killed_while_polling_then_the_retry_adopts_the_run(
     )
 
     os.kill(dep.find_task_process(dag_id, dag_run, "run_pipeline"), signal.SIGKILL)
+    dep.retry_crashed_try(dag_id, dag_run, "run_pipeline")  # 3.0 fails the try: clear it
 
     dep.wait_for_dag_run(dag_id, dag_run, {"success"}, timeout=180)
     ti = dep.get_ti(dag_id, dag_run, "run_pipeline")
@@ -220,6 +221,7 @@ def test_worker_killed_while_creating_then_the_retry_adopts_the_run(
         [run] = runs_of(emulator, pipeline_id)
         assert dep.get_ti(dag_id, dag_run, "run_pipeline")["state"] == "running"  # not deferred yet
         os.kill(dep.find_task_process(dag_id, dag_run, "run_pipeline"), signal.SIGKILL)
+        dep.retry_crashed_try(dag_id, dag_run, "run_pipeline")  # 3.0 fails the try: clear it
 
         dep.wait_for_dag_run(dag_id, dag_run, {"success"}, timeout=240)
     finally:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import DAG, BaseHook, task
+from airflow.sdk import DAG, task
 
+from airflow_ds_provider._compat import BaseHook  # airflow.sdk has it from 3.1
 from airflow_ds_provider.hooks.data_science import DataScienceHook
 
 with DAG(dag_id="ds_print_connection", schedule=None, start_date=datetime(2026, 1, 1), catchup=False):

@@ -7,8 +7,8 @@ import time
 from typing import Any
 
 from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowException
 
+from airflow_ds_provider._compat import AirflowException  # airflow.sdk.exceptions from 3.2
 from harness_lib.markers import append_marker
 from harness_lib.triggers import FileWaitTrigger
 
