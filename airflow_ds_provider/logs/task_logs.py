@@ -136,6 +136,8 @@ class JobRunLogsMixin:
         if not (self.stream_logs or self.reports_without_logs):
             return []
         streamer = self.run_log_streamer()
+        # the trigger streamed the lines while deferred: continue after its last one
+        streamer.resume_after(event.get("log_position"))
         streamer.start(self.hook, run, self.log)
         return streamer.finish(run, failed=event.get("status") != "success")
 
