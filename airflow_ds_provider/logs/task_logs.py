@@ -139,7 +139,12 @@ class JobRunLogsMixin:
         # the trigger streamed the lines while deferred: continue after its last one
         streamer.resume_after(event.get("log_position"))
         streamer.start(self.hook, run, self.log)
-        return streamer.finish(run, failed=event.get("status") != "success")
+        lines = streamer.finish(run, failed=event.get("status") != "success")
+        if event.get("status") == "success" or self.failure_log_lines <= 0:
+            return lines
+        earlier = event.get("log_lines")  # the newest lines the trigger wrote, before these
+        earlier = [line for line in earlier if isinstance(line, str)] if isinstance(earlier, list) else []
+        return (earlier + lines)[-self.failure_log_lines :]
 
     def failure_note(self, run: Mapping[str, Any], lines: list[str]) -> str | None:
         """What a sensor adds to the failure message of a run: its last log lines."""

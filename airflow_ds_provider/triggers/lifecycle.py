@@ -250,9 +250,10 @@ class DataScienceLifecycleTrigger(BaseTrigger):
     def _event(self, status: str, message: str, state: str | None = None, data: Any = None) -> dict[str, Any]:
         extra = {}
         if self._log_copier is not None:
-            from airflow_ds_provider.triggers.run_logs import EVENT_LOG_POSITION
+            from airflow_ds_provider.triggers.run_logs import EVENT_LOG_LINES, EVENT_LOG_POSITION
 
             extra[EVENT_LOG_POSITION] = self._log_copier.position()
+            extra[EVENT_LOG_LINES] = self._log_copier.streamer.last_lines()
         return {
             **extra,
             "status": status,

@@ -22,6 +22,8 @@ from airflow_ds_provider.logs.streamer import JobRunLogStreamer
 STREAMED = ("job_run", "pipeline_run")
 #: Event key of the streamer's position (see ``JobRunLogStreamer.position``).
 EVENT_LOG_POSITION = "log_position"
+#: Event key of the newest lines the trigger wrote (for the resumed task's failure message).
+EVENT_LOG_LINES = "log_lines"
 
 
 def streamer_class(resource: str) -> type[JobRunLogStreamer]:
