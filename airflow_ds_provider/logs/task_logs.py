@@ -54,6 +54,8 @@ class JobRunLogsMixin:
     #: the streamer reports more than log lines (a pipeline run's step states): it runs even
     #: with ``stream_logs=False``
     reports_without_logs: bool = False
+    #: the trigger copies the run's lines into the task log while deferred (``stream_logs``)
+    stream_from_trigger: bool = True
     #: the streamer of the last wait or resume (for the failure message)
     _log_streamer: JobRunLogStreamer | None = None
 

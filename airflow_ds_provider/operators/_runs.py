@@ -91,7 +91,7 @@ class CreateRunOperator(JobRunLogsMixin, DataScienceWaitingOperator):
 
     def build_trigger(self, **kwargs: Any) -> Any:
         """The lifecycle trigger, streaming the run's log lines while deferred (``stream_logs``)."""
-        if self.stream_logs and kwargs.get("resource") == self.log_resource:
+        if self.stream_logs and self.stream_from_trigger and kwargs.get("resource") == self.log_resource:
             kwargs.setdefault("stream_logs", True)
         return super().build_trigger(**kwargs)
 
