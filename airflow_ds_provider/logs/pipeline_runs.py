@@ -160,6 +160,8 @@ class PipelineRunLogsMixin(JobRunLogsMixin):
     log_resource = "pipeline_run"
     log_streamer_class = PipelineRunLogStreamer
     reports_without_logs = True
+    # not yet: the step states and the per-step failure lines are still written on resume
+    stream_from_trigger = False
 
     def run_log_streamer(self) -> PipelineRunLogStreamer:
         """The streamer of this task (it copies the log lines only with ``stream_logs``)."""

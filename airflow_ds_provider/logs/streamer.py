@@ -127,6 +127,8 @@ class JobRunLogStreamer:
         self._hook: LogSearchClient | None = None
         self._unreadable: set[str] = set()
         self._recent: deque[LogRecord] = deque(maxlen=max(1, failure_log_lines))
+        #: positions to continue from, per source, applied when its tailer starts
+        self._resume_at: dict[str, Mapping[str, Any]] = {}
 
     def start(
         self,
@@ -183,6 +185,25 @@ class JobRunLogStreamer:
             except ValueError as exc:
                 self._unreadable.add(source)
                 self._logger.warning("%s %s: its logs cannot be read (%s)", self.what, source, exc)
+                continue
+            if source in self._resume_at:
+                self.tailers[source].restore(self._resume_at[source])
+
+    def position(self) -> dict[str, dict[str, Any]]:
+        """Where each source's lines have got to (JSON): pass it to :meth:`resume_after` of the
+        streamer that continues (the resumed task after its trigger, a restarted trigger)."""
+        positions = {source: dict(p) for source, p in self._resume_at.items()}
+        positions.update({source: tailer.position() for source, tailer in self.tailers.items()})
+        return positions
+
+    def resume_after(self, positions: Mapping[str, Any] | None) -> None:
+        """Skip the records another streamer already wrote (``position()`` of it); call before
+        :meth:`start`. ``None`` or ``{}``: start from the run's beginning."""
+        if positions is None:
+            return
+        if not isinstance(positions, Mapping) or not all(isinstance(p, Mapping) for p in positions.values()):
+            raise ValueError(f"log_position: expected an object of source positions, got {positions!r}")
+        self._resume_at = {str(source): p for source, p in positions.items()}
 
     def line(self, record: LogRecord) -> str:
         """The task-log text of one record (after the prefix)."""

@@ -151,6 +151,23 @@ class JobRunLogTailer:
         """The messages of the newest ``n`` records returned so far (at most ``history``)."""
         return list(self._recent)[-n:] if n > 0 else []
 
+    def position(self) -> dict[str, Any]:
+        """Where this tailer is (JSON): the newest record time and the ids seen in the overlap
+        window, so another tailer (a resumed task, a restarted trigger) continues after it."""
+        return {"last_seen_ms": self._last_seen_ms, "seen": dict(self._seen)}
+
+    def restore(self, position: Mapping[str, Any]) -> None:
+        """Continue after ``position`` (from :meth:`position`): records it covers are not returned."""
+        last = position.get("last_seen_ms")
+        seen = position.get("seen")
+        if last is not None and (isinstance(last, bool) or not isinstance(last, int)):
+            raise ValueError(f"log position last_seen_ms: expected epoch milliseconds, got {last!r}")
+        if not isinstance(seen, Mapping):
+            raise ValueError(f"log position seen: expected an object of record ids, got {seen!r}")
+        if last is not None and (self._last_seen_ms is None or last > self._last_seen_ms):
+            self._last_seen_ms = last
+        self._seen.update({str(k): int(v) for k, v in seen.items()})
+
     # --- polling ------------------------------------------------------------------------------
 
     def poll(self) -> list[LogRecord]:

@@ -54,6 +54,8 @@ class JobRunLogsMixin:
     #: the streamer reports more than log lines (a pipeline run's step states): it runs even
     #: with ``stream_logs=False``
     reports_without_logs: bool = False
+    #: the trigger copies the run's lines into the task log while deferred (``stream_logs``)
+    stream_from_trigger: bool = True
     #: the streamer of the last wait or resume (for the failure message)
     _log_streamer: JobRunLogStreamer | None = None
 
@@ -136,8 +138,15 @@ class JobRunLogsMixin:
         if not (self.stream_logs or self.reports_without_logs):
             return []
         streamer = self.run_log_streamer()
+        # the trigger streamed the lines while deferred: continue after its last one
+        streamer.resume_after(event.get("log_position"))
         streamer.start(self.hook, run, self.log)
-        return streamer.finish(run, failed=event.get("status") != "success")
+        lines = streamer.finish(run, failed=event.get("status") != "success")
+        if event.get("status") == "success" or self.failure_log_lines <= 0:
+            return lines
+        earlier = event.get("log_lines")  # the newest lines the trigger wrote, before these
+        earlier = [line for line in earlier if isinstance(line, str)] if isinstance(earlier, list) else []
+        return (earlier + lines)[-self.failure_log_lines :]
 
     def failure_note(self, run: Mapping[str, Any], lines: list[str]) -> str | None:
         """What a sensor adds to the failure message of a run: its last log lines."""

@@ -89,6 +89,12 @@ class CreateRunOperator(JobRunLogsMixin, DataScienceWaitingOperator):
             return super().wait_sync(context, lifecycle, resource_id, not_found_ok)
         return self.wait_streaming_logs(lifecycle, resource_id, self.poll_interval, self.timeout)
 
+    def build_trigger(self, **kwargs: Any) -> Any:
+        """The lifecycle trigger, streaming the run's log lines while deferred (``stream_logs``)."""
+        if self.stream_logs and self.stream_from_trigger and kwargs.get("resource") == self.log_resource:
+            kwargs.setdefault("stream_logs", True)
+        return super().build_trigger(**kwargs)
+
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
         """Resume after the trigger: copy the run's log lines, then succeed or fail with them."""
         lines = self.logs_on_resume(event) if isinstance(event, Mapping) else []

@@ -127,6 +127,8 @@ class LifecycleTriggerOptions(TypedDict, total=False):
     deadline: float | None
     not_found_ok: bool
     cancel_on_kill: bool
+    stream_logs: bool
+    log_position: dict[str, Any] | None
 
 
 class DataScienceLifecycleTrigger(BaseTrigger):
@@ -150,6 +152,9 @@ class DataScienceLifecycleTrigger(BaseTrigger):
     :param not_found_ok: a 404 means done (waiting for a delete) instead of an error.
     :param cancel_on_kill: when a user kills the deferred task, cancel the run (kinds with a
         ``cancel`` action in the resource table: job runs, pipeline runs).
+    :param stream_logs: copy the run's new log lines into the trigger's log (shown in the task
+        log while deferred, Airflow 3.3+) at every poll; job runs and pipeline runs only.
+    :param log_position: where the task's own copy stopped before deferring (JSON).
     """
 
     #: Resource kind; a class attribute in thin per-resource subclasses, set per instance here.
@@ -169,6 +174,8 @@ class DataScienceLifecycleTrigger(BaseTrigger):
         deadline: float | None = None,
         not_found_ok: bool = False,
         cancel_on_kill: bool = False,
+        stream_logs: bool = False,
+        log_position: dict[str, Any] | None = None,
     ) -> None:
         from airflow_ds_provider.client.waiter import seconds
 
@@ -185,11 +192,22 @@ class DataScienceLifecycleTrigger(BaseTrigger):
         self.failure_states = _states(failure_states, "failure_states")
         self.poll_interval = float(seconds("poll_interval", poll_interval) or 0.0)
         self.deadline = check_deadline(deadline)
-        for name, flag in (("not_found_ok", not_found_ok), ("cancel_on_kill", cancel_on_kill)):
+        for name, flag in (
+            ("not_found_ok", not_found_ok),
+            ("cancel_on_kill", cancel_on_kill),
+            ("stream_logs", stream_logs),
+        ):
             if not isinstance(flag, bool):
                 raise ValueError(f"{name}: expected True or False, got {flag!r}")
         self.not_found_ok = not_found_ok
         self.cancel_on_kill = cancel_on_kill
+        self.stream_logs = stream_logs
+        self.log_position = log_position
+        if stream_logs:
+            from airflow_ds_provider.triggers.run_logs import streamer_class
+
+            # raises ValueError naming stream_logs (other kinds) or log_position (bad shape)
+            streamer_class(resource)().resume_after(log_position)
         # Raises ValueError naming target_states/failure_states: unknown or conflicting states.
         # Without overrides every trigger of a kind shares one (immutable) table.
         if self.target_states is None and self.failure_states is None:
@@ -197,6 +215,7 @@ class DataScienceLifecycleTrigger(BaseTrigger):
         else:
             self.lifecycle = lifecycle.with_states(self.target_states, self.failure_states)
         self._lease: ClientLease | None = None
+        self._log_copier: Any = None
 
     # --- serialization ---------------------------------------------------------------------------
 
@@ -212,6 +231,8 @@ class DataScienceLifecycleTrigger(BaseTrigger):
             "not_found_ok": self.not_found_ok,
             "cancel_on_kill": self.cancel_on_kill,
         }
+        if self.stream_logs:  # absent otherwise: triggers stored by older versions still load
+            kwargs.update(stream_logs=True, log_position=self.log_position)
         if self.id_arg is None:
             kwargs = {"resource": self.resource, "resource_id": self.resource_id, **kwargs}
         else:
@@ -227,7 +248,14 @@ class DataScienceLifecycleTrigger(BaseTrigger):
         return None if self.deadline is None else self.deadline - time.time()
 
     def _event(self, status: str, message: str, state: str | None = None, data: Any = None) -> dict[str, Any]:
+        extra = {}
+        if self._log_copier is not None:
+            from airflow_ds_provider.triggers.run_logs import EVENT_LOG_LINES, EVENT_LOG_POSITION
+
+            extra[EVENT_LOG_POSITION] = self._log_copier.position()
+            extra[EVENT_LOG_LINES] = self._log_copier.streamer.last_lines()
         return {
+            **extra,
             "status": status,
             "message": message,
             "resource": self.resource,
@@ -296,8 +324,19 @@ class DataScienceLifecycleTrigger(BaseTrigger):
             return None
         client = await lease.client()  # the newest client, should the connection have changed
         if isinstance(step, Read):
-            return (await asyncio.wait_for(client.call(step.operation, **step.args), step.budget)).data
+            data = (await asyncio.wait_for(client.call(step.operation, **step.args), step.budget)).data
+            if self.stream_logs:
+                await self._copy_logs(data)
+            return data
         return await self._work_request_errors(client)
+
+    async def _copy_logs(self, run: Any) -> None:
+        """Copy the run's new log lines into this trigger's log (see ``triggers/run_logs.py``)."""
+        if self._log_copier is None:
+            from airflow_ds_provider.triggers.run_logs import TriggerLogCopier
+
+            self._log_copier = TriggerLogCopier(self.resource, self._hook, self.log, self.log_position)
+        await self._log_copier.on_poll(run)
 
     async def _work_request_errors(self, client: AsyncDataScienceClient) -> list[dict[str, Any]]:
         try:

@@ -35,7 +35,8 @@ def _logging_job(ds, lines=LINES, **tags: str) -> str:
     return job_id
 
 
-_LINE = re.compile(r"\[job-run\] (.*?)\s+\[airflow\.task")
+#: a job-run line of the task (``airflow.task``) or of its trigger (the triggerer shows it in the task log)
+_LINE = re.compile(r"\[job-run\] (.*?)\s+\[(?:airflow\.task|airflow_ds_provider\.triggers)")
 
 
 def _run_lines(capfd) -> list[str]:
@@ -61,17 +62,36 @@ def test_sync_wait_copies_every_line_once_in_order(ds, capfd) -> None:
     assert result["id"] in context["ti"].xcoms["log_search_url"]
 
 
-async def test_deferred_run_copies_its_lines_on_resume(ds, capfd) -> None:
+async def test_deferred_run_streams_from_the_trigger_and_the_resumed_task_adds_only_the_rest(
+    ds, capfd
+) -> None:
     job_id = _logging_job(ds)
     op = DataScienceCreateJobRunOperator(task_id="run", job_id=job_id, deferrable=True, **FAST_LOGS)
     context = make_context(op)
     with pytest.raises(TaskDeferred) as deferred:
         op.execute(context)
+    capfd.readouterr()
     event = await _fire(deferred.value.trigger)
     assert event["status"] == "success"
-    capfd.readouterr()
+    from_trigger = _run_lines(capfd)
+    assert from_trigger  # written by the trigger while the task was deferred
     resumed = DataScienceCreateJobRunOperator(task_id="run", job_id=job_id, deferrable=True, **FAST_LOGS)
     assert resumed.execute_complete(context, event)["lifecycleState"] == "SUCCEEDED"
+    assert from_trigger + _run_lines(capfd) == LINES
+
+
+async def test_without_stream_logs_the_trigger_copies_nothing_and_the_task_all_on_resume(ds, capfd) -> None:
+    job_id = _logging_job(ds)
+    options = {**FAST_LOGS, "stream_logs": False}
+    op = DataScienceCreateJobRunOperator(task_id="run", job_id=job_id, deferrable=True, **options)
+    context = make_context(op)
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(context)
+    capfd.readouterr()
+    event = await _fire(deferred.value.trigger)
+    assert _run_lines(capfd) == [] and "log_position" not in event
+    streaming = DataScienceCreateJobRunOperator(task_id="run", job_id=job_id, deferrable=True, **FAST_LOGS)
+    assert streaming.execute_complete(context, event)["lifecycleState"] == "SUCCEEDED"
     assert _run_lines(capfd) == LINES
 
 
