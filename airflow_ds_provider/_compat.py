@@ -8,12 +8,13 @@ guarantee they back, and what happens without them, is the table in ``docs/COMPA
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 # --- exceptions: airflow.sdk.exceptions (3.2+), airflow.exceptions before -----------------------
 try:
@@ -193,24 +194,40 @@ def legacy_ui_field_behaviour(behaviour: Mapping[str, Any]) -> dict[str, Any]:
 async def aget_connection(conn_id: str) -> Any:
     """Load an Airflow connection without blocking the event loop.
 
-    ``BaseHook.aget_connection`` where it exists (3.1+); else the sync API in a worker thread.
+    ``BaseHook.aget_connection`` where it exists (3.1+); else the sync API through :func:`run_sync`.
     """
     aget = getattr(BaseHook, "aget_connection", None)
     if aget is not None:
         return await aget(conn_id)
-    return await asyncio.to_thread(BaseHook.get_connection, conn_id)
+    return await run_sync(BaseHook.get_connection, conn_id)
 
 
 async def aextra_dejson(conn: Any) -> Mapping[str, Any]:
     """A connection's extras as a dict, without blocking the event loop.
 
     ``Connection.aextra_dejson()`` where it exists (3.3+); else the ``extra_dejson`` property
-    (which registers secrets with the masker) in a worker thread.
+    (which registers secrets with the masker) through :func:`run_sync`.
     """
     aextra = getattr(conn, "aextra_dejson", None)
     if aextra is not None:
         return await aextra()
-    return await asyncio.to_thread(lambda: conn.extra_dejson)
+    return await run_sync(lambda: conn.extra_dejson)
+
+
+async def run_sync(func: Callable[..., T], /, *args: Any) -> T:
+    """Run a sync call that may talk to Airflow (connections, the masker, XCom) off the event loop.
+
+    ``asgiref.sync.sync_to_async`` (a dependency of Airflow itself), not ``asyncio.to_thread``:
+    the sync Task SDK sends its request over the process's one channel to the supervisor, and
+    in the triggerer of Airflow 3.0 and 3.1 a request from a plain worker thread runs on a
+    second event loop beside the runner's own requests. The replies get crossed and the trigger
+    runner dies ("Response read out of order!"), taking every trigger with it. From a
+    ``sync_to_async`` thread the request goes back to the running loop, behind the channel's
+    lock (3.2+ bridge any thread themselves, so this is the same there).
+    """
+    from asgiref.sync import sync_to_async
+
+    return await sync_to_async(func, thread_sensitive=False)(*args)
 
 
 __all__ = [
@@ -237,6 +254,7 @@ __all__ = [
     "legacy_ui_field_behaviour",
     "mask_secret",
     "redact",
+    "run_sync",
     "secrets_masker",
     "should_hide_value_for_key",
 ]

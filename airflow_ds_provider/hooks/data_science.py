@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
@@ -19,6 +18,7 @@ from airflow_ds_provider._compat import (
     has_declarative_conn_fields,
     legacy_connection_form_widgets,
     legacy_ui_field_behaviour,
+    run_sync,
 )
 from airflow_ds_provider.client.auth.masking import set_secret_masker
 from airflow_ds_provider.client.errors import BadRequestError, DataScienceError, ServiceError
@@ -172,8 +172,8 @@ class ConnectionSource:
         and key parsing, and a principal's region lookup all run in a worker thread."""
         conn, extra = self._loaded or await self._load()
         warn_unmasked_secret_names(self.oci_conn_id, extra)
-        config = await asyncio.to_thread(config_from_connection, conn, extra, self.region)
-        return await asyncio.to_thread(_new_async_client, config)
+        config = await run_sync(config_from_connection, conn, extra, self.region)  # masks secrets
+        return await run_sync(_new_async_client, config)
 
 
 class DataScienceHook(_Operations, BaseHook):

@@ -11,11 +11,11 @@ last line instead of printing the lines again.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any
 
+from airflow_ds_provider._compat import run_sync
 from airflow_ds_provider.logs.streamer import JobRunLogStreamer
 
 #: The kinds of run whose lines a trigger can stream.
@@ -73,7 +73,7 @@ class TriggerLogCopier:
         if not isinstance(run, Mapping) or not run.get("id"):
             return
         try:
-            await asyncio.to_thread(self._poll, run)
+            await run_sync(self._poll, run)  # the sync hook reads its connection: see run_sync
         except Exception as exc:
             self._logger.warning("Could not copy the run's log lines: %s", exc)
 
