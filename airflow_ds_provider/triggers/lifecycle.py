@@ -333,9 +333,12 @@ class DataScienceLifecycleTrigger(BaseTrigger):
     async def _copy_logs(self, run: Any) -> None:
         """Copy the run's new log lines into this trigger's log (see ``triggers/run_logs.py``)."""
         if self._log_copier is None:
-            from airflow_ds_provider.triggers.run_logs import TriggerLogCopier
+            from airflow_ds_provider.triggers.run_logs import TriggerLogCopier, XComCheckpoint
 
-            self._log_copier = TriggerLogCopier(self.resource, self._hook, self.log, self.log_position)
+            checkpoint = XComCheckpoint.of(getattr(self, "task_instance", None))
+            self._log_copier = TriggerLogCopier(
+                self.resource, self._hook, self.log, self.log_position, checkpoint
+            )
         await self._log_copier.on_poll(run)
 
     async def _work_request_errors(self, client: AsyncDataScienceClient) -> list[dict[str, Any]]:

@@ -58,9 +58,9 @@ class Capture(logging.Handler):
 
 
 def _trigger(run_id: str, **kwargs: Any) -> tuple[DataScienceLifecycleTrigger, Capture]:
-    """The trigger, its logger captured (where a triggerer routes it to the task log)."""
+    """The trigger, its own logger captured (where a triggerer routes it to the task log)."""
     trigger = DataScienceLifecycleTrigger("job_run", run_id, poll_interval=0.1, **kwargs)
-    capture = Capture(f"test.trigger.{run_id}")
+    capture = Capture(f"test.trigger.{run_id}.{id(trigger)}")
     trigger._log = capture.logger
     return trigger, capture
 
@@ -110,3 +110,77 @@ def test_stream_logs_is_checked_when_the_trigger_is_built() -> None:
         DataScienceLifecycleTrigger("job_run", run, stream_logs=True, log_position=[1])  # type: ignore[arg-type]
     kwargs = DataScienceLifecycleTrigger("job_run", run, stream_logs=True).serialize()[1]
     assert kwargs["stream_logs"] is True and kwargs["log_position"] is None
+
+
+class SavedPositions:
+    """Airflow's XCom table for the checkpoint: what ``BaseXCom.set`` / ``get_one`` store."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from airflow.sdk.bases.xcom import BaseXCom
+
+        self.rows: dict[tuple[Any, ...], Any] = {}
+        monkeypatch.setattr(
+            BaseXCom, "set", classmethod(lambda cls, key, value, **ids: self._set(key, value, ids))
+        )
+        monkeypatch.setattr(
+            BaseXCom, "get_one", classmethod(lambda cls, key, **ids: self.rows.get(self._key(key, ids)))
+        )
+
+    @staticmethod
+    def _key(key: str, ids: dict[str, Any]) -> tuple[Any, ...]:
+        return (key, ids["dag_id"], ids["task_id"], ids["run_id"], ids["map_index"])
+
+    def _set(self, key: str, value: Any, ids: dict[str, Any]) -> None:
+        self.rows[self._key(key, ids)] = value
+
+
+def _task_instance(try_number: int = 1) -> Any:
+    from types import SimpleNamespace
+
+    return SimpleNamespace(dag_id="d", task_id="t", run_id="r", map_index=-1, try_number=try_number)
+
+
+async def test_a_restarted_trigger_continues_after_the_last_line_the_killed_one_wrote(
+    fast_env: Env, conn: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    saved = SavedPositions(monkeypatch)
+    lines = [f"step {i}" for i in range(15)]
+    run = fast_env.run(lines, duration=20)
+    first, first_log = _trigger(run["id"], stream_logs=True)
+    first.task_instance = _task_instance()
+    polling = asyncio.ensure_future(_fire(first))
+    for _ in range(400):  # the first lines, then the triggerer dies
+        if len(first_log.lines()) >= 3:
+            break
+        await asyncio.sleep(0.05)
+    polling.cancel()
+    await asyncio.sleep(1)  # a copy already under way in its thread ends (and saves) on its own
+    assert 3 <= len(first_log.lines()) < len(lines) and saved.rows
+
+    second, second_log = _trigger(run["id"], stream_logs=True)  # the new triggerer: same kwargs
+    second.task_instance = _task_instance()
+    event = await _fire(second)
+    streamer = JobRunLogStreamer(final_tail_grace=0, final_tail_max_wait=2, final_tail_poll_interval=0.1)
+    streamer.resume_after(event["log_position"])
+    task_log = Capture("test.task.restart")
+    streamer.start(DataScienceHook(), event["data"], task_log.logger)
+    streamer.finish(event["data"], failed=False)
+    assert first_log.lines() + second_log.lines() + task_log.lines() == lines
+
+
+async def test_a_checkpoint_of_an_earlier_try_is_not_used(
+    fast_env: Env, conn: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved = SavedPositions(monkeypatch)
+    lines = ["a", "b", "c"]
+    run = fast_env.run(lines, duration=2)
+    first, _ = _trigger(run["id"], stream_logs=True)
+    first.task_instance = _task_instance(try_number=1)
+    await _fire(first)
+    assert saved.rows
+    again, again_log = _trigger(run["id"], stream_logs=True)  # try 2 reattached to the same run
+    again.task_instance = _task_instance(try_number=2)
+    await _fire(again)
+    assert again_log.lines() == lines
