@@ -51,3 +51,29 @@ def give_callbacks_the_exception() -> None:
         return finalize(ti, state, context, log, error)
 
     task_runner.finalize = finalize_with_the_exception
+
+
+def parse_the_first_reschedule_date() -> None:
+    """A sensor in ``reschedule`` mode gets its first reschedule date as a datetime, as from 3.1.
+
+    Airflow 3.0's API client builds the answer with ``model_construct``, so the date stays the
+    JSON string. A real task process re-validates the message it receives and gets a datetime;
+    ``dag.test()`` runs the task in process, hands it the string, and ``BaseSensorOperator``'s
+    ``timezone.utcnow() - start_date`` fails with ``TypeError`` on the task's second poke.
+    Airflow 3.1 validates the model in the client: so does this.
+    """
+    import inspect
+
+    from airflow.sdk.api import client
+
+    ops = client.TaskInstanceOperations
+    if "model_construct(start_date=" not in inspect.getsource(ops.get_reschedule_start_date):
+        return  # 3.1+: validated already
+    get = ops.get_reschedule_start_date
+
+    @functools.wraps(get)
+    def get_validated(self: Any, *args: Any, **kwargs: Any) -> Any:
+        answer = get(self, *args, **kwargs)
+        return type(answer).model_validate({"start_date": answer.start_date})
+
+    ops.get_reschedule_start_date = get_validated
