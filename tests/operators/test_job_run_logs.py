@@ -38,9 +38,20 @@ def _logging_job(ds, lines=LINES, **tags: str) -> str:
 _LINE = re.compile(r"\[job-run\] (.*?)\s+\[airflow\.task")
 
 
-def _run_lines(capfd) -> list[str]:
-    """The job-run lines the operator wrote to its task log (structlog prints to the console)."""
-    return _LINE.findall(capfd.readouterr().out)
+def _run_lines(capfd, caplog) -> list[str]:
+    """The job-run lines the operator wrote to its task log since the last call.
+
+    From Airflow 3.1 the operator's logger is structlog's, which prints to the console; on 3.0 it
+    is the stdlib logger ``airflow.task.operators...``, whose records ``caplog`` collects.
+    """
+    printed = _LINE.findall(capfd.readouterr().out)
+    logged = [
+        r.getMessage().removeprefix("[job-run] ")
+        for r in caplog.records
+        if r.getMessage().startswith("[job-run] ")
+    ]
+    caplog.clear()
+    return printed or logged
 
 
 async def _fire(trigger: DataScienceLifecycleTrigger) -> dict:
@@ -50,18 +61,18 @@ async def _fire(trigger: DataScienceLifecycleTrigger) -> dict:
     return event.payload
 
 
-def test_sync_wait_copies_every_line_once_in_order(ds, capfd) -> None:
+def test_sync_wait_copies_every_line_once_in_order(ds, capfd, caplog) -> None:
     op = DataScienceCreateJobRunOperator(task_id="run", job_id=_logging_job(ds), **FAST_LOGS)
     context = make_context(op)
-    capfd.readouterr()
+    _run_lines(capfd, caplog)
     result = op.execute(context)
     assert result["lifecycleState"] == "SUCCEEDED"
-    assert _run_lines(capfd) == LINES
+    assert _run_lines(capfd, caplog) == LINES
     assert "log_search_url" in context["ti"].xcoms
     assert result["id"] in context["ti"].xcoms["log_search_url"]
 
 
-async def test_deferred_run_copies_its_lines_on_resume(ds, capfd) -> None:
+async def test_deferred_run_copies_its_lines_on_resume(ds, capfd, caplog) -> None:
     job_id = _logging_job(ds)
     op = DataScienceCreateJobRunOperator(task_id="run", job_id=job_id, deferrable=True, **FAST_LOGS)
     context = make_context(op)
@@ -69,10 +80,10 @@ async def test_deferred_run_copies_its_lines_on_resume(ds, capfd) -> None:
         op.execute(context)
     event = await _fire(deferred.value.trigger)
     assert event["status"] == "success"
-    capfd.readouterr()
+    _run_lines(capfd, caplog)
     resumed = DataScienceCreateJobRunOperator(task_id="run", job_id=job_id, deferrable=True, **FAST_LOGS)
     assert resumed.execute_complete(context, event)["lifecycleState"] == "SUCCEEDED"
-    assert _run_lines(capfd) == LINES
+    assert _run_lines(capfd, caplog) == LINES
 
 
 @pytest.mark.parametrize("deferrable", [False, True], ids=["sync", "deferrable"])
