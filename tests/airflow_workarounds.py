@@ -7,6 +7,7 @@ each detects the fix in the running Airflow and is a no-op there.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 
 def share_the_in_process_api() -> None:
@@ -23,3 +24,56 @@ def share_the_in_process_api() -> None:
     if hasattr(supervisor.in_process_api_server, "cache_info"):  # 3.3+: cached already
         return
     supervisor.in_process_api_server = functools.lru_cache(maxsize=1)(supervisor.in_process_api_server)
+
+
+def give_callbacks_the_exception() -> None:
+    """``context["exception"]`` in a ``dag.test()`` task's failure and retry callbacks, as in Airflow 3.3.
+
+    A real worker's task runner (``task_runner.main``) puts the task's error into the context
+    before ``finalize`` runs the callbacks, on every version. The in-process supervisor that
+    ``dag.test()`` uses on Airflow 3.0-3.2 calls ``finalize`` without it, so a callback sees no
+    exception; Airflow 3.3 sets it there too. This does the same, inside ``finalize``.
+    """
+    import inspect
+
+    from airflow.sdk.execution_time import supervisor, task_runner
+
+    if 'context["exception"] = error' in inspect.getsource(supervisor):  # 3.3+: set already
+        return
+    finalize = task_runner.finalize
+
+    @functools.wraps(finalize)
+    def finalize_with_the_exception(
+        ti: Any, state: Any, context: Any, log: Any, error: BaseException | None = None
+    ) -> Any:
+        if error is not None and context.get("exception") is None:
+            context["exception"] = error
+        return finalize(ti, state, context, log, error)
+
+    task_runner.finalize = finalize_with_the_exception
+
+
+def parse_the_first_reschedule_date() -> None:
+    """A sensor in ``reschedule`` mode gets its first reschedule date as a datetime, as from 3.1.
+
+    Airflow 3.0's API client builds the answer with ``model_construct``, so the date stays the
+    JSON string. A real task process re-validates the message it receives and gets a datetime;
+    ``dag.test()`` runs the task in process, hands it the string, and ``BaseSensorOperator``'s
+    ``timezone.utcnow() - start_date`` fails with ``TypeError`` on the task's second poke.
+    Airflow 3.1 validates the model in the client: so does this.
+    """
+    import inspect
+
+    from airflow.sdk.api import client
+
+    ops = client.TaskInstanceOperations
+    if "model_construct(start_date=" not in inspect.getsource(ops.get_reschedule_start_date):
+        return  # 3.1+: validated already
+    get = ops.get_reschedule_start_date
+
+    @functools.wraps(get)
+    def get_validated(self: Any, *args: Any, **kwargs: Any) -> Any:
+        answer = get(self, *args, **kwargs)
+        return type(answer).model_validate({"start_date": answer.start_date})
+
+    ops.get_reschedule_start_date = get_validated

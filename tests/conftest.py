@@ -50,9 +50,15 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def airflow_db() -> Path:
     """Create the Airflow metadata database once per test session (for ``dag.test()``)."""
     from airflow.utils import db
-    from airflow_workarounds import share_the_in_process_api
+    from airflow_workarounds import (
+        give_callbacks_the_exception,
+        parse_the_first_reschedule_date,
+        share_the_in_process_api,
+    )
 
     share_the_in_process_api()
+    give_callbacks_the_exception()
+    parse_the_first_reschedule_date()
     db.initdb()
     return _HOME
 

@@ -39,9 +39,20 @@ def _logging_job(ds, lines=LINES, **tags: str) -> str:
 _LINE = re.compile(r"\[job-run\] (.*?)\s+\[(?:airflow\.task|airflow_ds_provider\.triggers)")
 
 
-def _run_lines(capfd) -> list[str]:
-    """The job-run lines the operator wrote to its task log (structlog prints to the console)."""
-    return _LINE.findall(capfd.readouterr().out)
+def _run_lines(capfd, caplog) -> list[str]:
+    """The job-run lines the operator wrote to its task log since the last call.
+
+    From Airflow 3.1 the operator's logger is structlog's, which prints to the console; on 3.0 it
+    is the stdlib logger ``airflow.task.operators...``, whose records ``caplog`` collects.
+    """
+    printed = _LINE.findall(capfd.readouterr().out)
+    logged = [
+        r.getMessage().removeprefix("[job-run] ")
+        for r in caplog.records
+        if r.getMessage().startswith("[job-run] ")
+    ]
+    caplog.clear()
+    return printed or logged
 
 
 async def _fire(trigger: DataScienceLifecycleTrigger) -> dict:
@@ -51,48 +62,50 @@ async def _fire(trigger: DataScienceLifecycleTrigger) -> dict:
     return event.payload
 
 
-def test_sync_wait_copies_every_line_once_in_order(ds, capfd) -> None:
+def test_sync_wait_copies_every_line_once_in_order(ds, capfd, caplog) -> None:
     op = DataScienceCreateJobRunOperator(task_id="run", job_id=_logging_job(ds), **FAST_LOGS)
     context = make_context(op)
-    capfd.readouterr()
+    _run_lines(capfd, caplog)
     result = op.execute(context)
     assert result["lifecycleState"] == "SUCCEEDED"
-    assert _run_lines(capfd) == LINES
+    assert _run_lines(capfd, caplog) == LINES
     assert "log_search_url" in context["ti"].xcoms
     assert result["id"] in context["ti"].xcoms["log_search_url"]
 
 
 async def test_deferred_run_streams_from_the_trigger_and_the_resumed_task_adds_only_the_rest(
-    ds, capfd
+    ds, capfd, caplog
 ) -> None:
     job_id = _logging_job(ds)
     op = DataScienceCreateJobRunOperator(task_id="run", job_id=job_id, deferrable=True, **FAST_LOGS)
     context = make_context(op)
     with pytest.raises(TaskDeferred) as deferred:
         op.execute(context)
-    capfd.readouterr()
+    _run_lines(capfd, caplog)  # what the task wrote before it deferred
     event = await _fire(deferred.value.trigger)
     assert event["status"] == "success"
-    from_trigger = _run_lines(capfd)
+    from_trigger = _run_lines(capfd, caplog)
     assert from_trigger  # written by the trigger while the task was deferred
     resumed = DataScienceCreateJobRunOperator(task_id="run", job_id=job_id, deferrable=True, **FAST_LOGS)
     assert resumed.execute_complete(context, event)["lifecycleState"] == "SUCCEEDED"
-    assert from_trigger + _run_lines(capfd) == LINES
+    assert from_trigger + _run_lines(capfd, caplog) == LINES
 
 
-async def test_without_stream_logs_the_trigger_copies_nothing_and_the_task_all_on_resume(ds, capfd) -> None:
+async def test_without_stream_logs_the_trigger_copies_nothing_and_the_task_all_on_resume(
+    ds, capfd, caplog
+) -> None:
     job_id = _logging_job(ds)
     options = {**FAST_LOGS, "stream_logs": False}
     op = DataScienceCreateJobRunOperator(task_id="run", job_id=job_id, deferrable=True, **options)
     context = make_context(op)
     with pytest.raises(TaskDeferred) as deferred:
         op.execute(context)
-    capfd.readouterr()
+    _run_lines(capfd, caplog)  # what the task wrote before it deferred
     event = await _fire(deferred.value.trigger)
-    assert _run_lines(capfd) == [] and "log_position" not in event
+    assert _run_lines(capfd, caplog) == [] and "log_position" not in event
     streaming = DataScienceCreateJobRunOperator(task_id="run", job_id=job_id, deferrable=True, **FAST_LOGS)
     assert streaming.execute_complete(context, event)["lifecycleState"] == "SUCCEEDED"
-    assert _run_lines(capfd) == LINES
+    assert _run_lines(capfd, caplog) == LINES
 
 
 @pytest.mark.parametrize("deferrable", [False, True], ids=["sync", "deferrable"])

@@ -115,7 +115,7 @@ def DataScienceNotebookSessionTrigger_wait(world, notebook: str) -> None:
 
 
 @pytest.mark.parametrize("deferrable", [False, True])
-def test_failure_state_fails_the_task(run_dag, world, emu, deferrable, capsys) -> None:
+def test_failure_state_fails_the_task(run_dag, world, emu, deferrable) -> None:
     details = "Job run failed: exit code 3 (ValueError: bad learning rate)"
     run = world.job_run(duration=10_000)
     AfterReads(emu, run, 2, lambda: emu.script_job_run(run, duration=0, outcome="FAILED", details=details))
@@ -127,10 +127,15 @@ def test_failure_state_fails_the_task(run_dag, world, emu, deferrable, capsys) -
         timeout=30,
         deferrable=deferrable,
         retries=3,
+        on_failure_callback=lambda context: errors.append(context.get("exception")),
     )
+    errors: list[BaseException | None] = []
     result = run_dag(dag)
     assert result.task_states() == {"wait": "failed"}  # AirflowFailException: no retries
-    assert details in capsys.readouterr().out
+    # The error the task fails with (and its log shows) carries the run's details. Read from the
+    # failure callback, not from captured output: on Airflow 3.0 the task runner's failure line
+    # does not reach a later test's capture (it did in the module's first dag.test() only).
+    assert len(errors) == 1 and details in str(errors[0]), errors
 
 
 @pytest.mark.parametrize("deferrable", [False, True])
