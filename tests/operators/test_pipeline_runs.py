@@ -10,6 +10,7 @@ import time
 import pytest
 from airflow.sdk import DAG
 from pipeline_world import LOG_GROUP, active_pipeline, scripts, step_details
+from task_output import task_output
 
 from airflow_ds_provider._compat import AirflowException, AirflowFailException, TaskDeferred
 from airflow_ds_provider.operators.pipeline_runs import (
@@ -69,7 +70,7 @@ def _runs(ds) -> list[dict]:
 
 
 @pytest.mark.parametrize("deferrable", [False, True], ids=["sync", "deferrable"])
-def test_pipeline_run_operators_in_a_dag(ds, run_dag, tmp_path, capfd, slow, deferrable) -> None:
+def test_pipeline_run_operators_in_a_dag(ds, run_dag, tmp_path, capfd, caplog, slow, deferrable) -> None:
     slow(pipeline_run_cancel=20)  # CANCELING for ~1 s: the deferrable cancel really defers
     pipeline_id = active_pipeline(ds, tmp_path, tags=TAGS)
     rid = "{{ ti.xcom_pull(task_ids='run', key='resource_id') }}"
@@ -91,9 +92,9 @@ def test_pipeline_run_operators_in_a_dag(ds, run_dag, tmp_path, capfd, slow, def
         delete = DataScienceDeletePipelineRunOperator(task_id="delete", pipeline_run_id=rid, **FAST)
         start_long >> cancel
         run >> move >> delete
-    capfd.readouterr()
+    task_output(capfd, caplog)
     result = run_dag(dag)
-    out = capfd.readouterr().out
+    out = task_output(capfd, caplog)
 
     assert result.state == "success", result.task_states()
     run_id = result.xcom("run", "resource_id")
@@ -185,20 +186,20 @@ async def test_the_failure_message_names_the_step_its_details_and_last_lines(
 
 @pytest.mark.parametrize("deferrable", [False, True], ids=["sync", "deferrable"])
 async def test_step_states_are_written_and_failures_explained_without_stream_logs(
-    ds, tmp_path, capfd, deferrable
+    ds, tmp_path, capfd, caplog, deferrable
 ) -> None:
     pipeline_id = active_pipeline(ds, tmp_path, tags=FAILING)
     op = DataScienceCreatePipelineRunOperator(
         task_id="run", pipeline_id=pipeline_id, stream_logs=False, deferrable=deferrable, **FAST_LOGS
     )
     context = make_context(op)
-    capfd.readouterr()
+    task_output(capfd, caplog)
     with pytest.raises(AirflowFailException, match=r"Step train FAILED: exit code 137") as raised:
         if deferrable:
             op.execute_complete(context, await _fire(_deferred(op, context)))
         else:
             op.execute(context)
-    out = capfd.readouterr().out
+    out = task_output(capfd, caplog)
     assert "Last " not in str(raised.value)
     assert _lines(out) == []
     [failed] = [c for c in _steps(out) if c.startswith("train: ") and "-> FAILED" in c]
@@ -355,7 +356,7 @@ def test_cancel_and_delete_are_safe_to_retry(ds, tmp_path) -> None:
         DataScienceCancelPipelineRunOperator(task_id="c", pipeline_run_id=run_id, terminate_gracefully="no")
 
 
-def test_an_ml_job_steps_lines_are_read_from_its_job_run(ds, tmp_path, capfd) -> None:
+def test_an_ml_job_steps_lines_are_read_from_its_job_run(ds, tmp_path, capfd, caplog) -> None:
 
     steps = [*step_details("prepare"), {"stepType": "ML_JOB", "stepName": "train", "jobId": ds.job()}]
     steps[1]["dependsOn"] = ["prepare"]
@@ -376,12 +377,12 @@ def test_an_ml_job_steps_lines_are_read_from_its_job_run(ds, tmp_path, capfd) ->
     )
     pipeline_id = create.execute(make_context(create))["id"]
     op = DataScienceCreatePipelineRunOperator(task_id="run", pipeline_id=pipeline_id, **FAST_LOGS)
-    capfd.readouterr()
+    task_output(capfd, caplog)
     done = op.execute(make_context(op))
     [train] = [s for s in done["stepRuns"] if s["stepName"] == "train"]
     assert train["lifecycleState"] == "SUCCEEDED" and train["jobRunId"]
     assert ds.emu.get(train["jobRunId"])["lifecycleState"] == "SUCCEEDED"
-    assert _lines(capfd.readouterr().out) == _expected_lines()
+    assert _lines(task_output(capfd, caplog)) == _expected_lines()
 
 
 def test_a_busy_parallel_step_does_not_push_out_the_failed_steps_lines(ds, tmp_path) -> None:
