@@ -52,6 +52,7 @@ def airflow_db() -> Path:
     from airflow.utils import db
     from airflow_workarounds import (
         give_callbacks_the_exception,
+        keep_secrets_out_of_the_request_debug_line,
         parse_the_first_reschedule_date,
         share_the_in_process_api,
     )
@@ -59,6 +60,7 @@ def airflow_db() -> Path:
     share_the_in_process_api()
     give_callbacks_the_exception()
     parse_the_first_reschedule_date()
+    keep_secrets_out_of_the_request_debug_line()
     db.initdb()
     return _HOME
 
