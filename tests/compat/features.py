@@ -20,6 +20,7 @@ FEATURES: dict[tuple[int, int], dict[str, bool]] = {
         "aget_connection": False,
         "aextra_dejson": False,
         "crashed_task_retried": False,
+        "asset_state_store": False,
     },
     (3, 1): {
         "retry_policy": False,
@@ -29,6 +30,7 @@ FEATURES: dict[tuple[int, int], dict[str, bool]] = {
         "aget_connection": True,
         "aextra_dejson": False,
         "crashed_task_retried": True,
+        "asset_state_store": False,
     },
     (3, 2): {
         "retry_policy": False,
@@ -38,6 +40,7 @@ FEATURES: dict[tuple[int, int], dict[str, bool]] = {
         "aget_connection": True,
         "aextra_dejson": False,
         "crashed_task_retried": True,
+        "asset_state_store": False,
     },
     (3, 3): {
         "retry_policy": True,
@@ -47,6 +50,7 @@ FEATURES: dict[tuple[int, int], dict[str, bool]] = {
         "aget_connection": True,
         "aextra_dejson": True,
         "crashed_task_retried": True,
+        "asset_state_store": True,
     },
 }
 

@@ -34,6 +34,7 @@ def test_detected_features_match_the_release_notes() -> None:
         "conn_fields": _compat.has_declarative_conn_fields(),
         "aget_connection": hasattr(_compat.BaseHook, "aget_connection"),
         "aextra_dejson": hasattr(Connection, "aextra_dejson"),
+        "asset_state_store": _compat.has_asset_state_store(),
     }
     assert detected == {name: has(name) for name in detected}
 

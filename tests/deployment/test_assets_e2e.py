@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from compat.features import has
 from emulator_process import EmulatorProcess
 from harness import AirflowDeployment, wait_for
 
@@ -137,6 +138,12 @@ def test_a_registered_version_runs_the_consumer_once_with_the_model_in_the_event
     assert consumer_run["run_type"] == "asset_triggered"
 
 
+@pytest.mark.skipif(
+    not has("asset_state_store"),
+    reason="Airflow 3.0-3.2 give an event trigger no asset state store: the watcher's checkpoint is in "
+    "memory, so runs that end while no triggerer runs it are not reported (docs/COMPATIBILITY.md; "
+    "triggers/test_asset_watchers.py asserts that fallback)",
+)
 def test_each_run_started_outside_airflow_triggers_the_watcher_dag_once_across_a_triggerer_kill(
     assets_dep, emulator, watched_job
 ) -> None:
