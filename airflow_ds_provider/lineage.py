@@ -207,17 +207,9 @@ def _storage(uris: Iterable[str]) -> list[Any]:
 
 def _model_ids(value: Any) -> list[str]:
     """The ``modelId`` / ``modelGroupId`` values anywhere in a deployment's configuration."""
-    found: list[str] = []
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if key in ("modelId", "modelGroupId") and isinstance(item, str):
-                found.append(item)
-            else:
-                found.extend(_model_ids(item))
-    elif isinstance(value, list):
-        for item in value:
-            found.extend(_model_ids(item))
-    return found
+    from airflow_ds_provider.operators._create_path import _referenced_ocids
+
+    return [ocid for key, ocid in _referenced_ocids(value) if key in ("modelId", "modelGroupId")]
 
 
 def resource_lineage(hook: Any, kind: str, data: Mapping[str, Any], region: str) -> tuple[list, list]:
