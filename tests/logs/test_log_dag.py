@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,14 +15,6 @@ from airflow_ds_provider.lifecycle import get_lifecycle
 from airflow_ds_provider.logs import JobRunLogStreamer
 
 TERMINAL = get_lifecycle("job_run").terminal
-
-
-@pytest.fixture(scope="module")
-def fast_env(ds_emulator_factory) -> Iterator[Env]:
-    with ds_emulator_factory.private(speed=20) as emu:
-        environment = Env(emu)
-        yield environment
-        environment.client.close()
 
 
 def _stream(search_conn_id: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,15 +18,6 @@ from airflow_ds_provider.logs import JobRunLogStreamer, format_failure_message, 
 CONN_ENV = "AIRFLOW_CONN_OCI_DATA_SCIENCE_DEFAULT"
 TASK_LOGGER = "tests.logs.task"
 TERMINAL = get_lifecycle("job_run").terminal
-
-
-@pytest.fixture(scope="module")
-def fast_env(ds_emulator_factory) -> Iterator[Env]:
-    """A real-clock emulator at speed 20 (a 40 s run takes 2 s)."""
-    with ds_emulator_factory.private(speed=20) as emu:
-        environment = Env(emu)
-        yield environment
-        environment.client.close()
 
 
 @pytest.fixture

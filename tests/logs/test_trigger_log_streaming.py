@@ -4,7 +4,6 @@ task log shows while the task is deferred), and the resumed task continues after
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,14 +14,6 @@ from airflow_ds_provider.logs import JobRunLogStreamer
 from airflow_ds_provider.triggers.lifecycle import DataScienceLifecycleTrigger
 
 PREFIX = "[job-run] "
-
-
-@pytest.fixture(scope="module")
-def fast_env(ds_emulator_factory) -> Iterator[Env]:
-    with ds_emulator_factory.private(speed=20) as emu:
-        environment = Env(emu)
-        yield environment
-        environment.client.close()
 
 
 @pytest.fixture
